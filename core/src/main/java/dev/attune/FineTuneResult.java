@@ -1,0 +1,48 @@
+package dev.attune;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What {@link FineTuner#fit} produced. Immutable.
+ *
+ * @param model the fine-tuned network (the best epoch's weights when early stopping was on)
+ * @param history what every epoch measured, in order
+ * @param bestEpoch the epoch whose weights {@link #model} holds (the last one without early stopping)
+ * @param stoppedEarly whether early stopping ended training
+ * @param trainableParams parameters that were trained
+ * @param frozenParams parameters that were held frozen
+ * @param frozenLayers the names of the frozen layers
+ * @param optimizerStateSize optimizer-state values held during training
+ * @param wallTime the time {@code fit} took
+ * @param provenance how the result was made
+ */
+public record FineTuneResult(Network model, List<EpochRecord> history, int bestEpoch, boolean stoppedEarly,
+                             long trainableParams, long frozenParams, List<String> frozenLayers,
+                             long optimizerStateSize, Duration wallTime, Provenance provenance) {
+    /** Validates and copies. */
+    public FineTuneResult {
+        requireNonNull(model, "model");
+        history = List.copyOf(requireNonNull(history, "history"));
+        frozenLayers = List.copyOf(requireNonNull(frozenLayers, "frozenLayers"));
+        requireNonNull(wallTime, "wallTime");
+        requireNonNull(provenance, "provenance");
+    }
+
+    /** The history record of the best epoch. */
+    public EpochRecord best() {
+        return history.get(bestEpoch - 1);
+    }
+
+    /** The fine-tuned model's predictions on a labelled set (for example the test set). */
+    public Predictions predict(LabeledData data) {
+        return model.predict(data);
+    }
+
+    /** The value of a metric of the fine-tuned model on a labelled set. */
+    public double evaluate(LabeledData data, Metric metric) {
+        return predict(data).score(metric);
+    }
+}

@@ -1,0 +1,374 @@
+package dev.attune;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * Fine-tunes a pretrained network: the entry point of Attune.
+ *
+ * <pre>{@code
+ * FineTuneResult result = FineTuner.builder(Network.load(baseZip))
+ *         .replaceHead(10)
+ *         .freeze(Freeze.allExcept("head"))
+ *         .optimizer(Optimizer.adamW(1e-3))
+ *         .epochs(20).batchSize(64).seed(42)
+ *         .metrics(Metrics.accuracy(), Metrics.f1Macro())
+ *         .earlyStopping(EarlyStopping.on(Metrics.f1Macro()).patience(3))
+ *         .listener(Progress.console())
+ *         .build()
+ *         .fit(train, validation);
+ * }</pre>
+ *
+ * A {@code FineTuner} is immutable and may fit several times; every {@link #fit} starts from the
+ * base model's weights and never changes the base model.
+ */
+public final class FineTuner {
+    private final Network base;
+    private final int headClasses;
+    private final String headName;
+    private final FreezePolicy freeze;
+    private final Optimizer optimizer;
+    private final int epochs;
+    private final int batchSize;
+    private final long seed;
+    private final EarlyStopping earlyStopping;
+    private final List<Metric> metrics;
+    private final CheckpointStore checkpoints;
+    private final List<TrainingListener> listeners;
+
+    private FineTuner(Builder b) {
+        this.base = b.base;
+        this.headClasses = b.headClasses == null ? 0 : b.headClasses;
+        this.headName = b.headName;
+        this.freeze = b.freeze == null ? Freeze.none() : b.freeze;
+        this.optimizer = b.optimizer == null ? Optimizer.adam(1e-3) : b.optimizer;
+        this.epochs = b.epochs == null ? 10 : b.epochs;
+        this.batchSize = b.batchSize == null ? 32 : b.batchSize;
+        this.seed = b.seed == null ? 42 : b.seed;
+        this.earlyStopping = b.earlyStopping;
+        List<Metric> m = new ArrayList<>(b.metrics);
+        if (earlyStopping != null && earlyStopping.metric() != null
+                && m.stream().noneMatch(x -> x.name().equals(earlyStopping.monitored()))) {
+            m.add(earlyStopping.metric());
+        }
+        this.metrics = List.copyOf(m);
+        this.checkpoints = b.checkpoints;
+        this.listeners = List.copyOf(b.listeners);
+    }
+
+    /** Starts a fine-tuning set-up from a base network. */
+    public static Builder builder(Network base) {
+        return new Builder(requireNonNull(base, "base"));
+    }
+
+    /** Starts a fine-tuning set-up from a multi-layer network; the network is never modified. */
+    public static Builder builder(MultiLayerNetwork base) {
+        return builder(Network.of(base));
+    }
+
+    /** Starts a fine-tuning set-up from a computation graph; the graph is never modified. */
+    public static Builder builder(ComputationGraph base) {
+        return builder(Network.of(base));
+    }
+
+    /**
+     * Fine-tunes without a validation set.
+     *
+     * @throws IllegalArgumentException when early stopping is configured (it needs validation data)
+     */
+    public FineTuneResult fit(LabeledData train) {
+        return fit(train, null);
+    }
+
+    /**
+     * Fine-tunes on {@code train}, measuring the loss and the metrics on {@code validation} after
+     * every epoch. Starts from the base model's weights every time.
+     *
+     * @param train the training examples; at least two classes
+     * @param validation the validation examples, or {@code null}
+     * @throws IllegalArgumentException when the data does not fit the model or the set-up
+     */
+    public FineTuneResult fit(LabeledData train, LabeledData validation) {
+        requireNonNull(train, "train");
+        checkData(train, validation);
+        return new Trainer(this).run(train, validation);
+    }
+
+    private void checkData(LabeledData train, LabeledData validation) {
+        int classes = headClasses > 0 ? headClasses : base.numOutputs();
+        if (train.numClasses() != classes) {
+            throw new IllegalArgumentException("the training data has " + train.numClasses() + " classes but the model's "
+                    + (headClasses > 0 ? "new head has " : "output layer has ") + classes
+                    + "; call replaceHead(" + train.numClasses() + ") or fix the data's class count");
+        }
+        int[] counts = train.classCounts();
+        int present = (int) Arrays.stream(counts).filter(c -> c > 0).count();
+        if (present < 2) {
+            throw new IllegalArgumentException("the training data holds a single class (" + train.size()
+                    + " examples of class " + indexOfMax(counts) + "); give examples of at least two classes");
+        }
+        if (validation == null && earlyStopping != null) {
+            throw new IllegalArgumentException("early stopping on " + earlyStopping.monitored()
+                    + " needs a validation set; call fit(train, validation) or remove earlyStopping(...)");
+        }
+        if (validation != null) {
+            if (validation.numClasses() != train.numClasses()) {
+                throw new IllegalArgumentException("validation data has " + validation.numClasses()
+                        + " classes but training data has " + train.numClasses() + "; use the same class count");
+            }
+            if (!Arrays.equals(validation.exampleShape(), train.exampleShape())) {
+                throw new IllegalArgumentException("validation examples have shape " + Arrays.toString(validation.exampleShape())
+                        + " but training examples have shape " + Arrays.toString(train.exampleShape()) + "; use the same shape");
+            }
+        }
+        try {
+            base.handle().output(train.featuresView().get(Network.rowRange(train.featuresView().rank(), 0, 1)));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("examples of shape " + Arrays.toString(train.exampleShape())
+                    + " do not fit the model's input (first layer '" + base.layers().get(0).name() + "', a "
+                    + base.layers().get(0).type() + "): " + e.getMessage()
+                    + "; reshape the features to what the base model was trained on", e);
+        }
+    }
+
+    private static int indexOfMax(int[] a) {
+        int best = 0;
+        for (int i = 1; i < a.length; i++) {
+            if (a[i] > a[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    Network base() {
+        return base;
+    }
+
+    TrainingPlan plan() {
+        return new TrainingPlan(headClasses, headName, freeze, optimizer, seed);
+    }
+
+    int epochs() {
+        return epochs;
+    }
+
+    int batchSize() {
+        return batchSize;
+    }
+
+    long seed() {
+        return seed;
+    }
+
+    EarlyStopping earlyStopping() {
+        return earlyStopping;
+    }
+
+    List<Metric> metrics() {
+        return metrics;
+    }
+
+    CheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
+    List<TrainingListener> listeners() {
+        return listeners;
+    }
+
+    /** Every option as text, in a stable order: the run's configuration in its provenance. */
+    Map<String, String> config() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("replaceHead", headClasses > 0 ? headClasses + " classes as '" + headName + "'" : "no");
+        c.put("freeze", freeze.toString());
+        c.put("optimizer", optimizer.toString());
+        c.put("epochs", String.valueOf(epochs));
+        c.put("batchSize", String.valueOf(batchSize));
+        c.put("seed", String.valueOf(seed));
+        c.put("earlyStopping", earlyStopping == null ? "none" : earlyStopping.toString());
+        c.put("metrics", metrics.stream().map(Metric::name).toList().toString());
+        c.put("checkpoints", checkpoints == null ? "none" : checkpoints.toString());
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "FineTuner" + config();
+    }
+
+    /**
+     * Collects the options of a {@link FineTuner}. Each option may be set once; each setter
+     * validates its value at once. Defaults: keep the head, {@link Freeze#none()},
+     * {@link Optimizer#adam adam(1e-3)}, 10 epochs, batch size 32, seed 42, no early stopping,
+     * no metrics, no checkpoints, no listeners.
+     */
+    public static final class Builder {
+        private final Network base;
+        private Integer headClasses;
+        private String headName = "head";
+        private FreezePolicy freeze;
+        private Optimizer optimizer;
+        private Integer epochs;
+        private Integer batchSize;
+        private Long seed;
+        private EarlyStopping earlyStopping;
+        private final List<Metric> metrics = new ArrayList<>();
+        private boolean metricsSet;
+        private CheckpointStore checkpoints;
+        private final List<TrainingListener> listeners = new ArrayList<>();
+
+        private Builder(Network base) {
+            this.base = base;
+        }
+
+        /**
+         * Replaces the output layer with a new softmax layer named {@code "head"} for the given
+         * number of classes, initialised from the seed.
+         *
+         * @throws IllegalArgumentException when {@code classes} is below 2
+         */
+        public Builder replaceHead(int classes) {
+            return replaceHead(classes, "head");
+        }
+
+        /**
+         * Replaces the output layer with a new softmax layer of the given name.
+         *
+         * @throws IllegalArgumentException when {@code classes} is below 2 or the name is blank
+         */
+        public Builder replaceHead(int classes, String name) {
+            once(headClasses, "replaceHead");
+            requireNonNull(name, "name");
+            if (classes < 2) {
+                throw new IllegalArgumentException("a head needs at least 2 classes, got " + classes
+                        + "; pass the number of target classes, e.g. replaceHead(10)");
+            }
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("the head's name is blank; give a name such as \"head\"");
+            }
+            headClasses = classes;
+            headName = name;
+            return this;
+        }
+
+        /** Which layers keep their pretrained weights (default: none, full fine-tuning). */
+        public Builder freeze(FreezePolicy policy) {
+            once(freeze, "freeze");
+            freeze = requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** The optimizer (default Adam with learning rate 1e-3). */
+        public Builder optimizer(Optimizer value) {
+            once(optimizer, "optimizer");
+            optimizer = requireNonNull(value, "optimizer");
+            return this;
+        }
+
+        /**
+         * The maximum number of epochs (default 10).
+         *
+         * @throws IllegalArgumentException when below 1
+         */
+        public Builder epochs(int value) {
+            once(epochs, "epochs");
+            if (value < 1) {
+                throw new IllegalArgumentException("epochs must be at least 1, got " + value);
+            }
+            epochs = value;
+            return this;
+        }
+
+        /**
+         * Examples per optimizer step (default 32).
+         *
+         * @throws IllegalArgumentException when below 1
+         */
+        public Builder batchSize(int value) {
+            once(batchSize, "batchSize");
+            if (value < 1) {
+                throw new IllegalArgumentException("batch size must be at least 1, got " + value);
+            }
+            batchSize = value;
+            return this;
+        }
+
+        /** The seed of every random choice: head initialisation, shuffling, dropout (default 42). */
+        public Builder seed(long value) {
+            once(seed, "seed");
+            seed = value;
+            return this;
+        }
+
+        /** Stops when a validation measure stops improving and restores the best epoch's weights. */
+        public Builder earlyStopping(EarlyStopping value) {
+            once(earlyStopping, "earlyStopping");
+            earlyStopping = requireNonNull(value, "earlyStopping");
+            return this;
+        }
+
+        /**
+         * Validation metrics recorded after every epoch.
+         *
+         * @throws IllegalArgumentException when two metrics share a name
+         */
+        public Builder metrics(Metric... values) {
+            if (metricsSet) {
+                throw new IllegalStateException("metrics(...) was already set; pass every metric in one call");
+            }
+            requireNonNull(values, "metrics");
+            for (Metric m : values) {
+                requireNonNull(m, "metric");
+                if (metrics.stream().anyMatch(x -> x.name().equals(m.name()))) {
+                    throw new IllegalArgumentException("metric '" + m.name() + "' is given twice; give each metric once");
+                }
+                if (EarlyStopping.VALIDATION_LOSS.equals(m.name())) {
+                    throw new IllegalArgumentException("'" + m.name() + "' is reserved for the validation loss, which is always recorded");
+                }
+                metrics.add(m);
+            }
+            metricsSet = true;
+            return this;
+        }
+
+        /** Where to write a checkpoint after every epoch (default: nowhere). */
+        public Builder checkpoints(CheckpointStore store) {
+            once(checkpoints, "checkpoints");
+            checkpoints = requireNonNull(store, "store");
+            return this;
+        }
+
+        /** Adds a listener; may be called several times. */
+        public Builder listener(TrainingListener listener) {
+            listeners.add(requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Checks the combination of options and returns the immutable fine-tuner.
+         *
+         * @throws IllegalArgumentException when the options do not fit the base model (an unknown
+         *     layer in the freeze policy, every layer frozen, a head of the wrong kind)
+         */
+        public FineTuner build() {
+            FineTuner tuner = new FineTuner(this);
+            // Resolving the plan now surfaces unknown layer names and impossible freezes at build time.
+            tuner.base.handle().prepare(tuner.plan());
+            return tuner;
+        }
+
+        private static void once(Object current, String option) {
+            if (current != null) {
+                throw new IllegalStateException(option + "(...) was already set; set each option once");
+            }
+        }
+    }
+}

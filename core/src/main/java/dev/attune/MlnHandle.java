@@ -1,0 +1,272 @@
+package dev.attune;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The model handle over a DL4J {@link MultiLayerNetwork}. */
+final class MlnHandle implements ModelHandle {
+    private final MultiLayerNetwork net;
+
+    MlnHandle(MultiLayerNetwork net) {
+        this.net = net;
+    }
+
+    @Override
+    public List<LayerInfo> layers() {
+        return layers(net.getLayerWiseConfigurations(), net);
+    }
+
+    static List<LayerInfo> layers(MultiLayerConfiguration conf, MultiLayerNetwork net) {
+        List<LayerInfo> out = new ArrayList<>();
+        String previous = "input";
+        for (int i = 0; i < conf.getConfs().size(); i++) {
+            Layer l = unfrozen(conf.getConf(i).getLayer());
+            long params = net == null ? l.initializer().numParams(l) : net.getLayer(i).numParams();
+            out.add(new LayerInfo(l.getLayerName(), i, l.getClass().getSimpleName(), params, List.of(previous)));
+            previous = l.getLayerName();
+        }
+        return List.copyOf(out);
+    }
+
+    static Layer unfrozen(Layer l) {
+        Layer inner = l;
+        while (inner instanceof FrozenLayer f) {
+            inner = f.getLayer();
+        }
+        return inner;
+    }
+
+    @Override
+    public long numParams() {
+        return net.numParams();
+    }
+
+    @Override
+    public int numOutputs() {
+        Layer last = unfrozen(net.getLayerWiseConfigurations().getConf(net.getnLayers() - 1).getLayer());
+        if (last instanceof FeedForwardLayer f) {
+            return (int) f.getNOut();
+        }
+        throw new IllegalStateException("the output layer '" + last.getLayerName() + "' is a "
+                + last.getClass().getSimpleName() + ", not a dense output layer");
+    }
+
+    @Override
+    public INDArray output(INDArray features) {
+        return net.output(features, false);
+    }
+
+    @Override
+    public Object unwrap() {
+        return net;
+    }
+
+    @Override
+    public String architecture() {
+        return net.getLayerWiseConfigurations().toJson();
+    }
+
+    @Override
+    public INDArray params() {
+        return net.params();
+    }
+
+    @Override
+    public void write(Path file) throws IOException {
+        ModelSerializer.writeModel(net, file.toFile(), false);
+    }
+
+    @Override
+    public TrainableModel prepare(TrainingPlan plan) {
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
+        int n = conf.getConfs().size();
+        for (int i = 0; i < n; i++) {
+            conf.getConf(i).setLayer(unfrozen(conf.getConf(i).getLayer()).clone());
+        }
+        int head = n - 1;
+        if (plan.headClasses() > 0) {
+            Layer old = conf.getConf(head).getLayer();
+            if (!(old instanceof BaseOutputLayer out)) {
+                throw new IllegalArgumentException("cannot replace the head: the last layer '" + old.getLayerName()
+                        + "' is a " + old.getClass().getSimpleName() + ", not a dense output layer");
+            }
+            for (int i = 0; i < head; i++) {
+                if (plan.headName().equals(conf.getConf(i).getLayer().getLayerName())) {
+                    throw new IllegalArgumentException("the new head's name '" + plan.headName()
+                            + "' is taken by layer " + i + "; choose another head name");
+                }
+            }
+            conf.getConf(head).setLayer(Heads.softmax(plan.headName(), out.getNIn(), plan.headClasses()));
+        }
+        List<LayerInfo> layers = layers(conf, null);
+        Set<String> frozen = Freezing.resolve(plan.freeze(), layers);
+        // Frozen layers with parameters all lie below every trainable layer (Freezing checks it), so the
+        // network splits into a frozen bottom, run in inference mode, and a trainable top.
+        int split = n;
+        for (LayerInfo l : layers) {
+            if (!frozen.contains(l.name())) {
+                split = Math.min(split, l.index());
+            }
+        }
+        MultiLayerConfiguration plain = conf.clone();
+        for (int i = 0; i < n; i++) {
+            NeuralNetConfiguration c = conf.getConf(i);
+            c.setSeed(plan.seed());
+            plain.getConf(i).setSeed(plan.seed());
+            if (i < split) {
+                FrozenLayer f = new FrozenLayer(c.getLayer());
+                f.setLayerName(c.getLayer().getLayerName());
+                c.setLayer(f);
+            } else if (c.getLayer() instanceof BaseLayer b) {
+                Optimizers.configure(b, plan.optimizer());
+                Optimizers.configure((BaseLayer) plain.getConf(i).getLayer(), plan.optimizer());
+            }
+        }
+        conf.setIterationCount(0);
+        conf.setEpochCount(0);
+        MultiLayerNetwork fresh = new MultiLayerNetwork(conf);
+        fresh.init();
+        for (int i = 0; i < n; i++) {
+            if ((plan.headClasses() > 0 && i == head) || net.getLayer(i).numParams() == 0) {
+                continue;
+            }
+            fresh.getLayer(i).params().assign(net.getLayer(i).params());
+        }
+        Set<String> bottom = new HashSet<>();
+        for (LayerInfo l : layers) {
+            if (l.index() < split) {
+                bottom.add(l.name());
+            }
+        }
+        return new Trainable(fresh, plain, split, bottom);
+    }
+
+    /** A multi-layer network being trained, split at its frozen bottom. */
+    private static final class Trainable implements TrainableModel {
+        private final MultiLayerNetwork full;
+        private final MultiLayerConfiguration plain;
+        private final int split;
+        private final MultiLayerNetwork top;
+        private final Set<String> frozen;
+
+        Trainable(MultiLayerNetwork full, MultiLayerConfiguration plain, int split, Set<String> frozen) {
+            this.full = full;
+            this.plain = plain;
+            this.split = split;
+            this.frozen = Set.copyOf(frozen);
+            this.top = split == 0 ? full : top(full, split);
+        }
+
+        /**
+         * The trainable top of the network as its own network whose parameters are a view into the
+         * full network's, so that every step trains the full network in place.
+         */
+        private static MultiLayerNetwork top(MultiLayerNetwork full, int split) {
+            MultiLayerConfiguration conf = full.getLayerWiseConfigurations().clone();
+            List<NeuralNetConfiguration> confs = new ArrayList<>(conf.getConfs().subList(split, conf.getConfs().size()));
+            Map<Integer, InputPreProcessor> pre = new HashMap<>();
+            conf.getInputPreProcessors().forEach((i, p) -> {
+                if (i >= split) {
+                    pre.put(i - split, p);
+                }
+            });
+            conf.setConfs(confs);
+            conf.setInputPreProcessors(pre);
+            long offset = 0;
+            for (int i = 0; i < split; i++) {
+                offset += full.getLayer(i).numParams();
+            }
+            INDArray all = full.params();
+            INDArray view = all.rank() == 1 ? all.get(NDArrayIndex.interval(offset, full.numParams()))
+                    : all.get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(offset, full.numParams()));
+            MultiLayerNetwork top = new MultiLayerNetwork(conf);
+            top.init(view, false);
+            return top;
+        }
+
+        @Override
+        public boolean hasFrozenBottom() {
+            return split > 0;
+        }
+
+        @Override
+        public INDArray encode(INDArray features) {
+            if (split == 0) {
+                return features;
+            }
+            return full.feedForwardToLayer(split - 1, features, false).get(split);
+        }
+
+        @Override
+        public double step(INDArray x, INDArray y, int iteration, int epoch) {
+            top.setInput(x);
+            top.setLabels(y);
+            top.computeGradientAndScore();
+            var gradient = top.gradient();
+            top.getUpdater().update(top, gradient, iteration, epoch, (int) x.size(0),
+                    org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+            top.params().subi(gradient.gradient());
+            top.setIterationCount(iteration + 1);
+            top.setEpochCount(epoch);
+            double score = top.score();
+            top.clear();
+            return score;
+        }
+
+        @Override
+        public INDArray predictEncoded(INDArray x) {
+            return top.output(x, false);
+        }
+
+        @Override
+        public INDArray params() {
+            return full.params();
+        }
+
+        @Override
+        public long trainableParams() {
+            return top.numParams();
+        }
+
+        @Override
+        public long frozenParams() {
+            return full.numParams() - trainableParams();
+        }
+
+        @Override
+        public Set<String> frozenLayers() {
+            return new HashSet<>(frozen);
+        }
+
+        @Override
+        public long optimizerStateSize() {
+            INDArray state = top.getUpdater().getStateViewArray();
+            return state == null ? 0 : state.length();
+        }
+
+        @Override
+        public Network snapshot() {
+            MultiLayerNetwork copy = new MultiLayerNetwork(plain.clone());
+            copy.init(full.params().dup(), false);
+            return new Network(new MlnHandle(copy));
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.attune;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The one internal view of a network, whatever runs it (a DL4J {@code MultiLayerNetwork} or
+ * {@code ComputationGraph}; a SameDiff graph can be added behind it). Layers are addressed by name.
+ */
+interface ModelHandle {
+    /** Every layer in forward (topological) order. */
+    List<LayerInfo> layers();
+
+    /** The total number of parameters. */
+    long numParams();
+
+    /** The number of outputs of the (single) output layer. */
+    int numOutputs();
+
+    /** Inference: output-layer activations for a batch of inputs. Does not change the model. */
+    INDArray output(INDArray features);
+
+    /** The DL4J model object. */
+    Object unwrap();
+
+    /** The architecture as text (DL4J's JSON), for fingerprints. */
+    String architecture();
+
+    /** The flattened parameters (a live view). */
+    INDArray params();
+
+    /** Writes a DL4J model zip to the given (temporary) path. */
+    void write(Path file) throws java.io.IOException;
+
+    /** Builds a fresh, independent network to train, as the plan says. Never changes this model. */
+    TrainableModel prepare(TrainingPlan plan);
+}

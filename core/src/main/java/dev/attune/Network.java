@@ -1,0 +1,221 @@
+package dev.attune;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.zip.ZipFile;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * A neural network Attune can fine-tune: a base model to start from, or a fine-tuned result.
+ * Wraps a DL4J {@link MultiLayerNetwork} or {@link ComputationGraph} behind one API where layers
+ * are addressed by name. Attune never changes a wrapped network: fine-tuning works on a copy.
+ */
+public final class Network {
+    private static final int OUTPUT_BATCH = 1024;
+    private final ModelHandle handle;
+
+    Network(ModelHandle handle) {
+        this.handle = handle;
+    }
+
+    /** Wraps a multi-layer network (initialised). It is not copied and never modified. */
+    public static Network of(MultiLayerNetwork network) {
+        requireNonNull(network, "network");
+        if (network.params() == null || network.getLayers() == null) {
+            throw new IllegalArgumentException("the MultiLayerNetwork is not initialised; call network.init() first");
+        }
+        return new Network(new MlnHandle(network));
+    }
+
+    /** Wraps a computation graph (initialised, one input, one output). It is not copied and never modified. */
+    public static Network of(ComputationGraph graph) {
+        requireNonNull(graph, "graph");
+        if (graph.params() == null || graph.getVertices() == null) {
+            throw new IllegalArgumentException("the ComputationGraph is not initialised; call graph.init() first");
+        }
+        return new Network(new GraphHandle(graph));
+    }
+
+    /**
+     * Loads a DL4J model zip (as written by {@link #save} or DL4J's {@code ModelSerializer}),
+     * either kind of network.
+     *
+     * @throws AttuneException when the file is missing, truncated, corrupted or not a DL4J model
+     */
+    public static Network load(Path zip) {
+        requireNonNull(zip, "zip");
+        if (!Files.isRegularFile(zip)) {
+            throw new AttuneException("no checkpoint file at " + zip.toAbsolutePath()
+                    + "; give the path of a DL4J model zip written by Network.save or ModelSerializer.writeModel");
+        }
+        boolean graph;
+        try (ZipFile z = new ZipFile(zip.toFile())) {
+            var conf = z.getEntry("configuration.json");
+            var coefficients = z.getEntry("coefficients.bin");
+            if (conf == null || coefficients == null) {
+                throw new AttuneException("checkpoint " + zip + " is a zip but not a DL4J model: it lacks "
+                        + (conf == null ? "configuration.json" : "coefficients.bin")
+                        + "; give a zip written by Network.save or ModelSerializer.writeModel");
+            }
+            String json = new String(z.getInputStream(conf).readAllBytes(), StandardCharsets.UTF_8);
+            graph = json.contains("\"vertices\"");
+        } catch (IOException e) {
+            throw new AttuneException("checkpoint " + zip + " is not a readable zip (truncated or corrupted?): "
+                    + e.getMessage() + "; write it again with Network.save", e);
+        }
+        try {
+            return graph ? new Network(new GraphHandle(ModelSerializer.restoreComputationGraph(zip.toFile(), false)))
+                    : new Network(new MlnHandle(ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false)));
+        } catch (Exception | Error e) {
+            throw new AttuneException("checkpoint " + zip + " could not be read (truncated or corrupted?): "
+                    + e + "; write it again with Network.save", e);
+        }
+    }
+
+    /** Every layer in forward order, by name. */
+    public List<LayerInfo> layers() {
+        return handle.layers();
+    }
+
+    /**
+     * The layer of that name.
+     *
+     * @throws IllegalArgumentException for an unknown name (the message lists the layer names)
+     */
+    public LayerInfo layer(String name) {
+        requireNonNull(name, "name");
+        return layers().stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow(
+                () -> new IllegalArgumentException("unknown layer '" + name + "'; layers are: "
+                        + Freeze.layerNames(layers())));
+    }
+
+    /** The total number of parameters. */
+    public long numParams() {
+        return handle.numParams();
+    }
+
+    /** The number of outputs (classes) of the output layer. */
+    public int numOutputs() {
+        return handle.numOutputs();
+    }
+
+    /** Output-layer activations (class probabilities for a softmax head), in inference mode, in batches. */
+    public INDArray output(INDArray features) {
+        requireNonNull(features, "features");
+        long n = features.size(0);
+        if (n <= OUTPUT_BATCH) {
+            return handle.output(features);
+        }
+        INDArray out = null;
+        for (long start = 0; start < n; start += OUTPUT_BATCH) {
+            long end = Math.min(n, start + OUTPUT_BATCH);
+            INDArray part = handle.output(features.get(rowRange(features.rank(), start, end)));
+            if (out == null) {
+                out = Nd4j.create(part.dataType(), n, part.size(1));
+            }
+            out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).assign(part);
+        }
+        return out;
+    }
+
+    static INDArrayIndex[] rowRange(int rank, long start, long end) {
+        INDArrayIndex[] idx = new INDArrayIndex[rank];
+        idx[0] = NDArrayIndex.interval(start, end);
+        for (int i = 1; i < rank; i++) {
+            idx[i] = NDArrayIndex.all();
+        }
+        return idx;
+    }
+
+    /** Predictions on a labelled set. */
+    public Predictions predict(LabeledData data) {
+        requireNonNull(data, "data");
+        return Predictions.of(data.labels(), output(data.featuresView()));
+    }
+
+    /**
+     * Writes this network as a DL4J model zip (without optimizer state). The file is written under
+     * a temporary name in the same directory and moved into place, so a failed write leaves no
+     * half-written file.
+     *
+     * @throws AttuneException when the file cannot be written
+     */
+    public void save(Path zip) {
+        requireNonNull(zip, "zip");
+        Path dir = zip.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + zip.getFileName(), ".tmp");
+            handle.write(tmp);
+            Files.move(tmp, zip, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the original failure is the one to report
+                }
+            }
+            throw new AttuneException("could not write checkpoint " + zip + ": " + e, e);
+        }
+    }
+
+    /** A SHA-256 fingerprint of the architecture and every parameter value. */
+    public String fingerprint() {
+        Hasher h = Hashing.sha256().newHasher();
+        h.putString(handle.architecture(), StandardCharsets.UTF_8);
+        INDArray p = handle.params().dup('c');
+        h.putBytes(p.data().asNio().order(ByteOrder.nativeOrder()));
+        return h.hash().toString();
+    }
+
+    /**
+     * The underlying DL4J multi-layer network (shared, not a copy).
+     *
+     * @throws IllegalStateException when this network is a computation graph
+     */
+    public MultiLayerNetwork asMultiLayerNetwork() {
+        if (handle.unwrap() instanceof MultiLayerNetwork m) {
+            return m;
+        }
+        throw new IllegalStateException("this network is a ComputationGraph; call asComputationGraph()");
+    }
+
+    /**
+     * The underlying DL4J computation graph (shared, not a copy).
+     *
+     * @throws IllegalStateException when this network is a multi-layer network
+     */
+    public ComputationGraph asComputationGraph() {
+        if (handle.unwrap() instanceof ComputationGraph g) {
+            return g;
+        }
+        throw new IllegalStateException("this network is a MultiLayerNetwork; call asMultiLayerNetwork()");
+    }
+
+    ModelHandle handle() {
+        return handle;
+    }
+
+    @Override
+    public String toString() {
+        return "Network[" + handle.unwrap().getClass().getSimpleName() + ", " + layers().size() + " layers, "
+                + numParams() + " parameters]";
+    }
+}

@@ -1,0 +1,40 @@
+package dev.attune;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A network prepared for training. Inputs pass through {@link #encode} (the frozen bottom of the
+ * network, run in inference mode) before {@link #step} and {@link #predictEncoded}; because frozen
+ * layers never change, the trainer may encode the data once and reuse it every epoch.
+ */
+interface TrainableModel {
+    /** Whether {@link #encode} does any work (a frozen bottom exists). */
+    boolean hasFrozenBottom();
+
+    /** The output of the frozen bottom for raw inputs; the input itself without one. */
+    INDArray encode(INDArray features);
+
+    /** One optimizer step on an encoded mini-batch with one-hot labels; returns the mini-batch loss. */
+    double step(INDArray encodedFeatures, INDArray oneHotLabels, int iteration, int epoch);
+
+    /** Class probabilities for encoded inputs, in inference mode. */
+    INDArray predictEncoded(INDArray encodedFeatures);
+
+    /** Every parameter of the whole network (a live view): best-epoch snapshots and restores. */
+    INDArray params();
+
+    /** Parameters being trained. */
+    long trainableParams();
+
+    /** Parameters held frozen. */
+    long frozenParams();
+
+    /** The names of the frozen layers. */
+    java.util.Set<String> frozenLayers();
+
+    /** The number of optimizer-state values held (Adam holds two per trained parameter). */
+    long optimizerStateSize();
+
+    /** An independent copy of the whole network as it is now, as a plain DL4J network. */
+    Network snapshot();
+}

@@ -1,0 +1,188 @@
+package dev.attune;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** One run of the training loop for a {@link FineTuner}. */
+final class Trainer {
+    /** Largest frozen-feature cache, in bytes; above it the frozen bottom runs on every batch. */
+    private static final long CACHE_BYTES = 1L << 30;
+    private static final int CHUNK = 1024;
+
+    private final FineTuner tuner;
+
+    Trainer(FineTuner tuner) {
+        this.tuner = tuner;
+    }
+
+    FineTuneResult run(LabeledData train, LabeledData validation) {
+        Instant startedAt = Instant.now();
+        long t0 = System.nanoTime();
+        Provenance provenance = Provenance.capture(tuner.config(), tuner.seed(), tuner.base().fingerprint(),
+                train.fingerprint(), validation == null ? "" : validation.fingerprint(), startedAt);
+        // DL4J draws weight initialisation and dropout masks from ND4J's global generator.
+        Nd4j.getRandom().setSeed(tuner.seed());
+        TrainableModel model = tuner.base().handle().prepare(tuner.plan());
+
+        int n = train.size();
+        int batch = Math.min(tuner.batchSize(), n);
+        int steps = (n + batch - 1) / batch;
+        INDArray rawX = train.featuresView();
+        boolean cache = model.hasFrozenBottom() && fitsCache(model, rawX);
+        INDArray x = cache ? encodeAll(model, rawX) : rawX;
+        INDArray y = oneHot(train);
+        INDArray valX = validation == null ? null
+                : model.hasFrozenBottom() && cache ? encodeAll(model, validation.featuresView()) : validation.featuresView();
+        boolean valEncoded = validation != null && cache;
+
+        List<TrainingListener> listeners = tuner.listeners();
+        var start = new TrainingListener.FitStart(tuner.epochs(), steps, n, model.trainableParams(),
+                model.frozenParams(), cache);
+        listeners.forEach(l -> l.onFitStart(start));
+
+        EarlyStopping es = tuner.earlyStopping();
+        SplittableRandom rng = new SplittableRandom(tuner.seed());
+        int[] order = new int[n];
+        Arrays.setAll(order, i -> i);
+        List<EpochRecord> history = new ArrayList<>();
+        INDArray bestParams = null;
+        double best = Double.NaN;
+        int bestEpoch = 0;
+        int sinceBest = 0;
+        boolean stoppedEarly = false;
+        int iteration = 0;
+        for (int epoch = 1; epoch <= tuner.epochs(); epoch++) {
+            long e0 = System.nanoTime();
+            shuffle(order, rng);
+            double lossSum = 0;
+            for (int s = 0; s < steps; s++) {
+                int from = s * batch;
+                int[] idx = Arrays.copyOfRange(order, from, Math.min(n, from + batch));
+                INDArray bx = LabeledData.rows(x, idx);
+                if (model.hasFrozenBottom() && !cache) {
+                    bx = model.encode(bx);
+                }
+                double loss = model.step(bx, LabeledData.rows(y, idx), iteration++, epoch - 1);
+                if (!Double.isFinite(loss)) {
+                    throw new IllegalStateException("training diverged: the loss is " + loss + " at epoch " + epoch
+                            + ", step " + (s + 1) + "; lower the learning rate (now " + tuner.plan().optimizer() + ")");
+                }
+                lossSum += loss * idx.length;
+                int stepNo = s + 1;
+                int epochNo = epoch;
+                Duration since = Duration.ofNanos(System.nanoTime() - t0);
+                listeners.forEach(l -> l.onBatchEnd(new TrainingListener.BatchEnd(epochNo, stepNo, steps, loss, since)));
+            }
+            double valLoss = Double.NaN;
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            if (validation != null) {
+                INDArray probs = predict(model, valX, valEncoded);
+                Predictions p = Predictions.of(validation.labels(), probs);
+                valLoss = p.logLoss();
+                for (Metric m : tuner.metrics()) {
+                    metrics.put(m.name(), m.compute(p));
+                }
+            }
+            EpochRecord record = new EpochRecord(epoch, lossSum / n, valLoss, metrics,
+                    Duration.ofNanos(System.nanoTime() - e0));
+            history.add(record);
+            boolean improved = false;
+            if (es != null) {
+                double value = record.metric(es.monitored());
+                if (es.improves(value, best)) {
+                    best = value;
+                    bestEpoch = epoch;
+                    sinceBest = 0;
+                    improved = true;
+                    bestParams = bestParams == null ? model.params().dup() : bestParams.assign(model.params());
+                } else {
+                    sinceBest++;
+                }
+            } else {
+                bestEpoch = epoch;
+            }
+            if (tuner.checkpoints() != null) {
+                tuner.checkpoints().save(epoch, model.snapshot());
+            }
+            var end = new TrainingListener.EpochEnd(record, tuner.epochs(), improved,
+                    Duration.ofNanos(System.nanoTime() - t0));
+            listeners.forEach(l -> l.onEpochEnd(end));
+            if (es != null && sinceBest >= es.patience()) {
+                stoppedEarly = true;
+                break;
+            }
+        }
+        if (es != null && bestParams != null && bestEpoch != history.size()) {
+            model.params().assign(bestParams);
+        }
+        if (bestEpoch == 0) {
+            // Early stopping never saw a finite value: keep the last epoch.
+            bestEpoch = history.size();
+        }
+        Duration wall = Duration.ofNanos(System.nanoTime() - t0);
+        var fitEnd = new TrainingListener.FitEnd(history.size(), bestEpoch, stoppedEarly, wall);
+        listeners.forEach(l -> l.onFitEnd(fitEnd));
+        return new FineTuneResult(model.snapshot(), history, bestEpoch, stoppedEarly, model.trainableParams(),
+                model.frozenParams(), model.frozenLayers().stream().sorted().toList(), model.optimizerStateSize(), wall,
+                provenance);
+    }
+
+    private static boolean fitsCache(TrainableModel model, INDArray rawX) {
+        long n = rawX.size(0);
+        INDArray probe = model.encode(rawX.get(Network.rowRange(rawX.rank(), 0, 1)));
+        return probe.length() * (long) probe.dataType().width() * n <= CACHE_BYTES;
+    }
+
+    private static INDArray encodeAll(TrainableModel model, INDArray raw) {
+        return chunked(raw, model::encode);
+    }
+
+    private static INDArray predict(TrainableModel model, INDArray x, boolean encoded) {
+        return chunked(x, part -> model.predictEncoded(encoded ? part : model.encode(part)));
+    }
+
+    /** Applies {@code f} to row chunks of {@code x} and stacks the results. */
+    private static INDArray chunked(INDArray x, java.util.function.UnaryOperator<INDArray> f) {
+        long n = x.size(0);
+        INDArray out = null;
+        for (long from = 0; from < n; from += CHUNK) {
+            long to = Math.min(n, from + CHUNK);
+            INDArray part = f.apply(x.get(Network.rowRange(x.rank(), from, to)));
+            if (out == null) {
+                long[] shape = part.shape().clone();
+                shape[0] = n;
+                out = Nd4j.create(part.dataType(), shape, 'c');
+            }
+            out.get(Network.rowRange(part.rank(), from, to)).assign(part);
+        }
+        return out;
+    }
+
+    private static INDArray oneHot(LabeledData data) {
+        int classes = data.numClasses();
+        float[] buf = new float[data.size() * classes];
+        for (int i = 0; i < data.size(); i++) {
+            buf[i * classes + data.label(i)] = 1f;
+        }
+        return Nd4j.create(buf, new long[] {data.size(), classes}, DataType.FLOAT);
+    }
+
+    private static void shuffle(int[] a, SplittableRandom rng) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+}

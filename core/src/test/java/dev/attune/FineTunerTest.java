@@ -1,0 +1,198 @@
+package dev.attune;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class FineTunerTest {
+    private static final Metric ACCURACY = new Metric() {
+        @Override
+        public String name() {
+            return "accuracy";
+        }
+
+        @Override
+        public double compute(Predictions p) {
+            int hits = 0;
+            for (int i = 0; i < p.size(); i++) {
+                hits += p.actual(i) == p.predicted(i) ? 1 : 0;
+            }
+            return (double) hits / p.size();
+        }
+    };
+
+    private final LabeledData train = Fixtures.blobs(300, 8, 3, 1);
+    private final LabeledData validation = Fixtures.blobs(150, 8, 3, 2);
+
+    @Test
+    void fullFineTuningLearnsTheTask() {
+        MultiLayerNetwork base = Fixtures.mlp(3, 5);
+        FineTuneResult r = FineTuner.builder(base).epochs(15).metrics(ACCURACY).build().fit(train, validation);
+        assertThat(r.history()).hasSize(15);
+        assertThat(r.history().get(14).trainLoss()).isLessThan(r.history().get(0).trainLoss());
+        assertThat(r.best().metric("accuracy")).isGreaterThan(0.9);
+        assertThat(r.evaluate(validation, ACCURACY)).isEqualTo(r.history().get(14).metric("accuracy"));
+        assertThat(r.trainableParams()).isEqualTo(base.numParams());
+        assertThat(r.frozenParams()).isZero();
+        // Adam keeps two state values per trained parameter.
+        assertThat(r.optimizerStateSize()).isEqualTo(2 * base.numParams());
+    }
+
+    @Test
+    void headOnlyKeepsFrozenWeightsBitIdenticalAndHoldsNoStateForThem() {
+        MultiLayerNetwork base = Fixtures.mlp(5, 5);
+        INDArray dense0 = base.getLayer(0).params().dup();
+        INDArray dense1 = base.getLayer(1).params().dup();
+        FineTuneResult r = FineTuner.builder(base).replaceHead(3).freeze(Freeze.allExcept("head"))
+                .optimizer(Optimizer.adamW(1e-2)).epochs(10).build().fit(train, validation);
+        MultiLayerNetwork tuned = r.model().asMultiLayerNetwork();
+        assertThat(tuned.getLayer(0).params()).isEqualTo(dense0);
+        assertThat(tuned.getLayer(1).params()).isEqualTo(dense1);
+        long headParams = 16 * 3 + 3;
+        assertThat(r.trainableParams()).isEqualTo(headParams);
+        assertThat(r.frozenParams()).isEqualTo(8 * 16 + 16 + 16 * 16 + 16);
+        assertThat(r.optimizerStateSize()).isEqualTo(2 * headParams);
+        assertThat(r.frozenLayers()).containsExactly("dense0", "dense1");
+        assertThat(r.model().layers()).extracting(LayerInfo::name).containsExactly("dense0", "dense1", "head");
+        assertThat(r.model().numOutputs()).isEqualTo(3);
+        assertThat(r.history().get(9).trainLoss()).isLessThan(r.history().get(0).trainLoss());
+    }
+
+    @Test
+    void frozenConvolutionBottomIsCachedAndUnchanged() {
+        LabeledData images = Fixtures.blobs(200, 64, 4, 3);
+        MultiLayerNetwork base = Fixtures.cnn(4, 9);
+        INDArray conv = base.getLayer(0).params().dup();
+        List<TrainingListener.FitStart> starts = new ArrayList<>();
+        TrainingListener spy = new TrainingListener() {
+            @Override
+            public void onFitStart(FitStart e) {
+                starts.add(e);
+            }
+        };
+        FineTuneResult r = FineTuner.builder(base).freeze(Freeze.upTo("pool0")).epochs(5).listener(spy).build()
+                .fit(images);
+        assertThat(starts).singleElement().satisfies(s -> assertThat(s.cachedFrozenFeatures()).isTrue());
+        assertThat(r.model().asMultiLayerNetwork().getLayer(0).params()).isEqualTo(conv);
+        assertThat(r.model().asMultiLayerNetwork().getLayer(2).params()).isNotEqualTo(base.getLayer(2).params());
+        assertThat(r.frozenLayers()).containsExactly("conv0", "pool0");
+    }
+
+    @Test
+    void cachedBottomTrainsExactlyLikeRunningItEveryStep() {
+        // The frozen bottom runs in inference mode, so its cached output must give the same training
+        // as a full network whose bottom has a learning rate of zero... compared here through the
+        // frozen weights and a second identical run.
+        LabeledData images = Fixtures.blobs(120, 64, 4, 3);
+        FineTuner tuner = FineTuner.builder(Fixtures.cnn(4, 9)).freeze(Freeze.upTo("conv0")).epochs(3).build();
+        assertThat(tuner.fit(images).model().fingerprint()).isEqualTo(tuner.fit(images).model().fingerprint());
+    }
+
+    @Test
+    void neverChangesTheCallersNetwork() {
+        MultiLayerNetwork base = Fixtures.mlp(3, 5);
+        INDArray before = base.params().dup();
+        String conf = base.getLayerWiseConfigurations().toJson();
+        FineTuner.builder(base).replaceHead(3).freeze(Freeze.upTo("dense0")).epochs(3).build().fit(train);
+        assertThat(base.params()).isEqualTo(before);
+        assertThat(base.getLayerWiseConfigurations().toJson()).isEqualTo(conf);
+    }
+
+    @Test
+    void sameSeedSameDataGivesBitIdenticalWeights() {
+        MultiLayerNetwork base = Fixtures.mlp(4, 5);
+        FineTuner a = FineTuner.builder(base).replaceHead(3).epochs(4).seed(11).build();
+        FineTuner b = FineTuner.builder(base).replaceHead(3).epochs(4).seed(11).build();
+        FineTuner c = FineTuner.builder(base).replaceHead(3).epochs(4).seed(12).build();
+        INDArray pa = a.fit(train, validation).model().asMultiLayerNetwork().params();
+        INDArray pb = b.fit(train, validation).model().asMultiLayerNetwork().params();
+        INDArray pc = c.fit(train, validation).model().asMultiLayerNetwork().params();
+        assertThat(pa).isEqualTo(pb);
+        assertThat(pa).isNotEqualTo(pc);
+    }
+
+    @Test
+    void earlyStoppingRestoresTheBestEpoch() {
+        // A learning rate this high overshoots, so validation loss rises and training stops.
+        FineTuneResult r = FineTuner.builder(Fixtures.mlp(3, 5)).optimizer(Optimizer.sgd(0.5, 0.9)).epochs(40)
+                .earlyStopping(EarlyStopping.onValidationLoss().patience(2)).build().fit(train, validation);
+        double bestLoss = r.history().stream().mapToDouble(EpochRecord::validationLoss).min().orElseThrow();
+        assertThat(r.best().validationLoss()).isEqualTo(bestLoss);
+        assertThat(r.model().predict(validation).logLoss()).isCloseTo(bestLoss, org.assertj.core.data.Offset.offset(1e-6));
+        if (r.stoppedEarly()) {
+            assertThat(r.history()).hasSize(r.bestEpoch() + 2);
+        }
+    }
+
+    @Test
+    void earlyStoppingOnAMetricStopsAfterPatience() {
+        FineTuneResult r = FineTuner.builder(Fixtures.mlp(3, 5)).epochs(60)
+                .earlyStopping(EarlyStopping.on(ACCURACY).patience(3)).build().fit(train, validation);
+        assertThat(r.stoppedEarly()).isTrue();
+        assertThat(r.history()).hasSize(r.bestEpoch() + 3);
+        double best = r.history().stream().mapToDouble(e -> e.metric("accuracy")).max().orElseThrow();
+        assertThat(r.best().metric("accuracy")).isEqualTo(best);
+        assertThat(r.evaluate(validation, ACCURACY)).isEqualTo(best);
+    }
+
+    @Test
+    void provenanceNamesDataSeedAndVersions() {
+        FineTuneResult r = FineTuner.builder(Fixtures.mlp(3, 5)).epochs(1).seed(7).build().fit(train, validation);
+        Provenance p = r.provenance();
+        assertThat(p.seed()).isEqualTo(7);
+        assertThat(p.trainData()).isEqualTo(train.fingerprint()).hasSize(64);
+        assertThat(p.validationData()).isEqualTo(validation.fingerprint());
+        assertThat(p.baseModel()).isEqualTo(Network.of(Fixtures.mlp(3, 5)).fingerprint());
+        assertThat(p.dl4jVersion()).isEqualTo("1.0.0-M2.1");
+        assertThat(p.attuneVersion()).isNotBlank().doesNotContain("${");
+        assertThat(p.backend()).contains("CpuBackend");
+        assertThat(p.config()).containsEntry("seed", "7").containsEntry("epochs", "1");
+    }
+
+    @Test
+    void listenersHearEveryStepAndEpoch() {
+        List<String> events = new ArrayList<>();
+        TrainingListener l = new TrainingListener() {
+            @Override
+            public void onFitStart(FitStart e) {
+                events.add("start " + e.batchesPerEpoch());
+            }
+
+            @Override
+            public void onBatchEnd(BatchEnd e) {
+                events.add("batch " + e.epoch() + "." + e.batch());
+            }
+
+            @Override
+            public void onEpochEnd(EpochEnd e) {
+                events.add("epoch " + e.record().epoch());
+            }
+
+            @Override
+            public void onFitEnd(FitEnd e) {
+                events.add("end " + e.epochsRun());
+            }
+        };
+        FineTuner.builder(Fixtures.mlp(3, 5)).epochs(2).batchSize(100).listener(l).build().fit(train);
+        assertThat(events).containsExactly("start 3", "batch 1.1", "batch 1.2", "batch 1.3", "epoch 1",
+                "batch 2.1", "batch 2.2", "batch 2.3", "epoch 2", "end 2");
+    }
+
+    @Test
+    void computationGraphsFineTuneThroughTheSameApi() {
+        var graph = Fixtures.graph(5, 5);
+        INDArray dense0 = graph.getLayer("dense0").params().dup();
+        FineTuneResult r = FineTuner.builder(graph).replaceHead(3).freeze(Freeze.upTo("dense0")).epochs(15)
+                .metrics(ACCURACY).build().fit(train, validation);
+        assertThat(r.model().layers()).extracting(LayerInfo::name).containsExactly("dense0", "dense1", "head");
+        assertThat(r.model().asComputationGraph().getLayer("dense0").params()).isEqualTo(dense0);
+        assertThat(r.trainableParams()).isEqualTo(16 * 16 + 16 + 16 * 3 + 3);
+        assertThat(r.optimizerStateSize()).isEqualTo(2 * r.trainableParams());
+        assertThat(r.best().metric("accuracy")).isGreaterThan(0.85);
+    }
+}
