@@ -361,7 +361,7 @@ public final class FineTuner {
         public FineTuner build() {
             FineTuner tuner = new FineTuner(this);
             // Resolving the plan now surfaces unknown layer names and impossible freezes at build time.
-            tuner.base.handle().prepare(tuner.plan());
+            tuner.base.handle().check(tuner.plan());
             return tuner;
         }
 

@@ -18,7 +18,6 @@ import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -120,8 +119,12 @@ final class GraphHandle implements ModelHandle {
         ModelSerializer.writeModel(graph, file.toFile(), false);
     }
 
-    @Override
-    public TrainableModel prepare(TrainingPlan plan) {
+    /** The graph configuration with the new head, its layers, and the frozen set. */
+    private record Configured(ComputationGraphConfiguration conf, String output, List<LayerInfo> layers,
+                              Set<String> frozen) {
+    }
+
+    private Configured configure(TrainingPlan plan) {
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
         for (GraphVertex v : conf.getVertices().values()) {
             if (v instanceof LayerVertex lv) {
@@ -133,7 +136,21 @@ final class GraphHandle implements ModelHandle {
             output = replaceHead(conf, output, plan);
         }
         List<LayerInfo> layers = layers(conf, null);
-        Set<String> frozen = Freezing.resolve(plan.freeze(), layers);
+        return new Configured(conf, output, layers, Freezing.resolve(plan.freeze(), layers));
+    }
+
+    @Override
+    public void check(TrainingPlan plan) {
+        configure(plan);
+    }
+
+    @Override
+    public TrainableModel prepare(TrainingPlan plan) {
+        Configured configured = configure(plan);
+        ComputationGraphConfiguration conf = configured.conf();
+        String output = configured.output();
+        List<LayerInfo> layers = configured.layers();
+        Set<String> frozen = configured.frozen();
         ComputationGraphConfiguration plain = conf.clone();
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
             if (!(e.getValue() instanceof LayerVertex lv)) {
@@ -223,7 +240,7 @@ final class GraphHandle implements ModelHandle {
             graph.setLabels(y);
             graph.computeGradientAndScore();
             var gradient = graph.gradient();
-            graph.getUpdater().update(gradient, iteration, epoch, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces());
+            graph.getUpdater().update(gradient, iteration, epoch, (int) x.size(0), StepWorkspace.UPDATER);
             graph.params().subi(gradient.gradient());
             graph.getConfiguration().setIterationCount(iteration + 1);
             graph.getConfiguration().setEpochCount(epoch);

@@ -94,8 +94,17 @@ final class MlnHandle implements ModelHandle {
         ModelSerializer.writeModel(net, file.toFile(), false);
     }
 
+    /** The configurations to train and to hand back, and where the frozen bottom ends. */
+    private record Plan(MultiLayerConfiguration train, MultiLayerConfiguration plain, int split, Set<String> bottom,
+                        boolean newHead) {
+    }
+
     @Override
-    public TrainableModel prepare(TrainingPlan plan) {
+    public void check(TrainingPlan plan) {
+        configure(plan);
+    }
+
+    private Plan configure(TrainingPlan plan) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
         int n = conf.getConfs().size();
         for (int i = 0; i < n; i++) {
@@ -142,21 +151,28 @@ final class MlnHandle implements ModelHandle {
         }
         conf.setIterationCount(0);
         conf.setEpochCount(0);
-        MultiLayerNetwork fresh = new MultiLayerNetwork(conf);
-        fresh.init();
-        for (int i = 0; i < n; i++) {
-            if ((plan.headClasses() > 0 && i == head) || net.getLayer(i).numParams() == 0) {
-                continue;
-            }
-            fresh.getLayer(i).params().assign(net.getLayer(i).params());
-        }
         Set<String> bottom = new HashSet<>();
         for (LayerInfo l : layers) {
             if (l.index() < split) {
                 bottom.add(l.name());
             }
         }
-        return new Trainable(fresh, plain, split, bottom);
+        return new Plan(conf, plain, split, bottom, plan.headClasses() > 0);
+    }
+
+    @Override
+    public TrainableModel prepare(TrainingPlan plan) {
+        Plan p = configure(plan);
+        MultiLayerNetwork fresh = new MultiLayerNetwork(p.train());
+        fresh.init();
+        int head = fresh.getnLayers() - 1;
+        for (int i = 0; i < fresh.getnLayers(); i++) {
+            if ((p.newHead() && i == head) || net.getLayer(i).numParams() == 0) {
+                continue;
+            }
+            fresh.getLayer(i).params().assign(net.getLayer(i).params());
+        }
+        return new Trainable(fresh, p.plain(), p.split(), p.bottom());
     }
 
     /** A multi-layer network being trained, split at its frozen bottom. */
@@ -221,8 +237,7 @@ final class MlnHandle implements ModelHandle {
             top.setLabels(y);
             top.computeGradientAndScore();
             var gradient = top.gradient();
-            top.getUpdater().update(top, gradient, iteration, epoch, (int) x.size(0),
-                    org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+            top.getUpdater().update(top, gradient, iteration, epoch, (int) x.size(0), StepWorkspace.UPDATER);
             top.params().subi(gradient.gradient());
             top.setIterationCount(iteration + 1);
             top.setEpochCount(epoch);

@@ -33,6 +33,9 @@ interface ModelHandle {
     /** Writes a DL4J model zip to the given (temporary) path. */
     void write(Path file) throws java.io.IOException;
 
+    /** Checks a plan against this model (names, head, freezing) without building anything. */
+    void check(TrainingPlan plan);
+
     /** Builds a fresh, independent network to train, as the plan says. Never changes this model. */
     TrainableModel prepare(TrainingPlan plan);
 }

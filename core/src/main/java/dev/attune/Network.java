@@ -161,7 +161,9 @@ public final class Network {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + zip.getFileName(), ".tmp");
+            // A fresh name in the target directory, so the final move is atomic; created with the
+            // process's default permissions (createTempFile would make it owner-only).
+            tmp = dir.resolve("." + zip.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
             handle.write(tmp);
             Files.move(tmp, zip, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {

@@ -1,0 +1,202 @@
+package dev.attune.benchmarks;
+
+import dev.attune.EarlyStopping;
+import dev.attune.FineTuneResult;
+import dev.attune.FineTuner;
+import dev.attune.Freeze;
+import dev.attune.LabeledData;
+import dev.attune.Network;
+import dev.attune.Optimizer;
+import dev.attune.Predictions;
+import dev.attune.Progress;
+import dev.attune.data.BundledData;
+import dev.attune.data.Split;
+import dev.attune.data.Splits;
+import dev.attune.evaluation.Metrics;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.SerializationFeature;
+
+/**
+ * The quickstart: pretrain a small CNN on Fashion-MNIST once, then fine-tune it on MNIST digits
+ * with k labelled examples per class, head only and in full, against the same network trained
+ * from scratch; print and save the test results.
+ */
+public final class Quickstart {
+    static final int[] KS = {10, 50, 200};
+    static final long[] SEEDS = {1, 2, 3};
+    static final long BASE_SEED = 2024;
+    static final int BASE_EPOCHS = 6;
+    static final int VALIDATION_PER_CLASS = 20;
+    static final int BATCH = 32;
+    /** Head only (everything below frozen), frozen convolutions, full fine-tuning, from scratch. */
+    static final List<String> MODES = List.of("head-only", "convs-frozen", "full", "scratch");
+
+    private Quickstart() {
+    }
+
+    /** One fine-tuning run's test results. */
+    record Run(String mode, int k, long seed, double accuracy, double f1Macro, long trainableParams,
+               double trainSeconds, int epochs, int bestEpoch) {
+    }
+
+    /** Runs the quickstart; the optional argument is the output directory. */
+    public static void main(String[] args) throws IOException {
+        Path out = Path.of(args.length > 0 ? args[0] : "target/attune/quickstart");
+        Files.createDirectories(out.resolve("models"));
+        PrintStream console = System.out;
+        console.println("Attune quickstart: Fashion-MNIST -> MNIST digits, " + BaseModels.threadSettings());
+
+        Network base = pretrainedBase(out.resolve("base-fashion-cnn.zip"), console);
+        LabeledData pool = BundledData.MNIST.train();
+        LabeledData test = BundledData.MNIST.test();
+        console.printf(Locale.ROOT, "target: %d MNIST training digits to sample from, %d test digits%n",
+                pool.size(), test.size());
+
+        List<Run> runs = new ArrayList<>();
+        long jobStart = System.nanoTime();
+        for (int k : KS) {
+            for (long seed : SEEDS) {
+                Split labelled = Splits.kPerClass(pool, k, seed);
+                LabeledData validation = Splits.kPerClass(labelled.validation(), VALIDATION_PER_CLASS, seed).train();
+                for (String mode : MODES) {
+                    Run run = fineTune(mode, k, seed, base, labelled.train(), validation, test, out);
+                    runs.add(run);
+                    console.printf(Locale.ROOT, "  %-12s k=%-3d seed=%d  test accuracy %.4f  macro-F1 %.4f  %5.1fs  (best epoch %d of %d)%n",
+                            mode, k, seed, run.accuracy(), run.f1Macro(), run.trainSeconds(), run.bestEpoch(), run.epochs());
+                }
+            }
+        }
+        List<Map<String, Object>> summary = summarise(runs);
+        console.println();
+        console.println(table(summary));
+        console.printf(Locale.ROOT, "fine-tuning runs took %.0f s in all%n", (System.nanoTime() - jobStart) / 1e9);
+
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("job", "quickstart");
+        json.put("source", "Fashion-MNIST subset (" + BundledData.FASHION_MNIST.train().size() + " train)");
+        json.put("target", "MNIST digits (" + pool.size() + " pool, " + test.size() + " test)");
+        json.put("environment", BaseModels.threadSettings());
+        json.put("baseModel", Map.of("path", out.resolve("base-fashion-cnn.zip").toString(), "fingerprint",
+                base.fingerprint(), "parameters", base.numParams(), "fashionTestAccuracy",
+                base.predict(BundledData.FASHION_MNIST.test()).score(Metrics.accuracy())));
+        json.put("protocol", Map.of("k", KS, "seeds", SEEDS, "validationPerClass", VALIDATION_PER_CLASS,
+                "batchSize", BATCH, "earlyStopping", "f1_macro on validation, patience 8, best epoch restored"));
+        json.put("summary", summary);
+        json.put("runs", runs);
+        Path results = out.resolve("results.json");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(results.toFile(), json);
+        console.println("wrote " + results + " and " + runs.size() + " fine-tuned models under " + out.resolve("models"));
+    }
+
+    private static Network pretrainedBase(Path zip, PrintStream console) {
+        if (Files.exists(zip)) {
+            Network base = Network.load(zip);
+            console.println("reusing the cached base model " + zip + " (delete it to pretrain again)");
+            return base;
+        }
+        console.println("pretraining the base CNN on Fashion-MNIST (once; cached at " + zip + ")");
+        LabeledData fashion = BundledData.FASHION_MNIST.train();
+        LabeledData fashionTest = BundledData.FASHION_MNIST.test();
+        FineTuneResult r = FineTuner.builder(BaseModels.smallCnn(BASE_SEED))
+                .optimizer(Optimizer.adam(1e-3))
+                .epochs(BASE_EPOCHS).batchSize(64).seed(BASE_SEED)
+                .metrics(Metrics.accuracy())
+                .listener(Progress.console(console))
+                .build()
+                .fit(fashion, fashionTest);
+        r.model().save(zip);
+        console.printf(Locale.ROOT, "base model: Fashion-MNIST test accuracy %.4f after %d epochs%n",
+                r.best().metric("accuracy"), r.history().size());
+        return r.model();
+    }
+
+    private static Run fineTune(String mode, int k, long seed, Network base, LabeledData train,
+                                LabeledData validation, LabeledData test, Path out) {
+        int stepsPerEpoch = (train.size() + BATCH - 1) / BATCH;
+        int epochs = Math.max(15, Math.min(60, (int) Math.ceil(600.0 / stepsPerEpoch)));
+        FineTuner.Builder b = switch (mode) {
+            case "head-only" -> FineTuner.builder(base).replaceHead(10).freeze(Freeze.allExcept("head"))
+                    .optimizer(Optimizer.adam(1e-2));
+            case "convs-frozen" -> FineTuner.builder(base).replaceHead(10).freeze(Freeze.upTo("pool1"))
+                    .optimizer(Optimizer.adam(1e-3));
+            case "full" -> FineTuner.builder(base).replaceHead(10).optimizer(Optimizer.adam(1e-3));
+            case "scratch" -> FineTuner.builder(BaseModels.smallCnn(seed)).optimizer(Optimizer.adam(1e-3));
+            default -> throw new IllegalArgumentException(mode);
+        };
+        FineTuneResult r = b.epochs(epochs).batchSize(BATCH).seed(seed)
+                .metrics(Metrics.accuracy(), Metrics.f1Macro())
+                .earlyStopping(EarlyStopping.on(Metrics.f1Macro()).patience(8))
+                .build()
+                .fit(train, validation);
+        r.model().save(out.resolve("models").resolve(mode + "-k" + k + "-seed" + seed + ".zip"));
+        Predictions p = r.predict(test);
+        return new Run(mode, k, seed, p.score(Metrics.accuracy()), p.score(Metrics.f1Macro()), r.trainableParams(),
+                r.wallTime().toMillis() / 1000.0, r.history().size(), r.bestEpoch());
+    }
+
+    static List<Map<String, Object>> summarise(List<Run> runs) {
+        Map<String, List<Run>> groups = new LinkedHashMap<>();
+        for (Run r : runs) {
+            groups.computeIfAbsent(r.mode() + "|" + r.k(), x -> new ArrayList<>()).add(r);
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (List<Run> g : groups.values()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("mode", g.get(0).mode());
+            row.put("k", g.get(0).k());
+            row.put("seeds", g.size());
+            row.put("accuracyMean", mean(g, Run::accuracy));
+            row.put("accuracyStd", std(g, Run::accuracy));
+            row.put("f1MacroMean", mean(g, Run::f1Macro));
+            row.put("f1MacroStd", std(g, Run::f1Macro));
+            row.put("trainableParams", g.get(0).trainableParams());
+            row.put("trainSecondsMean", mean(g, Run::trainSeconds));
+            rows.add(row);
+        }
+        rows.sort((a, b) -> {
+            int byK = Integer.compare((int) a.get("k"), (int) b.get("k"));
+            return byK != 0 ? byK : order((String) a.get("mode")) - order((String) b.get("mode"));
+        });
+        return rows;
+    }
+
+    private static int order(String mode) {
+        return MODES.indexOf(mode);
+    }
+
+    static String table(List<Map<String, Object>> rows) {
+        StringBuilder t = new StringBuilder();
+        t.append("| mode | k per class | test accuracy | test macro-F1 | trainable params | train time (s) |\n");
+        t.append("|---|---:|---:|---:|---:|---:|\n");
+        for (Map<String, Object> r : rows) {
+            t.append(String.format(Locale.ROOT, "| %s | %d | %.3f ± %.3f | %.3f ± %.3f | %,d | %.1f |%n",
+                    r.get("mode"), (int) r.get("k"), (double) r.get("accuracyMean"), (double) r.get("accuracyStd"),
+                    (double) r.get("f1MacroMean"), (double) r.get("f1MacroStd"), (long) r.get("trainableParams"),
+                    (double) r.get("trainSecondsMean")));
+        }
+        return t.toString();
+    }
+
+    private static double mean(List<Run> g, java.util.function.ToDoubleFunction<Run> f) {
+        return g.stream().mapToDouble(f).average().orElse(Double.NaN);
+    }
+
+    /** The sample standard deviation (n - 1), 0 for a single run. */
+    private static double std(List<Run> g, java.util.function.ToDoubleFunction<Run> f) {
+        if (g.size() < 2) {
+            return 0;
+        }
+        double m = mean(g, f);
+        double ss = g.stream().mapToDouble(f).map(v -> (v - m) * (v - m)).sum();
+        return Math.sqrt(ss / (g.size() - 1));
+    }
+}
