@@ -9,7 +9,8 @@ import java.util.Map;
  * What one epoch of training measured.
  *
  * @param epoch the epoch number, from 1
- * @param trainLoss the mean training loss over the epoch's mini-batches
+ * @param trainLoss the mean cross-entropy over the epoch's mini-batches (the data loss, without the
+ *     weight-decay term)
  * @param validationLoss the mean cross-entropy on the validation set, NaN without one
  * @param metrics the validation metrics by name, empty without a validation set
  * @param time the epoch's wall time, validation included

@@ -244,7 +244,8 @@ final class GraphHandle implements ModelHandle {
             graph.params().subi(gradient.gradient());
             graph.getConfiguration().setIterationCount(iteration + 1);
             graph.getConfiguration().setEpochCount(epoch);
-            double score = graph.score();
+            // DL4J's score adds the weight-decay term; report the data loss alone.
+            double score = graph.score() - graph.calcRegularizationScore(true);
             graph.clear();
             return score;
         }

@@ -241,7 +241,8 @@ final class MlnHandle implements ModelHandle {
             top.params().subi(gradient.gradient());
             top.setIterationCount(iteration + 1);
             top.setEpochCount(epoch);
-            double score = top.score();
+            // DL4J's score adds the weight-decay term; report the data loss alone.
+            double score = top.score() - top.calcRegularizationScore(true);
             top.clear();
             return score;
         }

@@ -14,7 +14,7 @@ interface TrainableModel {
     /** The output of the frozen bottom for raw inputs; the input itself without one. */
     INDArray encode(INDArray features);
 
-    /** One optimizer step on an encoded mini-batch with one-hot labels; returns the mini-batch loss. */
+    /** One optimizer step on an encoded mini-batch with one-hot labels; returns the mini-batch data loss (without weight decay). */
     double step(INDArray encodedFeatures, INDArray oneHotLabels, int iteration, int epoch);
 
     /** Class probabilities for encoded inputs, in inference mode. */

@@ -94,6 +94,15 @@ class FineTunerTest {
     }
 
     @Test
+    void reportedTrainingLossIsTheDataLossWithoutWeightDecay() {
+        FineTuneResult r = FineTuner.builder(Fixtures.mlp(3, 5)).optimizer(Optimizer.adamW(1e-2, 0.5)).epochs(10)
+                .build().fit(train);
+        double last = r.history().get(9).trainLoss();
+        // With the decay term (0.25 * ||W||^2 over ~400 weights) this would be several units larger.
+        assertThat(last).isCloseTo(r.predict(train).logLoss(), org.assertj.core.data.Offset.offset(0.3));
+    }
+
+    @Test
     void neverChangesTheCallersNetwork() {
         MultiLayerNetwork base = Fixtures.mlp(3, 5);
         INDArray before = base.params().dup();

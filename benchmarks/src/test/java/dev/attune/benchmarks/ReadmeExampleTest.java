@@ -60,6 +60,22 @@ class ReadmeExampleTest {
         assertThat(normalise(readme)).contains(normalise(example));
     }
 
+    @Test
+    void theJShellScriptIsTheReadmeExample() throws IOException {
+        String readme = Files.readString(Path.of("../README.md"));
+        String example = readme.substring(readme.indexOf("```java", readme.indexOf("## In code")) + 7);
+        example = example.substring(0, example.indexOf("```"));
+        String script = Files.readString(Path.of("../examples/fine-tune.jsh"));
+        script = script.substring(script.indexOf("LabeledData pool"));
+        // JShell needs each chained call to end its line with a dot; only that layout differs.
+        assertThat(code(script)).isEqualTo(code(example));
+    }
+
+    /** The code without comments and white space. */
+    private static String code(String source) {
+        return source.replaceAll("//[^\n]*", "").replaceAll("\\s+", "");
+    }
+
     private static String normalise(String code) {
         return code.replaceAll("\\s+", " ").trim();
     }
