@@ -19,6 +19,14 @@ final class Freezing {
      * silently not learn. Parameterless layers below every trainable layer count as frozen.
      */
     static Set<String> resolve(FreezePolicy policy, List<LayerInfo> layers) {
+        return resolve(policy, layers, l -> false);
+    }
+
+    /**
+     * As {@link #resolve(FreezePolicy, List)}, where {@code passesGradient} tells which frozen layers
+     * can still pass gradients to trainable layers below them.
+     */
+    static Set<String> resolve(FreezePolicy policy, List<LayerInfo> layers, java.util.function.Predicate<LayerInfo> passesGradient) {
         Set<String> frozen = new HashSet<>(policy.frozenLayers(layers));
         Map<String, LayerInfo> byName = new HashMap<>();
         layers.forEach(l -> byName.put(l.name(), l));
@@ -35,16 +43,16 @@ final class Freezing {
                     + layers.get(layers.size() - 1).name() + "\")");
         }
         for (LayerInfo f : layers) {
-            if (!frozen.contains(f.name()) || !f.hasParams()) {
+            if (!frozen.contains(f.name()) || !f.hasParams() || passesGradient.test(f)) {
                 continue;
             }
             for (String a : ancestors(f, byName)) {
                 LayerInfo below = byName.get(a);
                 if (below != null && below.hasParams() && !frozen.contains(a)) {
                     throw new IllegalArgumentException("layer '" + f.name() + "' is frozen but layer '" + a
-                            + "' below it is trainable; gradients cannot pass through a frozen layer yet, so '" + a
-                            + "' would not learn. Freeze '" + a + "' too (e.g. Freeze.upTo(\"" + f.name()
-                            + "\")) or unfreeze '" + f.name() + "'");
+                            + "' below it is trainable; a frozen " + f.type() + " cannot pass gradients to the layers"
+                            + " below it yet (frozen dense layers can), so '" + a + "' would not learn. Freeze '" + a
+                            + "' too (e.g. Freeze.upTo(\"" + f.name() + "\")) or unfreeze '" + f.name() + "'");
                 }
             }
         }
@@ -54,13 +62,19 @@ final class Freezing {
         // gradients pass through it.
         Set<String> all = new HashSet<>();
         for (LayerInfo l : layers) {
-            boolean trainableBelow = ancestors(l, byName).stream()
-                    .anyMatch(a -> byName.containsKey(a) && byName.get(a).hasParams() && !frozen.contains(a));
-            if (l.hasParams() ? frozen.contains(l.name()) : !trainableBelow) {
+            if (l.hasParams() ? frozen.contains(l.name()) : !trainableBelow(l, layers, frozen)) {
                 all.add(l.name());
             }
         }
         return Set.copyOf(all);
+    }
+
+    /** Whether a trainable layer with parameters feeds {@code layer}, directly or not. */
+    static boolean trainableBelow(LayerInfo layer, List<LayerInfo> layers, Set<String> frozen) {
+        Map<String, LayerInfo> byName = new HashMap<>();
+        layers.forEach(l -> byName.put(l.name(), l));
+        return ancestors(layer, byName).stream()
+                .anyMatch(a -> byName.containsKey(a) && byName.get(a).hasParams() && !frozen.contains(a));
     }
 
     private static Set<String> ancestors(LayerInfo layer, Map<String, LayerInfo> byName) {

@@ -136,7 +136,9 @@ final class GraphHandle implements ModelHandle {
             output = replaceHead(conf, output, plan);
         }
         List<LayerInfo> layers = layers(conf, null);
-        return new Configured(conf, output, layers, Freezing.resolve(plan.freeze(), layers));
+        Set<String> frozen = Freezing.resolve(plan.freeze(), layers, l -> conf.getVertices().get(l.name()) instanceof LayerVertex lv
+                && FrozenPassThrough.supports(lv.getLayerConf().getLayer()));
+        return new Configured(conf, output, layers, frozen);
     }
 
     @Override
@@ -160,7 +162,11 @@ final class GraphHandle implements ModelHandle {
             c.setSeed(plan.seed());
             ((LayerVertex) plain.getVertices().get(e.getKey())).getLayerConf().setSeed(plan.seed());
             if (frozen.contains(e.getKey())) {
-                FrozenLayer f = new FrozenLayer(c.getLayer());
+                // A graph's FrozenLayer passes no gradient to its inputs, so a frozen layer above a
+                // trainable one computes its input gradient instead.
+                LayerInfo info = layers.stream().filter(l -> l.name().equals(e.getKey())).findFirst().orElseThrow();
+                org.deeplearning4j.nn.conf.layers.Layer f = Freezing.trainableBelow(info, layers, frozen)
+                        ? new FrozenPassThrough(c.getLayer()) : new FrozenLayer(c.getLayer());
                 f.setLayerName(e.getKey());
                 c.setLayer(f);
             } else if (c.getLayer() instanceof BaseLayer b) {

@@ -95,8 +95,8 @@ final class MlnHandle implements ModelHandle {
     }
 
     /** The configurations to train and to hand back, and where the frozen bottom ends. */
-    private record Plan(MultiLayerConfiguration train, MultiLayerConfiguration plain, int split, Set<String> bottom,
-                        boolean newHead) {
+    private record Plan(MultiLayerConfiguration train, MultiLayerConfiguration plain, int split, Set<String> frozen,
+                        long trainable, boolean newHead) {
     }
 
     @Override
@@ -126,7 +126,8 @@ final class MlnHandle implements ModelHandle {
             conf.getConf(head).setLayer(Heads.softmax(plan.headName(), out.getNIn(), plan.headClasses()));
         }
         List<LayerInfo> layers = layers(conf, null);
-        Set<String> frozen = Freezing.resolve(plan.freeze(), layers);
+        Set<String> frozen = Freezing.resolve(plan.freeze(), layers,
+                l -> FrozenPassThrough.supports(conf.getConf(l.index()).getLayer()));
         // Frozen layers with parameters all lie below every trainable layer (Freezing checks it), so the
         // network splits into a frozen bottom, run in inference mode, and a trainable top.
         int split = n;
@@ -140,9 +141,15 @@ final class MlnHandle implements ModelHandle {
             NeuralNetConfiguration c = conf.getConf(i);
             c.setSeed(plan.seed());
             plain.getConf(i).setSeed(plan.seed());
+            String name = c.getLayer().getLayerName();
             if (i < split) {
                 FrozenLayer f = new FrozenLayer(c.getLayer());
-                f.setLayerName(c.getLayer().getLayerName());
+                f.setLayerName(name);
+                c.setLayer(f);
+            } else if (frozen.contains(name)) {
+                // A frozen layer above a trainable one: gradients must pass through it.
+                FrozenPassThrough f = new FrozenPassThrough(c.getLayer());
+                f.setLayerName(name);
                 c.setLayer(f);
             } else if (c.getLayer() instanceof BaseLayer b) {
                 Optimizers.configure(b, plan.optimizer());
@@ -151,13 +158,8 @@ final class MlnHandle implements ModelHandle {
         }
         conf.setIterationCount(0);
         conf.setEpochCount(0);
-        Set<String> bottom = new HashSet<>();
-        for (LayerInfo l : layers) {
-            if (l.index() < split) {
-                bottom.add(l.name());
-            }
-        }
-        return new Plan(conf, plain, split, bottom, plan.headClasses() > 0);
+        long trainable = layers.stream().filter(l -> !frozen.contains(l.name())).mapToLong(LayerInfo::numParams).sum();
+        return new Plan(conf, plain, split, frozen, trainable, plan.headClasses() > 0);
     }
 
     @Override
@@ -172,7 +174,7 @@ final class MlnHandle implements ModelHandle {
             }
             fresh.getLayer(i).params().assign(net.getLayer(i).params());
         }
-        return new Trainable(fresh, p.plain(), p.split(), p.bottom());
+        return new Trainable(fresh, p.plain(), p.split(), p.frozen(), p.trainable());
     }
 
     /** A multi-layer network being trained, split at its frozen bottom. */
@@ -182,12 +184,14 @@ final class MlnHandle implements ModelHandle {
         private final int split;
         private final MultiLayerNetwork top;
         private final Set<String> frozen;
+        private final long trainable;
 
-        Trainable(MultiLayerNetwork full, MultiLayerConfiguration plain, int split, Set<String> frozen) {
+        Trainable(MultiLayerNetwork full, MultiLayerConfiguration plain, int split, Set<String> frozen, long trainable) {
             this.full = full;
             this.plain = plain;
             this.split = split;
             this.frozen = Set.copyOf(frozen);
+            this.trainable = trainable;
             this.top = split == 0 ? full : top(full, split);
         }
 
@@ -259,7 +263,7 @@ final class MlnHandle implements ModelHandle {
 
         @Override
         public long trainableParams() {
-            return top.numParams();
+            return trainable;
         }
 
         @Override

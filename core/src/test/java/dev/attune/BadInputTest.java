@@ -111,10 +111,20 @@ class BadInputTest {
     }
 
     @Test
-    void aFrozenLayerAboveATrainableOneIsRefused() {
-        assertThatThrownBy(() -> FineTuner.builder(Fixtures.mlp(3, 1)).freeze(Freeze.layers("dense1")).build())
+    void aFrozenConvolutionAboveATrainableLayerIsRefused() {
+        var net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+                        .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).name("conv0").nOut(2).build())
+                        .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).name("conv1").nOut(2).build())
+                        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().name("out").nOut(3)
+                                .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                        .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(8, 8, 1))
+                        .build());
+        net.init();
+        assertThatThrownBy(() -> FineTuner.builder(net).freeze(Freeze.layers("conv1")).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("layer 'dense1' is frozen but layer 'dense0' below it is trainable");
+                .hasMessageContaining("layer 'conv1' is frozen but layer 'conv0' below it is trainable; a frozen "
+                        + "ConvolutionLayer cannot pass gradients to the layers below it yet (frozen dense layers can)");
     }
 
     @Test
