@@ -31,7 +31,7 @@ public final class LoopBenchmark {
     static final int EXAMPLES = 4096;
     static final int BATCH = 64;
     static final int EPOCHS = 3;
-    static final int ROUNDS = 5;
+    static final int ROUNDS = 7;
 
     private LoopBenchmark() {
     }
@@ -39,7 +39,7 @@ public final class LoopBenchmark {
     /** Runs the benchmark and prints a table of examples per second and ratios. */
     public static void main(String[] args) {
         System.out.println("training-loop benchmark: small CNN (80,202 params), " + EXAMPLES + " Fashion-MNIST images, batch "
-                + BATCH + ", Adam 1e-3, " + EPOCHS + " epochs per measurement, " + ROUNDS + " alternating rounds after one warm-up; "
+                + BATCH + ", Adam 1e-3, " + EPOCHS + " epochs per measurement, " + ROUNDS + " rounds (alternating which runs first) after one warm-up; "
                 + BaseModels.threadSettings());
         LabeledData all = BundledData.FASHION_MNIST.train();
         int[] first = new int[EXAMPLES];
@@ -78,8 +78,8 @@ public final class LoopBenchmark {
                 () -> time(() -> FineTuner.builder(pretrained).freeze(Freeze.upTo("dense0")).optimizer(Optimizer.adam(1e-3))
                         .epochs(EPOCHS).batchSize(BATCH).build().fit(train))));
         System.out.println();
-        System.out.println("| mode | DL4J fit (examples/s) | Attune fit (examples/s) | Attune / DL4J |");
-        System.out.println("|---|---:|---:|---:|");
+        System.out.println("| mode | DL4J fit (examples/s) | Attune fit (examples/s) | Attune / DL4J (median of rounds) | range over rounds |");
+        System.out.println("|---|---:|---:|---:|---:|");
         rows.forEach(System.out::println);
     }
 
@@ -88,15 +88,31 @@ public final class LoopBenchmark {
         attune.getAsDouble();
         double[] a = new double[ROUNDS];
         double[] b = new double[ROUNDS];
+        double[] ratios = new double[ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
-            a[r] = dl4j.getAsDouble();
-            b[r] = attune.getAsDouble();
+            // Alternate which side runs first, so that drift in the machine's speed favours neither.
+            if (r % 2 == 0) {
+                a[r] = measured(dl4j);
+                b[r] = measured(attune);
+            } else {
+                b[r] = measured(attune);
+                a[r] = measured(dl4j);
+            }
+            ratios[r] = a[r] / b[r];
             System.out.printf(Locale.ROOT, "  %s round %d: DL4J %.2fs, Attune %.2fs%n", mode, r + 1, a[r], b[r]);
         }
         double examples = (double) EXAMPLES * EPOCHS;
         double dl4jRate = examples / median(a);
         double attuneRate = examples / median(b);
-        return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f |", mode, dl4jRate, attuneRate, attuneRate / dl4jRate);
+        double[] sorted = ratios.clone();
+        Arrays.sort(sorted);
+        return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f | %.2f to %.2f |", mode, dl4jRate, attuneRate,
+                median(ratios), sorted[0], sorted[sorted.length - 1]);
+    }
+
+    private static double measured(DoubleSupplier run) {
+        System.gc();
+        return run.getAsDouble();
     }
 
     private static double time(Runnable r) {
@@ -108,7 +124,8 @@ public final class LoopBenchmark {
     private static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
-        return s[s.length / 2];
+        int mid = s.length / 2;
+        return s.length % 2 == 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
     }
 
     /** Mini-batches in one shuffled order, built before timing so that DL4J pays no data cost. */
