@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -158,6 +159,10 @@ final class MlnHandle implements ModelHandle {
         }
         conf.setIterationCount(0);
         conf.setEpochCount(0);
+        // Keep each layer's forward intermediates (a convolution's im2col matrix and pre-activation) for
+        // its backward pass, which otherwise recomputes them. Training only: the plain copy keeps NONE.
+        conf.setCacheMode(CacheMode.DEVICE);
+        conf.getConfs().forEach(c -> c.setCacheMode(CacheMode.DEVICE));
         long trainable = layers.stream().filter(l -> !frozen.contains(l.name())).mapToLong(LayerInfo::numParams).sum();
         return new Plan(conf, plain, split, frozen, trainable, plan.headClasses() > 0);
     }
