@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * What {@link FineTuner#fit} produced. Immutable.
  *
- * @param model the fine-tuned network (the best epoch's weights when early stopping was on)
+ * @param model the fine-tuned network (the best epoch's weights when early stopping was on), with any
+ *     adapter merged into its weights: a plain DL4J network
  * @param history what every epoch measured, in order
  * @param bestEpoch the epoch whose weights {@link #model} holds (the last one without early stopping)
  * @param stoppedEarly whether early stopping ended training
@@ -18,10 +19,12 @@ import java.util.List;
  * @param optimizerStateSize optimizer-state values held during training
  * @param wallTime the time {@code fit} took
  * @param provenance how the result was made
+ * @param adapterWeights the trained adapter, or {@code null} when none was configured; see {@link #adapters()}
  */
 public record FineTuneResult(Network model, List<EpochRecord> history, int bestEpoch, boolean stoppedEarly,
                              long trainableParams, long frozenParams, List<String> frozenLayers,
-                             long optimizerStateSize, Duration wallTime, Provenance provenance) {
+                             long optimizerStateSize, Duration wallTime, Provenance provenance,
+                             AdapterWeights adapterWeights) {
     /** Validates and copies. */
     public FineTuneResult {
         requireNonNull(model, "model");
@@ -29,6 +32,14 @@ public record FineTuneResult(Network model, List<EpochRecord> history, int bestE
         frozenLayers = List.copyOf(requireNonNull(frozenLayers, "frozenLayers"));
         requireNonNull(wallTime, "wallTime");
         requireNonNull(provenance, "provenance");
+    }
+
+    /**
+     * The trained adapter (its tensors, the new head's, and the seal of its base model), when the
+     * fine-tuner had one; save it with the adapters module's {@code AdapterFile}.
+     */
+    public java.util.Optional<AdapterWeights> adapters() {
+        return java.util.Optional.ofNullable(adapterWeights);
     }
 
     /** The history record of the best epoch. */

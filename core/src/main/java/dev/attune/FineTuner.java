@@ -42,12 +42,16 @@ public final class FineTuner {
     private final List<Metric> metrics;
     private final CheckpointStore checkpoints;
     private final List<TrainingListener> listeners;
+    private final AdapterMethod adapter;
 
     private FineTuner(Builder b) {
         this.base = b.base;
         this.headClasses = b.headClasses == null ? 0 : b.headClasses;
         this.headName = b.headName;
-        this.freeze = b.freeze == null ? Freeze.none() : b.freeze;
+        this.adapter = b.adapter;
+        this.freeze = b.freeze != null ? b.freeze
+                : adapter == null ? Freeze.none()
+                : headClasses > 0 ? Freeze.all().andUnfreeze(headName) : Freeze.all();
         this.optimizer = b.optimizer == null ? Optimizer.adam(1e-3) : b.optimizer;
         this.epochs = b.epochs == null ? 10 : b.epochs;
         this.batchSize = b.batchSize == null ? 32 : b.batchSize;
@@ -153,7 +157,7 @@ public final class FineTuner {
     }
 
     TrainingPlan plan() {
-        return new TrainingPlan(headClasses, headName, freeze, optimizer, seed);
+        return new TrainingPlan(headClasses, headName, freeze, optimizer, seed, adapter);
     }
 
     int epochs() {
@@ -189,6 +193,7 @@ public final class FineTuner {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("replaceHead", headClasses > 0 ? headClasses + " classes as '" + headName + "'" : "no");
         c.put("freeze", freeze.toString());
+        c.put("adapter", adapter == null ? "none" : adapter.name() + adapter.config());
         c.put("optimizer", optimizer.toString());
         c.put("epochs", String.valueOf(epochs));
         c.put("batchSize", String.valueOf(batchSize));
@@ -224,6 +229,7 @@ public final class FineTuner {
         private boolean metricsSet;
         private CheckpointStore checkpoints;
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private AdapterMethod adapter;
 
         private Builder(Network base) {
             this.base = base;
@@ -263,6 +269,19 @@ public final class FineTuner {
         public Builder freeze(FreezePolicy policy) {
             once(freeze, "freeze");
             freeze = requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Trains a parameter-efficient adapter on the target layers it names, instead of their
+         * weights: {@code .adapter(Lora.rank(8).alpha(16).targets("dense*"))}. The adapted layers'
+         * base weights stay frozen. Unless {@link #freeze} says otherwise, every other layer is frozen
+         * too except a new head ({@code Freeze.all().andUnfreeze("head")}). The result then holds the
+         * trained adapter ({@link FineTuneResult#adapters()}) and the model with the adapter merged.
+         */
+        public Builder adapter(AdapterMethod method) {
+            once(adapter, "adapter");
+            adapter = requireNonNull(method, "method");
             return this;
         }
 

@@ -38,6 +38,14 @@ public final class Freeze implements FreezePolicy {
         return new Freeze("none", layers -> Set.of());
     }
 
+    /**
+     * Freezes every layer; with an adapter, only the adapter trains. Combine with
+     * {@link #andUnfreeze}: {@code Freeze.all().andUnfreeze("head")}.
+     */
+    public static Freeze all() {
+        return new Freeze("all", layers -> names(layers, l -> true));
+    }
+
     /** Freezes the layers whose names match any of the given names or globs. */
     public static Freeze layers(String... namesOrGlobs) {
         List<String> patterns = patterns(namesOrGlobs);

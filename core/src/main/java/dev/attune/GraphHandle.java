@@ -125,6 +125,11 @@ final class GraphHandle implements ModelHandle {
     }
 
     private Configured configure(TrainingPlan plan) {
+        if (plan.adapter() != null) {
+            throw new IllegalArgumentException("adapters (" + plan.adapter().name() + ") are not supported on"
+                    + " ComputationGraph networks yet; use a MultiLayerNetwork base model, or fine-tune the graph"
+                    + " without an adapter");
+        }
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
         for (GraphVertex v : conf.getVertices().values()) {
             if (v instanceof LayerVertex lv) {
@@ -279,6 +284,18 @@ final class GraphHandle implements ModelHandle {
         @Override
         public Set<String> frozenLayers() {
             return frozen;
+        }
+
+        @Override
+        public java.util.Map<String, INDArray> trainedTensors() {
+            java.util.Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+            for (var l : graph.getLayers()) {
+                String name = l.conf().getLayer().getLayerName();
+                if (!frozen.contains(name)) {
+                    l.paramTable().forEach((k, v) -> out.put(name + "." + k, v));
+                }
+            }
+            return out;
         }
 
         @Override

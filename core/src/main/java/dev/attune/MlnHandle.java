@@ -97,7 +97,7 @@ final class MlnHandle implements ModelHandle {
 
     /** The configurations to train and to hand back, and where the frozen bottom ends. */
     private record Plan(MultiLayerConfiguration train, MultiLayerConfiguration plain, int split, Set<String> frozen,
-                        long trainable, boolean newHead) {
+                        Set<String> adapted, boolean newHead) {
     }
 
     @Override
@@ -127,7 +127,15 @@ final class MlnHandle implements ModelHandle {
             conf.getConf(head).setLayer(Heads.softmax(plan.headName(), out.getNIn(), plan.headClasses()));
         }
         List<LayerInfo> layers = layers(conf, null);
-        Set<String> frozen = Freezing.resolve(plan.freeze(), layers,
+        Set<String> adapted = plan.adapter() == null ? Set.of()
+                : Adapting.targets(plan.adapter(), layers, i -> conf.getConf(i).getLayer());
+        // An adapted layer's base weights are frozen, but its adapter trains: it counts as trainable.
+        FreezePolicy policy = adapted.isEmpty() ? plan.freeze() : ls -> {
+            Set<String> s = new HashSet<>(plan.freeze().frozenLayers(ls));
+            s.removeAll(adapted);
+            return s;
+        };
+        Set<String> frozen = Freezing.resolve(policy, layers,
                 l -> FrozenPassThrough.supports(conf.getConf(l.index()).getLayer()));
         // Frozen layers with parameters all lie below every trainable layer (Freezing checks it), so the
         // network splits into a frozen bottom, run in inference mode, and a trainable top.
@@ -152,6 +160,14 @@ final class MlnHandle implements ModelHandle {
                 FrozenPassThrough f = new FrozenPassThrough(c.getLayer());
                 f.setLayerName(name);
                 c.setLayer(f);
+            } else if (adapted.contains(name)) {
+                Layer a = plan.adapter().adapt(c.getLayer().clone());
+                a.setLayerName(name);
+                if (a instanceof BaseLayer b) {
+                    Optimizers.configure(b, plan.optimizer());
+                }
+                Optimizers.configure((BaseLayer) plain.getConf(i).getLayer(), plan.optimizer());
+                c.setLayer(a);
             } else if (c.getLayer() instanceof BaseLayer b) {
                 Optimizers.configure(b, plan.optimizer());
                 Optimizers.configure((BaseLayer) plain.getConf(i).getLayer(), plan.optimizer());
@@ -163,8 +179,7 @@ final class MlnHandle implements ModelHandle {
         // its backward pass, which otherwise recomputes them. Training only: the plain copy keeps NONE.
         conf.setCacheMode(CacheMode.DEVICE);
         conf.getConfs().forEach(c -> c.setCacheMode(CacheMode.DEVICE));
-        long trainable = layers.stream().filter(l -> !frozen.contains(l.name())).mapToLong(LayerInfo::numParams).sum();
-        return new Plan(conf, plain, split, frozen, trainable, plan.headClasses() > 0);
+        return new Plan(conf, plain, split, frozen, adapted, plan.headClasses() > 0);
     }
 
     @Override
@@ -177,9 +192,16 @@ final class MlnHandle implements ModelHandle {
             if ((p.newHead() && i == head) || net.getLayer(i).numParams() == 0) {
                 continue;
             }
-            fresh.getLayer(i).params().assign(net.getLayer(i).params());
+            if (fresh.getLayer(i) instanceof AdaptedLayer a) {
+                // The adapter keeps private copies: merging writes to them, never to the base model.
+                Map<String, INDArray> base = new HashMap<>();
+                net.getLayer(i).paramTable().forEach((k, v) -> base.put(k, v.dup()));
+                a.bindBase(base);
+            } else {
+                fresh.getLayer(i).params().assign(net.getLayer(i).params());
+            }
         }
-        return new Trainable(fresh, p.plain(), p.split(), p.frozen(), p.trainable());
+        return new Trainable(fresh, p.plain(), p.split(), p.frozen(), p.adapted());
     }
 
     /** A multi-layer network being trained, split at its frozen bottom. */
@@ -189,15 +211,22 @@ final class MlnHandle implements ModelHandle {
         private final int split;
         private final MultiLayerNetwork top;
         private final Set<String> frozen;
-        private final long trainable;
+        private final Set<String> adapted;
 
-        Trainable(MultiLayerNetwork full, MultiLayerConfiguration plain, int split, Set<String> frozen, long trainable) {
+        Trainable(MultiLayerNetwork full, MultiLayerConfiguration plain, int split, Set<String> frozen,
+                  Set<String> adapted) {
             this.full = full;
             this.plain = plain;
             this.split = split;
             this.frozen = Set.copyOf(frozen);
-            this.trainable = trainable;
+            this.adapted = Set.copyOf(adapted);
             this.top = split == 0 ? full : top(full, split);
+            for (int i = 0; i < top.getnLayers(); i++) {
+                if (top.getLayer(i) instanceof AdaptedLayer a) {
+                    // Nothing below the lowest trainable layer learns: it needs no input gradient.
+                    a.inputGradientNeeded(i > 0 || top.getLayerWiseConfigurations().getInputPreProcess(0) != null);
+                }
+            }
         }
 
         /**
@@ -268,12 +297,48 @@ final class MlnHandle implements ModelHandle {
 
         @Override
         public long trainableParams() {
-            return trainable;
+            long n = 0;
+            for (int i = split; i < full.getnLayers(); i++) {
+                if (!frozen.contains(name(i))) {
+                    n += full.getLayer(i).numParams();
+                }
+            }
+            return n;
         }
 
         @Override
         public long frozenParams() {
-            return full.numParams() - trainableParams();
+            long n = 0;
+            for (int i = 0; i < full.getnLayers(); i++) {
+                NeuralNetConfiguration c = plain.getConf(i);
+                long all = c.getLayer().initializer().numParams(c);
+                if (frozen.contains(name(i))) {
+                    n += all;
+                } else if (full.getLayer(i) instanceof AdaptedLayer) {
+                    INDArray bias = full.getLayer(i).paramTable().get("b");
+                    n += all - (bias == null ? 0 : bias.length());
+                }
+            }
+            return n;
+        }
+
+        private String name(int i) {
+            return plain.getConf(i).getLayer().getLayerName();
+        }
+
+        @Override
+        public Map<String, INDArray> trainedTensors() {
+            Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+            for (int i = split; i < full.getnLayers(); i++) {
+                if (frozen.contains(name(i))) {
+                    continue;
+                }
+                var layer = full.getLayer(i);
+                Map<String, INDArray> tensors = layer instanceof AdaptedLayer a ? a.adapterTensors() : layer.paramTable();
+                String prefix = name(i) + ".";
+                tensors.forEach((k, v) -> out.put(prefix + k, v));
+            }
+            return out;
         }
 
         @Override
@@ -290,7 +355,17 @@ final class MlnHandle implements ModelHandle {
         @Override
         public Network snapshot() {
             MultiLayerNetwork copy = new MultiLayerNetwork(plain.clone());
-            copy.init(full.params().dup(), false);
+            if (adapted.isEmpty()) {
+                copy.init(full.params().dup(), false);
+            } else {
+                copy.init();
+                for (int i = 0; i < full.getnLayers(); i++) {
+                    var layer = full.getLayer(i);
+                    Map<String, INDArray> params = layer instanceof AdaptedLayer a ? a.mergedParams() : layer.paramTable();
+                    var target = copy.getLayer(i);
+                    params.forEach((k, v) -> target.getParam(k).assign(v));
+                }
+            }
             return new Network(new MlnHandle(copy));
         }
     }

@@ -45,6 +45,23 @@ public record Provenance(Map<String, String> config, long seed, String baseModel
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"), startedAt);
     }
 
+    /** Every field as text, in a stable order (config entries as {@code config.<option>}). */
+    public Map<String, String> asText() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("seed", String.valueOf(seed));
+        m.put("baseModel", baseModel);
+        m.put("trainData", trainData);
+        m.put("validationData", validationData);
+        m.put("attuneVersion", attuneVersion);
+        m.put("dl4jVersion", dl4jVersion);
+        m.put("javaVersion", javaVersion);
+        m.put("backend", backend);
+        m.put("os", os);
+        m.put("startedAt", startedAt.toString());
+        new java.util.TreeMap<>(config).forEach((k, v) -> m.put("config." + k, v));
+        return m;
+    }
+
     /** The Attune library version. */
     public static String libraryVersion() {
         return VERSIONS.getProperty("attune.version", "unknown");

@@ -35,6 +35,12 @@ interface TrainableModel {
     /** The number of optimizer-state values held (Adam holds two per trained parameter). */
     long optimizerStateSize();
 
-    /** An independent copy of the whole network as it is now, as a plain DL4J network. */
+    /**
+     * The tensors being trained by {@code <layer>.<name>}: adapter tensors of adapted layers and every
+     * parameter of layers trained in full. Live views.
+     */
+    java.util.Map<String, INDArray> trainedTensors();
+
+    /** An independent copy of the whole network as it is now, as a plain DL4J network (adapters merged). */
     Network snapshot();
 }

@@ -132,9 +132,16 @@ final class Trainer {
         Duration wall = Duration.ofNanos(System.nanoTime() - t0);
         var fitEnd = new TrainingListener.FitEnd(history.size(), bestEpoch, stoppedEarly, wall);
         listeners.forEach(l -> l.onFitEnd(fitEnd));
+        AdapterWeights adapter = null;
+        if (tuner.plan().adapter() != null) {
+            TrainingPlan plan = tuner.plan();
+            adapter = new AdapterWeights(plan.adapter(),
+                    plan.headClasses() > 0 ? new AdapterWeights.Head(plan.headName(), plan.headClasses()) : null,
+                    model.trainedTensors(), tuner.base().fingerprint(), provenance.asText());
+        }
         return new FineTuneResult(model.snapshot(), history, bestEpoch, stoppedEarly, model.trainableParams(),
                 model.frozenParams(), model.frozenLayers().stream().sorted().toList(), model.optimizerStateSize(), wall,
-                provenance);
+                provenance, adapter);
     }
 
     private static boolean fitsCache(TrainableModel model, INDArray rawX) {

@@ -8,6 +8,11 @@ package dev.attune;
  * @param freeze which layers to freeze
  * @param optimizer the optimizer of the trainable layers
  * @param seed the run's seed (head initialisation, dropout)
+ * @param adapter the adapter method, or {@code null} for none
  */
-record TrainingPlan(int headClasses, String headName, FreezePolicy freeze, Optimizer optimizer, long seed) {
+record TrainingPlan(int headClasses, String headName, FreezePolicy freeze, Optimizer optimizer, long seed,
+                    AdapterMethod adapter) {
+    TrainingPlan(int headClasses, String headName, FreezePolicy freeze, Optimizer optimizer, long seed) {
+        this(headClasses, headName, freeze, optimizer, seed, null);
+    }
 }

@@ -1,0 +1,256 @@
+package dev.attune.adapters.lora;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.attune.AdapterMethod;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+
+/**
+ * LoRA, low-rank adaptation (Hu et al., 2021): a frozen weight matrix {@code W} (DL4J's
+ * {@code [in, out]}) is used as {@code W + s (B A)^T}, where {@code A} is {@code [r, in]},
+ * {@code B} is {@code [out, r]} and only {@code A} and {@code B} train. Immutable: every option
+ * returns a new value, validated at once.
+ *
+ * <pre>{@code
+ * FineTuner.builder(base).adapter(Lora.rank(8).alpha(16).targets("dense*"))
+ * }</pre>
+ *
+ * Defaults: alpha equal to the rank (scaling 1), no dropout, {@code A} Kaiming-uniform and
+ * {@code B} zero (so training starts from the base model's outputs exactly), scaling
+ * {@code alpha / r}, no bias trained. Adapts DL4J dense and output layers.
+ */
+public final class Lora implements AdapterMethod, Serializable {
+    private static final long serialVersionUID = 1L;
+    /** The largest rank accepted. */
+    public static final int MAX_RANK = 512;
+
+    /** How {@code A} starts ({@code B} always starts at zero). */
+    public enum Init {
+        /** Uniform in {@code ±1/sqrt(in)}: PyTorch's Kaiming-uniform with {@code a = sqrt(5)}, as PEFT does. */
+        KAIMING_UNIFORM,
+        /** Normal with standard deviation {@code 1/r}, PEFT's {@code "gaussian"}. */
+        GAUSSIAN
+    }
+
+    /** Which biases train along with the adapter. */
+    public enum Bias {
+        /** No bias trains (PEFT's {@code "none"}). */
+        NONE,
+        /** The biases of the adapted layers train (PEFT's {@code "lora_only"}). */
+        ADAPTED
+    }
+
+    private final int rank;
+    private final double alpha;
+    private final double dropout;
+    private final List<String> targets;
+    private final Init init;
+    private final boolean rsLora;
+    private final Bias bias;
+
+    private Lora(int rank, double alpha, double dropout, List<String> targets, Init init, boolean rsLora, Bias bias) {
+        this.rank = rank;
+        this.alpha = alpha;
+        this.dropout = dropout;
+        this.targets = targets;
+        this.init = init;
+        this.rsLora = rsLora;
+        this.bias = bias;
+    }
+
+    /**
+     * LoRA of the given rank, with alpha equal to the rank. Give the layers with {@link #targets}.
+     *
+     * @throws IllegalArgumentException when the rank is outside [1, 512]
+     */
+    public static Lora rank(int rank) {
+        if (rank < 1 || rank > MAX_RANK) {
+            throw new IllegalArgumentException("LoRA rank must be in [1, " + MAX_RANK + "], got " + rank
+                    + "; 4 to 16 is typical");
+        }
+        return new Lora(rank, rank, 0, List.of(), Init.KAIMING_UNIFORM, false, Bias.NONE);
+    }
+
+    /**
+     * The scaling numerator: the adapter's output is multiplied by {@code alpha / r}
+     * ({@code alpha / sqrt(r)} with {@link #rsLora}).
+     *
+     * @throws IllegalArgumentException when alpha is not a finite positive number
+     */
+    public Lora alpha(double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("LoRA alpha must be a finite number above 0, got " + value
+                    + "; alpha = rank (scaling 1) or 2 x rank are common");
+        }
+        return new Lora(rank, value, dropout, targets, init, rsLora, bias);
+    }
+
+    /**
+     * Dropout on the adapter's input during training (not on the base layer's path).
+     *
+     * @throws IllegalArgumentException when outside [0, 1)
+     */
+    public Lora dropout(double probability) {
+        if (!(probability >= 0 && probability < 1)) {
+            throw new IllegalArgumentException("LoRA dropout must be in [0, 1), got " + probability + "; 0.05 to 0.1 is common");
+        }
+        return new Lora(rank, alpha, probability, targets, init, rsLora, bias);
+    }
+
+    /**
+     * The layers to adapt, by name or glob ({@code "dense*"}). A glob takes the dense and output
+     * layers it matches; each pattern must take at least one layer.
+     *
+     * @throws IllegalArgumentException when no pattern, or a blank one, is given
+     */
+    public Lora targets(String... namesOrGlobs) {
+        requireNonNull(namesOrGlobs, "namesOrGlobs");
+        if (namesOrGlobs.length == 0) {
+            throw new IllegalArgumentException("give at least one LoRA target, for example targets(\"dense*\")");
+        }
+        List<String> list = new ArrayList<>();
+        for (String p : namesOrGlobs) {
+            if (requireNonNull(p, "target").isBlank()) {
+                throw new IllegalArgumentException("a LoRA target is blank; give a layer name or glob such as \"dense*\"");
+            }
+            list.add(p);
+        }
+        return new Lora(rank, alpha, dropout, List.copyOf(list), init, rsLora, bias);
+    }
+
+    /** How {@code A} is initialised (default {@link Init#KAIMING_UNIFORM}). */
+    public Lora init(Init value) {
+        return new Lora(rank, alpha, dropout, targets, requireNonNull(value, "init"), rsLora, bias);
+    }
+
+    /** Rank-stabilised LoRA: scaling {@code alpha / sqrt(r)} instead of {@code alpha / r}. */
+    public Lora rsLora(boolean value) {
+        return new Lora(rank, alpha, dropout, targets, init, value, bias);
+    }
+
+    /** Which biases train (default {@link Bias#NONE}). */
+    public Lora bias(Bias value) {
+        return new Lora(rank, alpha, dropout, targets, init, rsLora, requireNonNull(value, "bias"));
+    }
+
+    /** The rank {@code r}. */
+    public int rank() {
+        return rank;
+    }
+
+    /** The factor of the adapter's output: {@code alpha / r}, or {@code alpha / sqrt(r)} with rsLoRA. */
+    public double scaling() {
+        return rsLora ? alpha / Math.sqrt(rank) : alpha / rank;
+    }
+
+    double dropoutProbability() {
+        return dropout;
+    }
+
+    Init initialisation() {
+        return init;
+    }
+
+    boolean trainsBias() {
+        return bias == Bias.ADAPTED;
+    }
+
+    @Override
+    public String name() {
+        return "lora";
+    }
+
+    @Override
+    public List<String> targets() {
+        return targets;
+    }
+
+    @Override
+    public boolean supports(Layer layer) {
+        return (layer.getClass() == DenseLayer.class && !((DenseLayer) layer).hasLayerNorm())
+                || layer.getClass() == OutputLayer.class;
+    }
+
+    @Override
+    public Layer adapt(Layer target) {
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("LoRA has no targets; name the layers to adapt, e.g. Lora.rank("
+                    + rank + ").targets(\"dense*\")");
+        }
+        if (!supports(target)) {
+            throw new IllegalArgumentException("LoRA cannot adapt layer '" + target.getLayerName() + "', a "
+                    + target.getClass().getSimpleName() + "; it adapts DenseLayer (without layer norm) and OutputLayer");
+        }
+        FeedForwardLayer f = (FeedForwardLayer) target;
+        if (rank > Math.min(f.getNIn(), f.getNOut())) {
+            throw new IllegalArgumentException("LoRA rank " + rank + " is larger than layer '" + target.getLayerName()
+                    + "' (" + f.getNIn() + " inputs, " + f.getNOut() + " outputs); use a rank of at most "
+                    + Math.min(f.getNIn(), f.getNOut()));
+        }
+        return target instanceof OutputLayer o ? new LoraOutput(o, this) : new LoraDense((DenseLayer) target, this);
+    }
+
+    @Override
+    public Map<String, String> config() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("rank", String.valueOf(rank));
+        c.put("alpha", String.valueOf(alpha));
+        c.put("dropout", String.valueOf(dropout));
+        c.put("targets", String.join(",", targets));
+        c.put("init", init.name());
+        c.put("rsLora", String.valueOf(rsLora));
+        c.put("bias", bias.name());
+        return c;
+    }
+
+    /**
+     * The LoRA described by a {@link #config()} map, as read from an adapter file.
+     *
+     * @throws IllegalArgumentException when a value is missing or invalid
+     */
+    public static Lora fromConfig(Map<String, String> config) {
+        try {
+            Lora l = rank(Integer.parseInt(value(config, "rank")))
+                    .alpha(Double.parseDouble(value(config, "alpha")))
+                    .dropout(Double.parseDouble(value(config, "dropout")))
+                    .init(Init.valueOf(value(config, "init")))
+                    .rsLora(Boolean.parseBoolean(value(config, "rsLora")))
+                    .bias(Bias.valueOf(value(config, "bias")));
+            String t = value(config, "targets");
+            return t.isEmpty() ? l : l.targets(t.split(","));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid LoRA configuration " + config + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String value(Map<String, String> config, String key) {
+        String v = config.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("missing '" + key + "'");
+        }
+        return v;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Lora l && config().equals(l.config());
+    }
+
+    @Override
+    public int hashCode() {
+        return config().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Lora" + config();
+    }
+}

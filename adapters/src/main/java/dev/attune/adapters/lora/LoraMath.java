@@ -1,0 +1,209 @@
+package dev.attune.adapters.lora;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The forward and backward pass of one LoRA layer, in whole-array ND4J ops (matrix products into
+ * preallocated arrays, broadcasts), so that the CPU and the CUDA backend run the same code.
+ *
+ * <pre>
+ *   h = (x o m) A^T                 [N, r]     m: inverted-dropout mask on the adapter's input
+ *   z = x W + s h B^T + b           [N, out]
+ *   given d = dL/dz:
+ *   dB = s d^T h,  g = d B,  dA = s g^T (x o m),  db = sum(d),
+ *   dL/dx = d W^T + s (g A) o m     (only when a layer below trains)
+ * </pre>
+ *
+ * No gradient is computed for the frozen {@code W}.
+ */
+final class LoraMath implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String layerName;
+    private final LoraSpec spec;
+    private INDArray w;
+    private INDArray bias;
+    private boolean merged;
+    private boolean inputGradient = true;
+    private transient INDArray cachedInput;
+    private transient INDArray cachedH;
+    private transient INDArray cachedMask;
+
+    LoraMath(String layerName, LoraSpec spec) {
+        this.layerName = layerName;
+        this.spec = spec;
+    }
+
+    void bind(Map<String, INDArray> base, Map<String, INDArray> params) {
+        INDArray weights = base.get("W");
+        if (weights == null) {
+            throw new IllegalArgumentException("layer '" + layerName + "' has no weights 'W' to adapt; it holds " + base.keySet());
+        }
+        INDArray a = params.get(LoraParams.A);
+        INDArray b = params.get(LoraParams.B);
+        if (weights.rank() != 2 || weights.size(0) != a.size(1) || weights.size(1) != b.size(0)) {
+            throw new IllegalArgumentException("layer '" + layerName + "': base weights of shape "
+                    + java.util.Arrays.toString(weights.shape()) + " do not fit the adapter ([" + a.size(1) + ", "
+                    + b.size(0) + "] expected)");
+        }
+        this.w = weights;
+        this.bias = base.get("b");
+        if (params.containsKey(LoraParams.BIAS)) {
+            params.get(LoraParams.BIAS).assign(bias);
+        }
+    }
+
+    private void checkBound() {
+        if (w == null) {
+            throw new IllegalStateException("the LoRA layer '" + layerName + "' has no base weights bound yet");
+        }
+    }
+
+    void inputGradientNeeded(boolean needed) {
+        this.inputGradient = needed;
+    }
+
+    boolean isMerged() {
+        return merged;
+    }
+
+    /** The pre-activation {@code z}; in training, keeps what the backward pass needs. */
+    INDArray preOutput(INDArray x, Map<String, INDArray> params, boolean training, LayerWorkspaceMgr mgr) {
+        checkBound();
+        long n = x.size(0);
+        INDArray z = mgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), new long[] {n, w.size(1)}, 'f');
+        Nd4j.gemm(x, w, z, false, false, 1.0, 0.0);
+        if (!merged) {
+            INDArray a = params.get(LoraParams.A);
+            INDArray b = params.get(LoraParams.B);
+            INDArray xd = x;
+            INDArray mask = null;
+            if (training && spec.dropout() > 0) {
+                // Both live until the backward pass, with the layer's activations.
+                double keep = 1 - spec.dropout();
+                mask = mgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape(), 'c');
+                Nd4j.rand(mask);
+                mask.assign(mask.lt(keep)).divi(keep);
+                xd = mgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape(), 'c');
+                xd.assign(x).muli(mask);
+            }
+            INDArray h = mgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), new long[] {n, spec.rank()}, 'f');
+            Nd4j.gemm(xd, a, h, false, true, 1.0, 0.0);
+            Nd4j.gemm(h, b, z, false, true, spec.scaling(), 1.0);
+            if (training) {
+                cachedInput = xd;
+                cachedH = h;
+                cachedMask = mask;
+            }
+        }
+        INDArray b = params.getOrDefault(LoraParams.BIAS, bias);
+        if (b != null) {
+            z.addiRowVector(b);
+        }
+        return z;
+    }
+
+    /**
+     * Writes the adapter's gradients for {@code delta = dL/dz} into their views and returns
+     * {@code dL/dx}, or {@code null} when no layer below needs it. Needs the training forward pass
+     * of the same batch just before.
+     */
+    INDArray backward(INDArray delta, Map<String, INDArray> params, Map<String, INDArray> gradientViews,
+                      Gradient gradient, LayerWorkspaceMgr mgr) {
+        if (merged) {
+            throw new IllegalStateException("the LoRA adapter of layer '" + layerName
+                    + "' is merged into its base weights; unmerge() it before training");
+        }
+        if (cachedH == null) {
+            throw new IllegalStateException("no training forward pass of layer '" + layerName + "' to backpropagate");
+        }
+        double s = spec.scaling();
+        INDArray a = params.get(LoraParams.A);
+        INDArray b = params.get(LoraParams.B);
+        if (gradientViews.containsKey(LoraParams.BIAS)) {
+            INDArray gb = gradientViews.get(LoraParams.BIAS);
+            delta.sum(gb, 0);
+            gradient.setGradientFor(LoraParams.BIAS, gb);
+        }
+        INDArray gB = gradientViews.get(LoraParams.B);
+        Nd4j.gemm(delta, cachedH, gB, true, false, s, 0.0);
+        INDArray g = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, delta.dataType(),
+                new long[] {delta.size(0), spec.rank()}, 'f');
+        Nd4j.gemm(delta, b, g, false, false, 1.0, 0.0);
+        INDArray gA = gradientViews.get(LoraParams.A);
+        Nd4j.gemm(g, cachedInput, gA, true, false, s, 0.0);
+        gradient.setGradientFor(LoraParams.A, gA);
+        gradient.setGradientFor(LoraParams.B, gB);
+        INDArray mask = cachedMask;
+        clearCache();
+        if (!inputGradient) {
+            return null;
+        }
+        INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
+                new long[] {delta.size(0), w.size(0)}, 'f');
+        Nd4j.gemm(delta, w, eps, false, true, 1.0, 0.0);
+        if (mask == null) {
+            Nd4j.gemm(g, a, eps, false, false, s, 1.0);
+        } else {
+            eps.addi(g.mmul(a).muli(mask).muli(s));
+        }
+        return eps;
+    }
+
+    void clearCache() {
+        cachedInput = null;
+        cachedH = null;
+        cachedMask = null;
+    }
+
+    /** {@code s (B A)^T}, the adapter's weight update in DL4J's {@code [in, out]} layout. */
+    private INDArray delta(Map<String, INDArray> params) {
+        INDArray d = Nd4j.createUninitialized(w.dataType(), w.shape(), 'f');
+        Nd4j.gemm(params.get(LoraParams.A), params.get(LoraParams.B), d, true, true, spec.scaling(), 0.0);
+        return d;
+    }
+
+    Map<String, INDArray> merged(Map<String, INDArray> params) {
+        checkBound();
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        m.put("W", merged ? w.dup('f') : w.add(delta(params)));
+        INDArray b = params.getOrDefault(LoraParams.BIAS, bias);
+        if (b != null) {
+            m.put("b", b.dup());
+        }
+        return m;
+    }
+
+    void merge(Map<String, INDArray> params) {
+        checkBound();
+        if (merged) {
+            throw new IllegalStateException("the LoRA adapter of layer '" + layerName + "' is already merged; merge once,"
+                    + " or unmerge() first");
+        }
+        INDArray d = delta(params);
+        INDArray result = w.add(d);
+        if (result.isNaN().any() || result.isInfinite().any()) {
+            throw new IllegalStateException("merging the LoRA adapter of layer '" + layerName
+                    + "' would put NaN or infinity into its weights; the weights are left unmerged. Check the adapter's"
+                    + " training (learning rate) before merging");
+        }
+        w.assign(result);
+        merged = true;
+    }
+
+    void unmerge(Map<String, INDArray> params) {
+        checkBound();
+        if (!merged) {
+            throw new IllegalStateException("the LoRA adapter of layer '" + layerName + "' is not merged; nothing to unmerge");
+        }
+        w.subi(delta(params));
+        merged = false;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.attune.adapters.lora;
+
+import java.util.Collection;
+import java.util.Map;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The configuration of an output layer with a LoRA adapter. */
+final class LoraOutput extends BaseOutputLayer implements LoraLayerConf {
+    private static final long serialVersionUID = 1L;
+
+    private final OutputLayer base;
+    private final LoraSpec spec;
+
+    LoraOutput(OutputLayer base, Lora lora) {
+        this.base = base;
+        this.spec = LoraSpec.of(lora, base.hasBias());
+        setLayerName(base.getLayerName());
+        setNIn(base.getNIn());
+        setNOut(base.getNOut());
+        setActivationFn(base.getActivationFn());
+        setIDropout(base.getIDropout());
+        setLossFn(base.getLossFn());
+        setHasBias(base.hasBias());
+    }
+
+    @Override
+    public LoraSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public boolean hasBaseBias() {
+        return base.hasBias();
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+                                                       Collection<TrainingListener> trainingListeners, int layerIndex,
+                                                       INDArray layerParamsView, boolean initializeParams,
+                                                       DataType networkDataType) {
+        LoraOutputLayer layer = new LoraOutputLayer(conf, networkDataType);
+        layer.setListeners(trainingListeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(params);
+        layer.setConf(conf);
+        return layer;
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return LoraParams.INSTANCE;
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        return base.getMemoryReport(inputType);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.attune.adapters.lora;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The trainable parameters of a LoRA layer, in this order in DL4J's flat parameter vector: the bias
+ * {@code b} ({@code [out]}, only when it trains), {@code lora_A} ({@code [r, in]}) and
+ * {@code lora_B} ({@code [out, r]}). The frozen base weights are not DL4J parameters of the layer:
+ * they get no gradient array, no optimizer state and no update.
+ */
+final class LoraParams implements ParamInitializer {
+    static final String A = "lora_A";
+    static final String B = "lora_B";
+    static final String BIAS = "b";
+    static final LoraParams INSTANCE = new LoraParams();
+
+    private LoraParams() {
+    }
+
+    private static LoraSpec spec(Layer layer) {
+        return ((LoraLayerConf) layer).spec();
+    }
+
+    @Override
+    public long numParams(NeuralNetConfiguration conf) {
+        return numParams(conf.getLayer());
+    }
+
+    @Override
+    public long numParams(Layer layer) {
+        FeedForwardLayer f = (FeedForwardLayer) layer;
+        LoraSpec s = spec(layer);
+        return (s.trainBias() ? f.getNOut() : 0) + s.rank() * (f.getNIn() + f.getNOut());
+    }
+
+    @Override
+    public List<String> paramKeys(Layer layer) {
+        List<String> keys = new ArrayList<>(biasKeys(layer));
+        keys.addAll(weightKeys(layer));
+        return keys;
+    }
+
+    @Override
+    public List<String> weightKeys(Layer layer) {
+        return List.of(A, B);
+    }
+
+    @Override
+    public List<String> biasKeys(Layer layer) {
+        return spec(layer).trainBias() ? List.of(BIAS) : List.of();
+    }
+
+    @Override
+    public boolean isWeightParam(Layer layer, String key) {
+        return A.equals(key) || B.equals(key);
+    }
+
+    @Override
+    public boolean isBiasParam(Layer layer, String key) {
+        return BIAS.equals(key);
+    }
+
+    @Override
+    public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
+        Map<String, INDArray> views = views(conf.getLayer(), paramsView);
+        if (initializeParams) {
+            LoraSpec s = spec(conf.getLayer());
+            INDArray a = views.get(A);
+            long in = a.size(1);
+            // Both draw from ND4J's generator, which the trainer seeds with the run's seed.
+            if (s.init() == Lora.Init.GAUSSIAN) {
+                a.assign(Nd4j.randn(a.dataType(), a.shape()).muli(1.0 / s.rank()));
+            } else {
+                double bound = 1.0 / Math.sqrt(in);
+                a.assign(Nd4j.rand(a.dataType(), a.shape()).muli(2 * bound).subi(bound));
+            }
+            views.get(B).assign(0);
+            if (views.containsKey(BIAS)) {
+                views.get(BIAS).assign(0);
+            }
+        }
+        return views;
+    }
+
+    @Override
+    public Map<String, INDArray> getGradientsFromFlattened(NeuralNetConfiguration conf, INDArray gradientView) {
+        return views(conf.getLayer(), gradientView);
+    }
+
+    private static Map<String, INDArray> views(Layer layer, INDArray flat) {
+        FeedForwardLayer f = (FeedForwardLayer) layer;
+        LoraSpec s = spec(layer);
+        long in = f.getNIn();
+        long out = f.getNOut();
+        long r = s.rank();
+        INDArray v = flat.reshape(flat.length());
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        long at = 0;
+        if (s.trainBias()) {
+            m.put(BIAS, v.get(NDArrayIndex.interval(at, at + out)).reshape(1, out));
+            at += out;
+        }
+        m.put(A, v.get(NDArrayIndex.interval(at, at + r * in)).reshape('c', r, in));
+        at += r * in;
+        m.put(B, v.get(NDArrayIndex.interval(at, at + out * r)).reshape('c', out, r));
+        return m;
+    }
+}

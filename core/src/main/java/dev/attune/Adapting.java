@@ -1,0 +1,44 @@
+package dev.attune;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.deeplearning4j.nn.conf.layers.Layer;
+
+/** Resolves an adapter method's targets against a network's layers. */
+final class Adapting {
+    private Adapting() {
+    }
+
+    /**
+     * The names of the layers to adapt. A glob takes the matching layers the method supports and must
+     * take at least one; a plain name must name a layer the method supports.
+     *
+     * @param confs the layer configuration at each layer index
+     */
+    static Set<String> targets(AdapterMethod method, List<LayerInfo> layers, IntFunction<Layer> confs) {
+        Set<String> out = new LinkedHashSet<>();
+        String adaptable = layers.stream().filter(l -> method.supports(confs.apply(l.index())))
+                .map(LayerInfo::name).collect(Collectors.joining(", "));
+        for (String pattern : method.targets()) {
+            Pattern regex = Freeze.glob(pattern);
+            List<LayerInfo> hits = layers.stream().filter(l -> regex.matcher(l.name()).matches()).toList();
+            if (hits.isEmpty()) {
+                throw new IllegalArgumentException("the " + method.name() + " target '" + pattern
+                        + "' matches no layer; layers are: " + Freeze.layerNames(layers));
+            }
+            List<LayerInfo> supported = hits.stream().filter(l -> method.supports(confs.apply(l.index()))).toList();
+            if (supported.isEmpty()) {
+                LayerInfo first = hits.get(0);
+                throw new IllegalArgumentException("the " + method.name() + " target '" + pattern + "' matches layer '"
+                        + first.name() + "', a " + first.type() + ", which " + method.name() + " cannot adapt; layers it can adapt: "
+                        + (adaptable.isEmpty() ? "none in this network" : adaptable));
+            }
+            supported.forEach(l -> out.add(l.name()));
+        }
+        return out;
+    }
+}
