@@ -20,6 +20,10 @@ final class Adapting {
      * @param confs the layer configuration at each layer index
      */
     static Set<String> targets(AdapterMethod method, List<LayerInfo> layers, IntFunction<Layer> confs) {
+        if (method.targets().isEmpty()) {
+            throw new IllegalArgumentException("the " + method.name() + " adapter has no targets; name the layers to"
+                    + " adapt, e.g. targets(\"dense*\"); layers are: " + Freeze.layerNames(layers));
+        }
         Set<String> out = new LinkedHashSet<>();
         String adaptable = layers.stream().filter(l -> method.supports(confs.apply(l.index())))
                 .map(LayerInfo::name).collect(Collectors.joining(", "));

@@ -34,7 +34,17 @@ final class FrozenPassThrough extends FrozenLayerWithBackprop {
 
     /** Whether a frozen layer of this configuration can pass gradients to the layers below it. */
     static boolean supports(Layer layer) {
-        return layer.getClass() == DenseLayer.class && !((DenseLayer) layer).hasLayerNorm();
+        return (layer.getClass() == DenseLayer.class && !((DenseLayer) layer).hasLayerNorm())
+                || FrozenOutputPassThrough.supports(layer);
+    }
+
+    /** The frozen, gradient-passing stand-in for a layer that {@link #supports} says can pass gradients. */
+    static Layer wrap(Layer layer) {
+        Layer f = FrozenOutputPassThrough.supports(layer)
+                ? new FrozenOutputPassThrough((org.deeplearning4j.nn.conf.layers.OutputLayer) layer)
+                : new FrozenPassThrough(layer);
+        f.setLayerName(layer.getLayerName());
+        return f;
     }
 
     @Override

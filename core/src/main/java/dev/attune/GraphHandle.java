@@ -171,7 +171,7 @@ final class GraphHandle implements ModelHandle {
                 // trainable one computes its input gradient instead.
                 LayerInfo info = layers.stream().filter(l -> l.name().equals(e.getKey())).findFirst().orElseThrow();
                 org.deeplearning4j.nn.conf.layers.Layer f = Freezing.trainableBelow(info, layers, frozen)
-                        ? new FrozenPassThrough(c.getLayer()) : new FrozenLayer(c.getLayer());
+                        ? FrozenPassThrough.wrap(c.getLayer()) : new FrozenLayer(c.getLayer());
                 f.setLayerName(e.getKey());
                 c.setLayer(f);
             } else if (c.getLayer() instanceof BaseLayer b) {

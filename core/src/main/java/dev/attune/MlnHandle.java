@@ -129,6 +129,11 @@ final class MlnHandle implements ModelHandle {
         List<LayerInfo> layers = layers(conf, null);
         Set<String> adapted = plan.adapter() == null ? Set.of()
                 : Adapting.targets(plan.adapter(), layers, i -> conf.getConf(i).getLayer());
+        if (plan.headClasses() > 0 && adapted.contains(plan.headName())) {
+            throw new IllegalArgumentException("the " + plan.adapter().name() + " targets take the new head '"
+                    + plan.headName() + "', which is new and trained in full; target only pretrained layers, e.g. "
+                    + "the hidden layers' names");
+        }
         // An adapted layer's base weights are frozen, but its adapter trains: it counts as trainable.
         FreezePolicy policy = adapted.isEmpty() ? plan.freeze() : ls -> {
             Set<String> s = new HashSet<>(plan.freeze().frozenLayers(ls));
@@ -157,7 +162,7 @@ final class MlnHandle implements ModelHandle {
                 c.setLayer(f);
             } else if (frozen.contains(name)) {
                 // A frozen layer above a trainable one: gradients must pass through it.
-                FrozenPassThrough f = new FrozenPassThrough(c.getLayer());
+                Layer f = FrozenPassThrough.wrap(c.getLayer());
                 f.setLayerName(name);
                 c.setLayer(f);
             } else if (adapted.contains(name)) {
@@ -188,20 +193,21 @@ final class MlnHandle implements ModelHandle {
         MultiLayerNetwork fresh = new MultiLayerNetwork(p.train());
         fresh.init();
         int head = fresh.getnLayers() - 1;
+        Map<Integer, Map<String, INDArray>> bases = new HashMap<>();
         for (int i = 0; i < fresh.getnLayers(); i++) {
             if ((p.newHead() && i == head) || net.getLayer(i).numParams() == 0) {
                 continue;
             }
-            if (fresh.getLayer(i) instanceof AdaptedLayer a) {
+            if (fresh.getLayer(i) instanceof AdaptedLayer) {
                 // The adapter keeps private copies: merging writes to them, never to the base model.
                 Map<String, INDArray> base = new HashMap<>();
                 net.getLayer(i).paramTable().forEach((k, v) -> base.put(k, v.dup()));
-                a.bindBase(base);
+                bases.put(i, base);
             } else {
                 fresh.getLayer(i).params().assign(net.getLayer(i).params());
             }
         }
-        return new Trainable(fresh, p.plain(), p.split(), p.frozen(), p.adapted());
+        return new Trainable(fresh, p.plain(), p.split(), p.frozen(), p.adapted(), bases);
     }
 
     /** A multi-layer network being trained, split at its frozen bottom. */
@@ -214,13 +220,20 @@ final class MlnHandle implements ModelHandle {
         private final Set<String> adapted;
 
         Trainable(MultiLayerNetwork full, MultiLayerConfiguration plain, int split, Set<String> frozen,
-                  Set<String> adapted) {
+                  Set<String> adapted, Map<Integer, Map<String, INDArray>> bases) {
             this.full = full;
             this.plain = plain;
             this.split = split;
             this.frozen = Set.copyOf(frozen);
             this.adapted = Set.copyOf(adapted);
             this.top = split == 0 ? full : top(full, split);
+            // The top's layers are other instances over the same parameters: both bind the same base arrays.
+            bases.forEach((i, base) -> {
+                ((AdaptedLayer) full.getLayer(i)).bindBase(base);
+                if (top != full) {
+                    ((AdaptedLayer) top.getLayer(i - split)).bindBase(base);
+                }
+            });
             for (int i = 0; i < top.getnLayers(); i++) {
                 if (top.getLayer(i) instanceof AdaptedLayer a) {
                     // Nothing below the lowest trainable layer learns: it needs no input gradient.

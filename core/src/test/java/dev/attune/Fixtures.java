@@ -16,13 +16,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** Tiny networks and data for tests. */
-final class Fixtures {
+/** Tiny networks and data for tests (of every module: core's test jar). */
+public final class Fixtures {
     private Fixtures() {
     }
 
     /** dense0 (8 to 16), dense1 (16 to 16), out (16 to classes). */
-    static MultiLayerNetwork mlp(int classes, long seed) {
+    public static MultiLayerNetwork mlp(int classes, long seed) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(new Adam(1e-2))
@@ -38,7 +38,7 @@ final class Fixtures {
     }
 
     /** conv0, pool0, dense0, out on 8x8 single-channel images given flat. */
-    static MultiLayerNetwork cnn(int classes, long seed) {
+    public static MultiLayerNetwork cnn(int classes, long seed) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(new Adam(1e-2))
@@ -57,7 +57,7 @@ final class Fixtures {
     }
 
     /** The same shape as {@link #mlp} as a computation graph. */
-    static ComputationGraph graph(int classes, long seed) {
+    public static ComputationGraph graph(int classes, long seed) {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(new Adam(1e-2))
@@ -75,7 +75,7 @@ final class Fixtures {
     }
 
     /** Gaussian blobs in {@code dims} dimensions, one centre per class, separable but noisy. */
-    static LabeledData blobs(int n, int dims, int classes, long seed) {
+    public static LabeledData blobs(int n, int dims, int classes, long seed) {
         Random r = new Random(seed);
         double[][] centres = new double[classes][dims];
         Random c = new Random(7);

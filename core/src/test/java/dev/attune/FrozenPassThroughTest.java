@@ -77,6 +77,35 @@ class FrozenPassThroughTest {
     }
 
     @Test
+    void aFrozenOutputLayerPassesDl4jsInputGradientAndStaysBitIdentical() {
+        MultiLayerNetwork reference = net(false, null);
+        var conf = reference.getLayerWiseConfigurations().clone();
+        conf.getConf(2).setLayer(FrozenPassThrough.wrap(conf.getConf(2).getLayer()));
+        MultiLayerNetwork ours = new MultiLayerNetwork(conf);
+        ours.init(reference.params().dup(), false);
+        assertThat(ours.getLayer(2)).isInstanceOf(FrozenOutputPassThrough.Impl.class);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 5, 4).subi(0.5);
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, 5, 3);
+        for (int i = 0; i < 5; i++) {
+            y.putScalar(i, (i + 1) % 3, 1.0);
+        }
+        Pair<Gradient, INDArray> a = reference.calculateGradients(x, y, null, null);
+        Pair<Gradient, INDArray> b = ours.calculateGradients(x, y, null, null);
+        assertThat(b.getFirst().gradientForVariable().keySet()).containsExactlyInAnyOrder("0_W", "0_b");
+        INDArray expected = a.getFirst().getGradientFor("0_W");
+        assertThat(b.getFirst().getGradientFor("0_W").sub(expected).amaxNumber().doubleValue()).isLessThan(1e-12);
+        assertThat(b.getSecond().sub(a.getSecond()).amaxNumber().doubleValue()).isLessThan(1e-12);
+
+        // Through the FineTuner: training the layers below a kept, frozen head.
+        MultiLayerNetwork base = Fixtures.mlp(3, 5);
+        INDArray out = base.getLayer(2).params().dup();
+        FineTuneResult r = FineTuner.builder(base).freeze(Freeze.layers("out")).epochs(3).build().fit(train);
+        assertThat(r.model().asMultiLayerNetwork().getLayer(2).params()).isEqualTo(out);
+        assertThat(r.model().asMultiLayerNetwork().getLayer(0).params()).isNotEqualTo(base.getLayer(0).params());
+        assertThat(r.optimizerStateSize()).isEqualTo(2 * r.trainableParams());
+    }
+
+    @Test
     void graphsPassGradientsThroughFrozenDenseLayersToo() {
         var graph = Fixtures.graph(3, 5);
         INDArray dense0 = graph.getLayer("dense0").params().dup();

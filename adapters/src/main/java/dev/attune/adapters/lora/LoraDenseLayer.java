@@ -75,7 +75,7 @@ final class LoraDenseLayer extends BaseLayer<LoraDense> implements AdaptedLayer 
 
     @Override
     public Map<String, INDArray> adapterTensors() {
-        return Map.copyOf(params);
+        return LoraParams.named(params);
     }
 
     @Override

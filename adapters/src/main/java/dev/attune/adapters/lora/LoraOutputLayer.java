@@ -60,7 +60,7 @@ final class LoraOutputLayer extends BaseOutputLayer<LoraOutput> implements Adapt
 
     @Override
     public Map<String, INDArray> adapterTensors() {
-        return Map.copyOf(params);
+        return LoraParams.named(params);
     }
 
     @Override

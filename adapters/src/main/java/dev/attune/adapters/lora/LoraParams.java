@@ -14,14 +14,26 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The trainable parameters of a LoRA layer, in this order in DL4J's flat parameter vector: the bias
- * {@code b} ({@code [out]}, only when it trains), {@code lora_A} ({@code [r, in]}) and
- * {@code lora_B} ({@code [out, r]}). The frozen base weights are not DL4J parameters of the layer:
+ * {@code b} ({@code [out]}, only when it trains), {@code A} ({@code [r, in]}) and
+ * {@code B} ({@code [out, r]}); adapter files name them {@code lora_A} and {@code lora_B}, as PEFT does. The frozen base weights are not DL4J parameters of the layer:
  * they get no gradient array, no optimizer state and no update.
  */
 final class LoraParams implements ParamInitializer {
-    static final String A = "lora_A";
-    static final String B = "lora_B";
+    // DL4J splits gradient keys at their last underscore: parameter keys must not hold one.
+    static final String A = "A";
+    static final String B = "B";
     static final String BIAS = "b";
+    /** The adapter's tensors under their adapter-file names. */
+    static java.util.Map<String, INDArray> named(java.util.Map<String, INDArray> params) {
+        java.util.Map<String, INDArray> m = new LinkedHashMap<>();
+        if (params.containsKey(BIAS)) {
+            m.put(BIAS, params.get(BIAS));
+        }
+        m.put("lora_A", params.get(A));
+        m.put("lora_B", params.get(B));
+        return m;
+    }
+
     static final LoraParams INSTANCE = new LoraParams();
 
     private LoraParams() {
@@ -107,7 +119,7 @@ final class LoraParams implements ParamInitializer {
         Map<String, INDArray> m = new LinkedHashMap<>();
         long at = 0;
         if (s.trainBias()) {
-            m.put(BIAS, v.get(NDArrayIndex.interval(at, at + out)).reshape(1, out));
+            m.put(BIAS, v.get(NDArrayIndex.interval(at, at + out)));
             at += out;
         }
         m.put(A, v.get(NDArrayIndex.interval(at, at + r * in)).reshape('c', r, in));

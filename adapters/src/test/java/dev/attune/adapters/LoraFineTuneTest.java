@@ -1,0 +1,150 @@
+package dev.attune.adapters;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.attune.AdapterWeights;
+import dev.attune.FineTuneResult;
+import dev.attune.FineTuner;
+import dev.attune.Fixtures;
+import dev.attune.Freeze;
+import dev.attune.LabeledData;
+import dev.attune.Network;
+import dev.attune.Optimizer;
+import dev.attune.adapters.lora.Lora;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** LoRA through the public API: {@code FineTuner.builder(base).adapter(Lora...)}. */
+class LoraFineTuneTest {
+    private final LabeledData train = Fixtures.blobs(300, 8, 3, 1);
+    private final LabeledData validation = Fixtures.blobs(150, 8, 3, 2);
+    private final MultiLayerNetwork base = Fixtures.mlp(4, 5);
+
+    private FineTuneResult fit(Lora lora, long seed) {
+        return FineTuner.builder(base).adapter(lora).replaceHead(3).optimizer(Optimizer.adam(1e-2))
+                .epochs(15).batchSize(32).seed(seed).build().fit(train, validation);
+    }
+
+    static double accuracy(FineTuneResult r, LabeledData data) {
+        var p = r.predict(data);
+        int hits = 0;
+        for (int i = 0; i < p.size(); i++) {
+            hits += p.actual(i) == p.predicted(i) ? 1 : 0;
+        }
+        return hits / (double) p.size();
+    }
+
+    @Test
+    void trainsOnlyTheAdaptersAndTheNewHead() {
+        INDArray before = base.params().dup();
+        FineTuneResult r = fit(Lora.rank(4).alpha(8).targets("dense*"), 3);
+
+        // LoRA: 4 x (8 + 16) on dense0, 4 x (16 + 16) on dense1; the new head 16 x 3 + 3.
+        assertThat(r.trainableParams()).isEqualTo(96 + 128 + 51);
+        assertThat(r.frozenParams()).isEqualTo(8 * 16 + 16 + 16 * 16 + 16);
+        assertThat(r.optimizerStateSize()).as("Adam's two values per trained parameter, none for W").isEqualTo(2 * 275);
+        assertThat(accuracy(r, validation)).isGreaterThan(0.9);
+        assertThat(base.params()).as("the base network is never changed").isEqualTo(before);
+
+        AdapterWeights w = r.adapters().orElseThrow();
+        assertThat(w.tensors().keySet()).containsExactly("dense0.lora_A", "dense0.lora_B", "dense1.lora_A",
+                "dense1.lora_B", "head.W", "head.b");
+        assertThat(w.tensor("dense0.lora_A").shape()).containsExactly(4, 8);
+        assertThat(w.tensor("dense0.lora_B").shape()).containsExactly(16, 4);
+        assertThat(w.parameterCount()).isEqualTo(r.trainableParams());
+        assertThat(w.baseFingerprint()).isEqualTo(Network.of(base).fingerprint());
+        assertThat(w.head()).isEqualTo(new AdapterWeights.Head("head", 3));
+    }
+
+    @Test
+    void theResultModelIsAPlainNetworkWithTheAdapterMerged() {
+        FineTuneResult r = fit(Lora.rank(2).alpha(6).targets("dense0"), 4);
+        MultiLayerNetwork merged = r.model().asMultiLayerNetwork();
+        assertThat(merged.getLayer(0).getClass()).isEqualTo(org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer.class);
+        assertThat(merged.getLayerWiseConfigurations().toJson()).doesNotContain("dev.attune");
+
+        AdapterWeights w = r.adapters().orElseThrow();
+        INDArray delta = w.tensor("dense0.lora_A").transpose().mmul(w.tensor("dense0.lora_B").transpose()).muli(6.0 / 2);
+        INDArray expected = base.getLayer(0).getParam("W").add(delta);
+        assertThat(merged.getLayer(0).getParam("W").sub(expected).amaxNumber().doubleValue()).isLessThan(1e-6);
+        assertThat(merged.getLayer(0).getParam("b")).as("bias not trained").isEqualTo(base.getLayer(0).getParam("b"));
+        assertThat(merged.getLayer(1).params()).as("a frozen layer is bit-identical").isEqualTo(base.getLayer(1).params());
+        assertThat(delta.amaxNumber().doubleValue()).as("the adapter learnt something").isGreaterThan(1e-4);
+    }
+
+    @Test
+    void sameSeedSameAdapterBitForBit() {
+        Lora lora = Lora.rank(3).dropout(0.1).targets("dense*");
+        AdapterWeights a = fit(lora, 9).adapters().orElseThrow();
+        AdapterWeights b = fit(lora, 9).adapters().orElseThrow();
+        for (String k : a.tensors().keySet()) {
+            assertThat(b.tensor(k)).as(k).isEqualTo(a.tensor(k));
+        }
+        AdapterWeights c = fit(lora, 10).adapters().orElseThrow();
+        assertThat(c.tensor("dense0.lora_A")).isNotEqualTo(a.tensor("dense0.lora_A"));
+    }
+
+    @Test
+    void trainedBiasesAndGaussianInit() {
+        FineTuneResult r = fit(Lora.rank(2).targets("dense1").bias(Lora.Bias.ADAPTED).init(Lora.Init.GAUSSIAN), 5);
+        AdapterWeights w = r.adapters().orElseThrow();
+        assertThat(w.tensors().keySet()).containsExactly("dense1.b", "dense1.lora_A", "dense1.lora_B", "head.W", "head.b");
+        assertThat(r.trainableParams()).isEqualTo(16 + 2 * (16 + 16) + 51);
+        MultiLayerNetwork merged = r.model().asMultiLayerNetwork();
+        assertThat(merged.getLayer(1).getParam("b")).isEqualTo(w.tensor("dense1.b"));
+        assertThat(w.tensor("dense1.b")).isNotEqualTo(base.getLayer(1).getParam("b"));
+    }
+
+    @Test
+    void keepingThePretrainedHeadTrainsTheAdaptersAlone() {
+        MultiLayerNetwork fourClasses = Fixtures.mlp(3, 6);
+        FineTuneResult r = FineTuner.builder(fourClasses).adapter(Lora.rank(3).targets("dense*", "out"))
+                .optimizer(Optimizer.adam(1e-2)).epochs(10).build().fit(train, validation);
+        assertThat(r.adapters().orElseThrow().tensors().keySet()).containsExactly("dense0.lora_A", "dense0.lora_B",
+                "dense1.lora_A", "dense1.lora_B", "out.lora_A", "out.lora_B");
+        assertThat(r.adapters().orElseThrow().head()).isNull();
+        assertThat(r.frozenParams()).isEqualTo(fourClasses.numParams());
+        assertThat(accuracy(r, validation)).isGreaterThan(0.9);
+
+        FineTuneResult hidden = FineTuner.builder(fourClasses).adapter(Lora.rank(4).targets("dense*")).epochs(2)
+                .build().fit(train);
+        assertThat(hidden.model().asMultiLayerNetwork().getLayer(2).params())
+                .as("the frozen, kept head is bit-identical").isEqualTo(fourClasses.getLayer(2).params());
+    }
+
+    @Test
+    void unfreezingOtherLayersAlongsideTheAdapter() {
+        FineTuneResult r = FineTuner.builder(base).adapter(Lora.rank(2).targets("dense1")).replaceHead(3)
+                .freeze(Freeze.none()).epochs(2).build().fit(train);
+        // dense0 trains in full, dense1 through its adapter, the head in full.
+        assertThat(r.trainableParams()).isEqualTo(8 * 16 + 16 + 2 * 32 + 51);
+        assertThat(r.adapters().orElseThrow().tensors()).containsKeys("dense0.W", "dense0.b", "dense1.lora_A");
+    }
+
+    @Test
+    void badAdapterSetUpsAreRefusedWithTheFix() {
+        assertThatThrownBy(() -> Lora.rank(0)).hasMessageContaining("LoRA rank must be in [1, 512], got 0");
+        assertThatThrownBy(() -> Lora.rank(4).alpha(0)).hasMessageContaining("alpha must be a finite number above 0, got 0.0");
+        assertThatThrownBy(() -> Lora.rank(4).dropout(1)).hasMessageContaining("dropout must be in [0, 1), got 1.0");
+        assertThatThrownBy(() -> Lora.rank(4).targets(new String[0])).hasMessageContaining("targets(\"dense*\")");
+        assertThatThrownBy(() -> FineTuner.builder(base).adapter(Lora.rank(4).targets("dens1")).build())
+                .hasMessageContaining("target 'dens1' matches no layer; layers are: dense0, dense1, out");
+        assertThatThrownBy(() -> FineTuner.builder(base).adapter(Lora.rank(9).targets("dense0")).build())
+                .hasMessageContaining("LoRA rank 9 is larger than layer 'dense0' (8 inputs, 16 outputs)")
+                .hasMessageContaining("at most 8");
+        assertThatThrownBy(() -> FineTuner.builder(base).adapter(Lora.rank(2)).build())
+                .hasMessageContaining("the lora adapter has no targets");
+        assertThatThrownBy(() -> FineTuner.builder(base).adapter(Lora.rank(2).targets("*")).replaceHead(3).build())
+                .hasMessageContaining("new head 'head'");
+        assertThatThrownBy(() -> FineTuner.builder(Fixtures.cnn(3, 1)).adapter(Lora.rank(2).targets("conv0")).build())
+                .hasMessageContaining("target 'conv0' matches layer 'conv0', a ConvolutionLayer, which lora cannot adapt")
+                .hasMessageContaining("layers it can adapt: dense0, out");
+        assertThatThrownBy(() -> FineTuner.builder(base).adapter(Lora.rank(2).targets("dense0"))
+                .adapter(Lora.rank(2).targets("dense1")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("adapter(...) was already set");
+        assertThatThrownBy(() -> FineTuner.builder(Fixtures.graph(3, 1)).adapter(Lora.rank(2).targets("dense0")).build())
+                .hasMessageContaining("not supported on ComputationGraph");
+    }
+}
