@@ -33,4 +33,14 @@ public interface AdapterMethod {
 
     /** Every option as text, in a stable order: provenance and the configuration of adapter files. */
     Map<String, String> config();
+
+    /**
+     * One adapter equivalent to the weighted combination of trained ones of this method on the same
+     * base model and layers.
+     *
+     * @throws IllegalArgumentException when this method cannot combine adapters, or these ones
+     */
+    default AdapterWeights combine(List<AdapterWeights> adapters, double[] weights) {
+        throw new IllegalArgumentException(name() + " adapters cannot be combined");
+    }
 }

@@ -305,6 +305,16 @@ final class GraphHandle implements ModelHandle {
         }
 
         @Override
+        public Network live() {
+            return new Network(new GraphHandle(graph));
+        }
+
+        @Override
+        public List<AdaptedLayer> adaptedLayers() {
+            return List.of();
+        }
+
+        @Override
         public Network snapshot() {
             ComputationGraph copy = new ComputationGraph(plain.clone());
             copy.init(graph.params().dup(), false);

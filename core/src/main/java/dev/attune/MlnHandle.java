@@ -366,6 +366,22 @@ final class MlnHandle implements ModelHandle {
         }
 
         @Override
+        public Network live() {
+            return new Network(new MlnHandle(full));
+        }
+
+        @Override
+        public List<AdaptedLayer> adaptedLayers() {
+            List<AdaptedLayer> out = new ArrayList<>();
+            for (var l : full.getLayers()) {
+                if (l instanceof AdaptedLayer a) {
+                    out.add(a);
+                }
+            }
+            return out;
+        }
+
+        @Override
         public Network snapshot() {
             MultiLayerNetwork copy = new MultiLayerNetwork(plain.clone());
             if (adapted.isEmpty()) {

@@ -41,6 +41,12 @@ interface TrainableModel {
      */
     java.util.Map<String, INDArray> trainedTensors();
 
+    /** The network being trained, adapters live, as a {@link Network} (shared, not a copy): inference only. */
+    Network live();
+
+    /** The adapted layers of the whole network, in forward order. */
+    java.util.List<AdaptedLayer> adaptedLayers();
+
     /** An independent copy of the whole network as it is now, as a plain DL4J network (adapters merged). */
     Network snapshot();
 }

@@ -3,6 +3,7 @@ package dev.attune.adapters.lora;
 import static java.util.Objects.requireNonNull;
 
 import dev.attune.AdapterMethod;
+import dev.attune.AdapterWeights;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +13,8 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * LoRA, low-rank adaptation (Hu et al., 2021): a frozen weight matrix {@code W} (DL4J's
@@ -196,6 +199,66 @@ public final class Lora implements AdapterMethod, Serializable {
                     + Math.min(f.getNIn(), f.getNOut()));
         }
         return target instanceof OutputLayer o ? new LoraOutput(o, this) : new LoraDense((DenseLayer) target, this);
+    }
+
+    /**
+     * The LoRA adapter whose update is the weighted sum of the given ones' updates,
+     * {@code sum_i w_i s_i (B_i A_i)^T}: their {@code A} and {@code B} concatenated (rank
+     * {@code sum_i r_i}, scaling 1), as PEFT's {@code "cat"} combination does. Tensors trained in
+     * full (a head, biases) become the weighted sum of theirs.
+     *
+     * @throws IllegalArgumentException when the adapters differ in base model, targets, head or tensors,
+     *     or a weight is not finite
+     */
+    @Override
+    public AdapterWeights combine(List<AdapterWeights> adapters, double[] weights) {
+        requireNonNull(adapters, "adapters");
+        requireNonNull(weights, "weights");
+        if (adapters.isEmpty() || adapters.size() != weights.length) {
+            throw new IllegalArgumentException("give one weight per adapter: " + adapters.size() + " adapters, "
+                    + weights.length + " weights");
+        }
+        AdapterWeights first = adapters.get(0);
+        int total = 0;
+        for (int i = 0; i < adapters.size(); i++) {
+            AdapterWeights a = adapters.get(i);
+            if (!(a.method() instanceof Lora l) || !l.targets.equals(first.method().targets())
+                    || !a.baseFingerprint().equals(first.baseFingerprint()) || !java.util.Objects.equals(a.head(), first.head())
+                    || !a.tensors().keySet().equals(first.tensors().keySet())) {
+                throw new IllegalArgumentException("adapter " + (i + 1) + " of " + adapters.size() + " (" + a.method()
+                        + ", head " + a.head() + ") cannot be combined with the first (" + first.method() + ", head "
+                        + first.head() + "): combine LoRA adapters of one base model, targets, head and tensors");
+            }
+            if (!Double.isFinite(weights[i])) {
+                throw new IllegalArgumentException("weight " + (i + 1) + " is " + weights[i] + "; give finite weights");
+            }
+            total += l.rank;
+        }
+        Lora combined = Lora.rank(total).alpha(total).targets(targets.toArray(String[]::new)).init(init).bias(bias);
+        Map<String, INDArray> tensors = new LinkedHashMap<>();
+        for (String key : first.tensors().keySet()) {
+            List<INDArray> parts = new ArrayList<>();
+            for (int i = 0; i < adapters.size(); i++) {
+                INDArray t = adapters.get(i).tensor(key);
+                double factor = weights[i] * ((Lora) adapters.get(i).method()).scaling();
+                parts.add(key.endsWith(".lora_A") ? t.muli(factor) : t);
+            }
+            INDArray out;
+            if (key.endsWith(".lora_A")) {
+                out = Nd4j.vstack(parts.toArray(INDArray[]::new));
+            } else if (key.endsWith(".lora_B")) {
+                out = Nd4j.hstack(parts.toArray(INDArray[]::new));
+            } else {
+                out = parts.get(0).muli(weights[0]);
+                for (int i = 1; i < parts.size(); i++) {
+                    out.addi(parts.get(i).muli(weights[i]));
+                }
+            }
+            tensors.put(key, out);
+        }
+        Map<String, String> provenance = new LinkedHashMap<>(first.provenance());
+        provenance.put("combination", "weights " + java.util.Arrays.toString(weights) + " of " + adapters.size() + " LoRA adapters");
+        return new AdapterWeights(combined, first.head(), tensors, first.baseFingerprint(), provenance);
     }
 
     @Override

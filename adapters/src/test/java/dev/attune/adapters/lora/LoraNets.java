@@ -4,44 +4,19 @@ import dev.attune.AdaptedLayer;
 import java.util.HashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** Small base networks and their LoRA-adapted twins, built directly for the layer-level tests. */
 final class LoraNets {
     private LoraNets() {
     }
 
-    /** dense0 (in to hidden, tanh), dense1 (hidden to hidden, sigmoid), out (hidden to classes, softmax). */
     static MultiLayerNetwork base(int in, int hidden, int classes, boolean bias, DataType type, long seed) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(type)
-                .updater(new Sgd(0.1)).list()
-                .layer(new DenseLayer.Builder().name("dense0").nIn(in).nOut(hidden).hasBias(bias)
-                        .activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().name("dense1").nIn(hidden).nOut(hidden).hasBias(bias)
-                        .activation(Activation.SIGMOID).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(hidden).nOut(classes)
-                        .hasBias(bias).activation(Activation.SOFTMAX).build())
-                .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        // Non-zero biases, so that a bias handled wrongly shows.
-        for (int i = 0; i < 3; i++) {
-            INDArray b = net.getLayer(i).paramTable().get("b");
-            if (b != null) {
-                b.assign(Nd4j.rand(type, b.shape()).subi(0.5));
-            }
-        }
-        return net;
+        return dev.attune.adapters.TestNets.base(in, hidden, classes, bias, type, seed);
     }
 
     /**

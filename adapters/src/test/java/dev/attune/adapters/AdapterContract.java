@@ -1,0 +1,140 @@
+package dev.attune.adapters;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.attune.AdaptedNetwork;
+import dev.attune.AdapterMethod;
+import dev.attune.AdapterWeights;
+import dev.attune.FineTuneResult;
+import dev.attune.FineTuner;
+import dev.attune.Fixtures;
+import dev.attune.Network;
+import dev.attune.Optimizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The properties every adapter method has, whatever its math. Each method's test class implements
+ * this interface and says how to make the method; the properties run on small random networks in
+ * double precision.
+ */
+public interface AdapterContract {
+    /** The method under test at the given rank (or size), adapting the named layers. */
+    AdapterMethod method(int rank, String... targets);
+
+    /** A copy of an adapter with every tensor random (so that the adapter changes the outputs). */
+    static AdapterWeights randomised(AdapterWeights w, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        Map<String, INDArray> t = new LinkedHashMap<>();
+        w.tensors().forEach((k, v) -> t.put(k, Nd4j.rand(v.dataType(), v.shape()).subi(0.5)));
+        return new AdapterWeights(w.method(), w.head(), t, w.baseFingerprint(), w.provenance());
+    }
+
+    private static INDArray input(int rows, int in, long seed) {
+        Nd4j.getRandom().setSeed(seed + 1);
+        return Nd4j.rand(DataType.DOUBLE, rows, in).subi(0.5).muli(4);
+    }
+
+    @Property(tries = 12)
+    default void aNewAdapterLeavesTheOutputsUnchanged(@ForAll @IntRange(min = 2, max = 7) int in,
+                                                      @ForAll @IntRange(min = 2, max = 7) int hidden,
+                                                      @ForAll @IntRange(min = 1, max = 2) int rank,
+                                                      @ForAll boolean bias, @ForAll @LongRange(max = 1000) long seed) {
+        MultiLayerNetwork base = TestNets.base(in, hidden, 3, bias, DataType.DOUBLE, seed);
+        AdaptedNetwork net = AdaptedNetwork.of(Network.of(base)).add("new", method(rank, "dense*", "out"), seed);
+        INDArray x = input(5, in, seed);
+        assertThat(TestNets.relativeDifference(net.output(x), base.output(x))).isLessThanOrEqualTo(1e-12);
+    }
+
+    @Property(tries = 12)
+    default void mergedAndUnmergedAgreeAndUnmergeRestoresTheWeights(@ForAll @IntRange(min = 2, max = 7) int in,
+                                                                    @ForAll @IntRange(min = 2, max = 7) int hidden,
+                                                                    @ForAll @IntRange(min = 1, max = 2) int rank,
+                                                                    @ForAll boolean bias,
+                                                                    @ForAll @LongRange(max = 1000) long seed) {
+        MultiLayerNetwork base = TestNets.base(in, hidden, 3, bias, DataType.DOUBLE, seed);
+        AdaptedNetwork net = AdaptedNetwork.of(Network.of(base)).add("new", method(rank, "dense*", "out"), seed);
+        net.add("trained", randomised(net.adapter("new"), seed)).activate("trained");
+        INDArray x = input(6, in, seed);
+        INDArray unmerged = net.output(x);
+        assertThat(TestNets.relativeDifference(unmerged, base.output(x))).as("the adapter changes the outputs")
+                .isGreaterThan(1e-6);
+        INDArray exported = net.toNetwork().asMultiLayerNetwork().params().dup();
+
+        net.merge();
+        assertThat(net.isMerged()).isTrue();
+        assertThat(TestNets.relativeDifference(net.output(x), unmerged)).isLessThanOrEqualTo(1e-6);
+        assertThat(TestNets.relativeDifference(net.toNetwork().output(x), unmerged)).isLessThanOrEqualTo(1e-6);
+
+        net.unmerge();
+        assertThat(net.isMerged()).isFalse();
+        assertThat(TestNets.relativeDifference(net.output(x), unmerged)).isLessThanOrEqualTo(1e-12);
+        assertThat(TestNets.relativeDifference(net.toNetwork().asMultiLayerNetwork().params(), exported))
+                .as("unmerge(merge(W)) restores W").isLessThanOrEqualTo(1e-12);
+        net.disable();
+        assertThat(net.output(x)).isEqualTo(base.output(x));
+    }
+
+    @Property(tries = 3)
+    default void frozenParametersAreBitIdenticalAfterTraining(@ForAll @LongRange(max = 1000) long seed) {
+        MultiLayerNetwork base = Fixtures.mlp(3, seed);
+        INDArray before = base.params().dup();
+        FineTuneResult r = FineTuner.builder(base).adapter(method(2, "dense1")).optimizer(Optimizer.adam(1e-2))
+                .epochs(2).seed(seed).build().fit(Fixtures.blobs(120, 8, 3, seed));
+        MultiLayerNetwork tuned = r.model().asMultiLayerNetwork();
+        assertThat(tuned.getLayer(0).params()).isEqualTo(base.getLayer(0).params());
+        assertThat(tuned.getLayer(2).params()).isEqualTo(base.getLayer(2).params());
+        assertThat(tuned.getLayer(1).params()).as("the adapted layer changed").isNotEqualTo(base.getLayer(1).params());
+        assertThat(base.params()).as("the base network is untouched").isEqualTo(before);
+        assertThat(r.optimizerStateSize()).isEqualTo(2 * r.trainableParams());
+    }
+
+    @Property(tries = 4)
+    default void saveAndLoadRoundTripBitExactly(@ForAll @IntRange(min = 2, max = 6) int in,
+                                                @ForAll @LongRange(max = 1000) long seed) throws Exception {
+        MultiLayerNetwork base = TestNets.base(in, 5, 3, true, DataType.DOUBLE, seed);
+        AdaptedNetwork net = AdaptedNetwork.of(Network.of(base)).add("new", method(1, "dense*"), seed);
+        AdapterWeights w = randomised(net.adapter("new"), seed);
+        Path file = Files.createTempDirectory("attune-contract").resolve("adapter.safetensors");
+        AdapterFile.save(w, file);
+        AdapterWeights back = AdapterFile.load(file, Network.of(base));
+        assertThat(back.method()).isEqualTo(w.method());
+        assertThat(back.head()).isEqualTo(w.head());
+        assertThat(back.baseFingerprint()).isEqualTo(w.baseFingerprint());
+        assertThat(back.tensors().keySet()).containsExactlyElementsOf(w.tensors().keySet());
+        for (String k : w.tensors().keySet()) {
+            assertThat(back.tensor(k)).as(k).isEqualTo(w.tensor(k));
+        }
+        INDArray x = input(3, in, seed);
+        net.add("saved", w).add("loaded", back);
+        INDArray a = net.activate("saved").output(x);
+        assertThat(net.activate("loaded").output(x)).isEqualTo(a);
+    }
+
+    @Example
+    default void anAdapterOfAnotherBaseIsRefused() throws Exception {
+        MultiLayerNetwork base = TestNets.base(4, 5, 3, true, DataType.DOUBLE, 1);
+        MultiLayerNetwork other = TestNets.base(4, 5, 3, true, DataType.DOUBLE, 2);
+        AdapterWeights w = AdaptedNetwork.of(Network.of(base)).add("a", method(1, "dense*"), 1).adapter("a");
+        String mine = Network.of(base).fingerprint();
+        String theirs = Network.of(other).fingerprint();
+        assertThatThrownBy(() -> AdaptedNetwork.of(Network.of(other)).add("a", w))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(mine).hasMessageContaining(theirs);
+        Path file = Files.createTempDirectory("attune-contract").resolve("a.safetensors");
+        AdapterFile.save(w, file);
+        assertThatThrownBy(() -> AdapterFile.load(file, Network.of(other)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(mine).hasMessageContaining(theirs);
+    }
+}
