@@ -251,12 +251,12 @@ final class GraphHandle implements ModelHandle {
             graph.setLabels(y);
             graph.computeGradientAndScore();
             var gradient = graph.gradient();
+            // DL4J's score adds the weight-decay term (of the weights before this update): report the data loss alone.
+            double score = graph.score() - graph.calcRegularizationScore(true);
             graph.getUpdater().update(gradient, iteration, epoch, (int) x.size(0), StepWorkspace.UPDATER);
             graph.params().subi(gradient.gradient());
             graph.getConfiguration().setIterationCount(iteration + 1);
             graph.getConfiguration().setEpochCount(epoch);
-            // DL4J's score adds the weight-decay term; report the data loss alone.
-            double score = graph.score() - graph.calcRegularizationScore(true);
             graph.clear();
             return score;
         }

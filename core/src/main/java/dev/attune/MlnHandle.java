@@ -218,6 +218,8 @@ final class MlnHandle implements ModelHandle {
         private final MultiLayerNetwork top;
         private final Set<String> frozen;
         private final Set<String> adapted;
+        /** Held here: the network's own reference is dropped whenever the network is cleared. */
+        private final org.deeplearning4j.nn.updater.MultiLayerUpdater updater;
 
         Trainable(MultiLayerNetwork full, MultiLayerConfiguration plain, int split, Set<String> frozen,
                   Set<String> adapted, Map<Integer, Map<String, INDArray>> bases) {
@@ -227,6 +229,7 @@ final class MlnHandle implements ModelHandle {
             this.frozen = Set.copyOf(frozen);
             this.adapted = Set.copyOf(adapted);
             this.top = split == 0 ? full : top(full, split);
+            this.updater = (org.deeplearning4j.nn.updater.MultiLayerUpdater) top.getUpdater();
             // The top's layers are other instances over the same parameters: both bind the same base arrays.
             bases.forEach((i, base) -> {
                 ((AdaptedLayer) full.getLayer(i)).bindBase(base);
@@ -288,13 +291,18 @@ final class MlnHandle implements ModelHandle {
             top.setLabels(y);
             top.computeGradientAndScore();
             var gradient = top.gradient();
-            top.getUpdater().update(top, gradient, iteration, epoch, (int) x.size(0), StepWorkspace.UPDATER);
+            // DL4J's score adds the weight-decay term (of the weights before this update): report the data loss alone.
+            double score = top.score() - top.calcRegularizationScore(true);
+            updater.update(top, gradient, iteration, epoch, (int) x.size(0), StepWorkspace.UPDATER);
             top.params().subi(gradient.gradient());
             top.setIterationCount(iteration + 1);
             top.setEpochCount(epoch);
-            // DL4J's score adds the weight-decay term; report the data loss alone.
-            double score = top.score() - top.calcRegularizationScore(true);
-            top.clear();
+            // Not top.clear(): that also drops the network's solver, and with it the optimizer state.
+            for (var layer : top.getLayers()) {
+                layer.clear();
+            }
+            top.setInput(null);
+            top.setLabels(null);
             return score;
         }
 
@@ -361,7 +369,7 @@ final class MlnHandle implements ModelHandle {
 
         @Override
         public long optimizerStateSize() {
-            INDArray state = top.getUpdater().getStateViewArray();
+            INDArray state = updater.getStateViewArray();
             return state == null ? 0 : state.length();
         }
 

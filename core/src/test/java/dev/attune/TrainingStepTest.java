@@ -4,29 +4,41 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.Test;
+import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The network Attune trains keeps each layer's forward intermediates for the backward pass (DL4J's
- * cache mode); its steps must be exactly DL4J's plain steps, batch after batch, with inference between.
+ * Attune's training step against DL4J's, batch after batch with inference between: the network
+ * Attune trains keeps each layer's forward intermediates for the backward pass (DL4J's cache mode),
+ * and the optimizer's state (Adam's moments) must carry over from step to step.
  */
 class TrainingStepTest {
-    private static final double LR = 0.05;
-
-    @Test
-    void cachedConvolutionStepsMatchDl4jsRecomputingSteps() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sgd", "adam", "adamW"})
+    void stepsMatchDl4jsOwnStepsExactly(String optimizerName) {
+        Optimizer optimizer = switch (optimizerName) {
+            case "sgd" -> Optimizer.sgd(0.05);
+            case "adam" -> Optimizer.adam(0.01);
+            default -> Optimizer.adamW(0.01, 0.1);
+        };
         MultiLayerNetwork base = Fixtures.cnn(3, 7);
-        TrainableModel ours = new MlnHandle(base).prepare(
-                new TrainingPlan(0, "head", Freeze.none(), Optimizer.sgd(LR), 7));
+        TrainableModel ours = new MlnHandle(base).prepare(new TrainingPlan(0, "head", Freeze.none(), optimizer, 7));
 
         MultiLayerNetwork reference = base.clone();
         reference.setCacheMode(CacheMode.NONE);
+        for (var layer : reference.getLayers()) {
+            if (layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b) {
+                Optimizers.configure(b, optimizer);
+            }
+        }
+        MultiLayerUpdater updater = new MultiLayerUpdater(reference);
         assertThat(ours.params()).isEqualTo(reference.params());
 
-        for (int step = 0; step < 4; step++) {
+        for (int step = 0; step < 5; step++) {
             INDArray x = Nd4j.rand(DataType.FLOAT, 6 + step, 64);
             INDArray y = Nd4j.zeros(DataType.FLOAT, 6 + step, 3);
             for (int i = 0; i < y.rows(); i++) {
@@ -39,15 +51,17 @@ class TrainingStepTest {
             reference.setInput(x);
             reference.setLabels(y);
             reference.computeGradientAndScore();
-            double expectedLoss = reference.score();
-            // DL4J's gradients are sums over the mini-batch; its updater divides by the batch size.
-            reference.params().subi(reference.gradient().gradient().mul(LR / x.size(0)));
-            reference.clear();
+            double expectedLoss = reference.score() - reference.calcRegularizationScore(true);
+            var gradient = reference.gradient();
+            updater.update(reference, gradient, step, 0, (int) x.size(0), StepWorkspace.UPDATER);
+            reference.params().subi(gradient.gradient());
 
             assertThat(loss).isCloseTo(expectedLoss, org.assertj.core.data.Offset.offset(1e-6));
             double diff = ours.params().sub(reference.params()).amaxNumber().doubleValue();
             assertThat(diff).as("largest parameter difference after step %d", step).isLessThan(1e-6);
         }
         assertThat(ours.params()).isNotEqualTo(base.params());
+        assertThat(ours.optimizerStateSize()).isEqualTo(updater.getStateViewArray() == null ? 0
+                : updater.getStateViewArray().length());
     }
 }
