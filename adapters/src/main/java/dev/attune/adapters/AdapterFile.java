@@ -202,7 +202,7 @@ public final class AdapterFile {
         try {
             Map<String, String> config = map(meta.get("config"));
             AdapterMethod method = switch (String.valueOf(meta.get("method"))) {
-                case "lora" -> Lora.fromConfig(config);
+                case "lora", "dora" -> Lora.fromConfig(config);
                 default -> throw corrupt(file, "its adapter method '" + meta.get("method") + "' is unknown; this"
                         + " version reads: lora");
             };

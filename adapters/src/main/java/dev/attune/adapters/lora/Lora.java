@@ -58,8 +58,10 @@ public final class Lora implements AdapterMethod, Serializable {
     private final Init init;
     private final boolean rsLora;
     private final Bias bias;
+    private final boolean dora;
 
-    private Lora(int rank, double alpha, double dropout, List<String> targets, Init init, boolean rsLora, Bias bias) {
+    private Lora(int rank, double alpha, double dropout, List<String> targets, Init init, boolean rsLora, Bias bias,
+                 boolean dora) {
         this.rank = rank;
         this.alpha = alpha;
         this.dropout = dropout;
@@ -67,6 +69,7 @@ public final class Lora implements AdapterMethod, Serializable {
         this.init = init;
         this.rsLora = rsLora;
         this.bias = bias;
+        this.dora = dora;
     }
 
     /**
@@ -79,7 +82,7 @@ public final class Lora implements AdapterMethod, Serializable {
             throw new IllegalArgumentException("LoRA rank must be in [1, " + MAX_RANK + "], got " + rank
                     + "; 4 to 16 is typical");
         }
-        return new Lora(rank, rank, 0, List.of(), Init.KAIMING_UNIFORM, false, Bias.NONE);
+        return new Lora(rank, rank, 0, List.of(), Init.KAIMING_UNIFORM, false, Bias.NONE, false);
     }
 
     /**
@@ -93,7 +96,7 @@ public final class Lora implements AdapterMethod, Serializable {
             throw new IllegalArgumentException("LoRA alpha must be a finite number above 0, got " + value
                     + "; alpha = rank (scaling 1) or 2 x rank are common");
         }
-        return new Lora(rank, value, dropout, targets, init, rsLora, bias);
+        return new Lora(rank, value, dropout, targets, init, rsLora, bias, dora);
     }
 
     /**
@@ -105,7 +108,7 @@ public final class Lora implements AdapterMethod, Serializable {
         if (!(probability >= 0 && probability < 1)) {
             throw new IllegalArgumentException("LoRA dropout must be in [0, 1), got " + probability + "; 0.05 to 0.1 is common");
         }
-        return new Lora(rank, alpha, probability, targets, init, rsLora, bias);
+        return new Lora(rank, alpha, probability, targets, init, rsLora, bias, dora);
     }
 
     /**
@@ -126,22 +129,38 @@ public final class Lora implements AdapterMethod, Serializable {
             }
             list.add(p);
         }
-        return new Lora(rank, alpha, dropout, List.copyOf(list), init, rsLora, bias);
+        return new Lora(rank, alpha, dropout, List.copyOf(list), init, rsLora, bias, dora);
     }
 
     /** How {@code A} is initialised (default {@link Init#KAIMING_UNIFORM}). */
     public Lora init(Init value) {
-        return new Lora(rank, alpha, dropout, targets, requireNonNull(value, "init"), rsLora, bias);
+        return new Lora(rank, alpha, dropout, targets, requireNonNull(value, "init"), rsLora, bias, dora);
     }
 
     /** Rank-stabilised LoRA: scaling {@code alpha / sqrt(r)} instead of {@code alpha / r}. */
     public Lora rsLora(boolean value) {
-        return new Lora(rank, alpha, dropout, targets, init, value, bias);
+        return new Lora(rank, alpha, dropout, targets, init, value, bias, dora);
     }
 
     /** Which biases train (default {@link Bias#NONE}). */
     public Lora bias(Bias value) {
-        return new Lora(rank, alpha, dropout, targets, init, rsLora, requireNonNull(value, "bias"));
+        return new Lora(rank, alpha, dropout, targets, init, rsLora, requireNonNull(value, "bias"), dora);
+    }
+
+    /**
+     * DoRA, weight-decomposed low-rank adaptation (Liu et al., 2024): each output unit's weights are
+     * a trained magnitude times the direction of the LoRA-adapted weights,
+     * {@code W' = m * (W + s (B A)^T) / ||W + s (B A)^T||} (norms per output unit, {@code m} starting
+     * at {@code ||W||}, so training starts from the base model). Its gradients are exact (PEFT treats
+     * the norm as a constant in the backward pass). Adapter files name it {@code "dora"}.
+     */
+    public Lora dora() {
+        return new Lora(rank, alpha, dropout, targets, init, rsLora, bias, true);
+    }
+
+    /** Whether this is DoRA. */
+    public boolean isDora() {
+        return dora;
     }
 
     /** The rank {@code r}. */
@@ -168,7 +187,7 @@ public final class Lora implements AdapterMethod, Serializable {
 
     @Override
     public String name() {
-        return "lora";
+        return dora ? "dora" : "lora";
     }
 
     @Override
@@ -219,6 +238,10 @@ public final class Lora implements AdapterMethod, Serializable {
                     + weights.length + " weights");
         }
         AdapterWeights first = adapters.get(0);
+        if (adapters.stream().anyMatch(a -> a.method() instanceof Lora l && l.dora)) {
+            throw new IllegalArgumentException("DoRA adapters cannot be combined: their per-unit normalisation is not"
+                    + " linear in the update; combine plain LoRA adapters");
+        }
         int total = 0;
         for (int i = 0; i < adapters.size(); i++) {
             AdapterWeights a = adapters.get(i);
@@ -271,6 +294,7 @@ public final class Lora implements AdapterMethod, Serializable {
         c.put("init", init.name());
         c.put("rsLora", String.valueOf(rsLora));
         c.put("bias", bias.name());
+        c.put("dora", String.valueOf(dora));
         return c;
     }
 
@@ -287,6 +311,9 @@ public final class Lora implements AdapterMethod, Serializable {
                     .init(Init.valueOf(value(config, "init")))
                     .rsLora(Boolean.parseBoolean(value(config, "rsLora")))
                     .bias(Bias.valueOf(value(config, "bias")));
+            if (Boolean.parseBoolean(config.getOrDefault("dora", "false"))) {
+                l = l.dora();
+            }
             String t = value(config, "targets");
             return t.isEmpty() ? l : l.targets(t.split(","));
         } catch (IllegalArgumentException e) {
@@ -314,6 +341,6 @@ public final class Lora implements AdapterMethod, Serializable {
 
     @Override
     public String toString() {
-        return "Lora" + config();
+        return (dora ? "Dora" : "Lora") + config();
     }
 }

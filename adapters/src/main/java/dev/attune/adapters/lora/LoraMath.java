@@ -22,6 +22,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  *
  * No gradient is computed for the frozen {@code W}.
+ *
+ * <p>DoRA scales each output unit: with {@code V = W + s (B A)^T}, {@code n = ||V||} per column and
+ * {@code c = m / n}, {@code z = (x W + s h B^T) c + b}. Given {@code d}: {@code u = z - b} before
+ * scaling, {@code dc = sum(d o u)}, {@code dm = dc / n}, {@code dn = -dc m / n^2}; the LoRA gradients
+ * above with {@code d c} in place of {@code d}, plus the norm's path {@code G = V dn / n}:
+ * {@code dA += s (G B)^T}, {@code dB += s G^T A^T}.
  */
 final class LoraMath implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -35,6 +41,11 @@ final class LoraMath implements Serializable {
     private transient INDArray cachedInput;
     private transient INDArray cachedH;
     private transient INDArray cachedMask;
+    private transient INDArray cachedU;
+    private transient INDArray cachedV;
+    private transient INDArray cachedNorm;
+    /** DoRA's scale {@code m / n} at merge time, to unmerge. */
+    private INDArray mergedScale;
 
     LoraMath(String layerName, LoraSpec spec) {
         this.layerName = layerName;
@@ -57,6 +68,9 @@ final class LoraMath implements Serializable {
         this.bias = base.get("b");
         if (params.containsKey(LoraParams.BIAS)) {
             params.get(LoraParams.BIAS).assign(bias);
+        }
+        if (params.containsKey(LoraParams.MAGNITUDE)) {
+            params.get(LoraParams.MAGNITUDE).assign(weights.norm2(0));
         }
     }
 
@@ -102,6 +116,17 @@ final class LoraMath implements Serializable {
                 cachedH = h;
                 cachedMask = mask;
             }
+            if (spec.dora()) {
+                INDArray v = w.add(delta(params));
+                INDArray norm = v.norm2(0);
+                if (training) {
+                    // Kept for the backward pass with the layer's activations, not in this layer's working memory.
+                    cachedU = mgr.dup(ArrayType.ACTIVATIONS, z);
+                    cachedV = mgr.dup(ArrayType.ACTIVATIONS, v);
+                    cachedNorm = mgr.dup(ArrayType.ACTIVATIONS, norm);
+                }
+                z.muliRowVector(params.get(LoraParams.MAGNITUDE).div(norm));
+            }
         }
         INDArray b = params.getOrDefault(LoraParams.BIAS, bias);
         if (b != null) {
@@ -132,6 +157,18 @@ final class LoraMath implements Serializable {
             delta.sum(gb, 0);
             gradient.setGradientFor(LoraParams.BIAS, gb);
         }
+        INDArray normGrad = null;
+        if (spec.dora()) {
+            INDArray m = params.get(LoraParams.MAGNITUDE);
+            INDArray dc = delta.mul(cachedU).sum(0);
+            INDArray gm = gradientViews.get(LoraParams.MAGNITUDE);
+            gm.assign(dc.div(cachedNorm));
+            gradient.setGradientFor(LoraParams.MAGNITUDE, gm);
+            // dn / n = -dc m / n^3, then G = V (dn / n) column by column.
+            INDArray dnOverN = dc.mul(m).divi(cachedNorm).divi(cachedNorm).divi(cachedNorm).negi();
+            normGrad = cachedV.mulRowVector(dnOverN);
+            delta = delta.mulRowVector(m.div(cachedNorm));
+        }
         INDArray gB = gradientViews.get(LoraParams.B);
         Nd4j.gemm(delta, cachedH, gB, true, false, s, 0.0);
         INDArray g = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, delta.dataType(),
@@ -139,6 +176,10 @@ final class LoraMath implements Serializable {
         Nd4j.gemm(delta, b, g, false, false, 1.0, 0.0);
         INDArray gA = gradientViews.get(LoraParams.A);
         Nd4j.gemm(g, cachedInput, gA, true, false, s, 0.0);
+        if (normGrad != null) {
+            Nd4j.gemm(b, normGrad, gA, true, true, s, 1.0);
+            Nd4j.gemm(normGrad, a, gB, true, true, s, 1.0);
+        }
         gradient.setGradientFor(LoraParams.A, gA);
         gradient.setGradientFor(LoraParams.B, gB);
         INDArray mask = cachedMask;
@@ -161,6 +202,14 @@ final class LoraMath implements Serializable {
         cachedInput = null;
         cachedH = null;
         cachedMask = null;
+        cachedU = null;
+        cachedV = null;
+        cachedNorm = null;
+    }
+
+    /** DoRA's per-unit scale {@code m / ||W + s (B A)^T||}. */
+    private INDArray doraScale(Map<String, INDArray> params) {
+        return params.get(LoraParams.MAGNITUDE).div(w.add(delta(params)).norm2(0));
     }
 
     /** {@code s (B A)^T}, the adapter's weight update in DL4J's {@code [in, out]} layout. */
@@ -173,7 +222,11 @@ final class LoraMath implements Serializable {
     Map<String, INDArray> merged(Map<String, INDArray> params) {
         checkBound();
         Map<String, INDArray> m = new LinkedHashMap<>();
-        m.put("W", merged ? w.dup('f') : w.add(delta(params)));
+        INDArray merged = this.merged ? w.dup('f') : w.add(delta(params));
+        if (!this.merged && spec.dora()) {
+            merged.muliRowVector(doraScale(params));
+        }
+        m.put("W", merged);
         INDArray b = params.getOrDefault(LoraParams.BIAS, bias);
         if (b != null) {
             m.put("b", b.dup());
@@ -187,14 +240,19 @@ final class LoraMath implements Serializable {
             throw new IllegalStateException("the LoRA adapter of layer '" + layerName + "' is already merged; merge once,"
                     + " or unmerge() first");
         }
-        INDArray d = delta(params);
-        INDArray result = w.add(d);
+        INDArray result = w.add(delta(params));
+        INDArray scale = null;
+        if (spec.dora()) {
+            scale = doraScale(params);
+            result.muliRowVector(scale);
+        }
         if (result.isNaN().any() || result.isInfinite().any()) {
             throw new IllegalStateException("merging the LoRA adapter of layer '" + layerName
                     + "' would put NaN or infinity into its weights; the weights are left unmerged. Check the adapter's"
                     + " training (learning rate) before merging");
         }
         w.assign(result);
+        mergedScale = scale;
         merged = true;
     }
 
@@ -203,7 +261,11 @@ final class LoraMath implements Serializable {
         if (!merged) {
             throw new IllegalStateException("the LoRA adapter of layer '" + layerName + "' is not merged; nothing to unmerge");
         }
+        if (mergedScale != null) {
+            w.diviRowVector(mergedScale);
+        }
         w.subi(delta(params));
+        mergedScale = null;
         merged = false;
     }
 }

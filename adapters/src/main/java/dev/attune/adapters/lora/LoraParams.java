@@ -23,6 +23,8 @@ final class LoraParams implements ParamInitializer {
     static final String A = "A";
     static final String B = "B";
     static final String BIAS = "b";
+    /** DoRA's magnitude vector, {@code [out]}. */
+    static final String MAGNITUDE = "m";
     /** The adapter's tensors under their adapter-file names. */
     static java.util.Map<String, INDArray> named(java.util.Map<String, INDArray> params) {
         java.util.Map<String, INDArray> m = new LinkedHashMap<>();
@@ -31,6 +33,9 @@ final class LoraParams implements ParamInitializer {
         }
         m.put("lora_A", params.get(A));
         m.put("lora_B", params.get(B));
+        if (params.containsKey(MAGNITUDE)) {
+            m.put("lora_magnitude_vector", params.get(MAGNITUDE));
+        }
         return m;
     }
 
@@ -52,7 +57,7 @@ final class LoraParams implements ParamInitializer {
     public long numParams(Layer layer) {
         FeedForwardLayer f = (FeedForwardLayer) layer;
         LoraSpec s = spec(layer);
-        return (s.trainBias() ? f.getNOut() : 0) + s.rank() * (f.getNIn() + f.getNOut());
+        return (s.trainBias() ? f.getNOut() : 0) + s.rank() * (f.getNIn() + f.getNOut()) + (s.dora() ? f.getNOut() : 0);
     }
 
     @Override
@@ -64,7 +69,7 @@ final class LoraParams implements ParamInitializer {
 
     @Override
     public List<String> weightKeys(Layer layer) {
-        return List.of(A, B);
+        return spec(layer).dora() ? List.of(A, B, MAGNITUDE) : List.of(A, B);
     }
 
     @Override
@@ -74,7 +79,7 @@ final class LoraParams implements ParamInitializer {
 
     @Override
     public boolean isWeightParam(Layer layer, String key) {
-        return A.equals(key) || B.equals(key);
+        return A.equals(key) || B.equals(key) || MAGNITUDE.equals(key);
     }
 
     @Override
@@ -99,6 +104,10 @@ final class LoraParams implements ParamInitializer {
             views.get(B).assign(0);
             if (views.containsKey(BIAS)) {
                 views.get(BIAS).assign(0);
+            }
+            if (views.containsKey(MAGNITUDE)) {
+                // Set to the base weights' column norms when they are bound.
+                views.get(MAGNITUDE).assign(1);
             }
         }
         return views;
@@ -125,6 +134,10 @@ final class LoraParams implements ParamInitializer {
         m.put(A, v.get(NDArrayIndex.interval(at, at + r * in)).reshape('c', r, in));
         at += r * in;
         m.put(B, v.get(NDArrayIndex.interval(at, at + out * r)).reshape('c', out, r));
+        at += out * r;
+        if (s.dora()) {
+            m.put(MAGNITUDE, v.get(NDArrayIndex.interval(at, at + out)));
+        }
         return m;
     }
 }

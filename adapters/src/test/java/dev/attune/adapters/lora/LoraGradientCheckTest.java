@@ -39,6 +39,27 @@ class LoraGradientCheckTest {
         check(net, Nd4j.rand(DataType.DOUBLE, 4, in).subi(0.5), LoraNets.oneHot(4, classes, DataType.DOUBLE), 0);
     }
 
+    @ParameterizedTest(name = "DoRA in={0} hidden={1} classes={2} rank={3} bias={4} trainBias={5}")
+    @CsvSource({
+            "5, 6, 3, 1, true, false",
+            "5, 6, 3, 2, true, true",
+            "4, 7, 2, 2, false, false",
+            "7, 4, 4, 3, true, true",
+    })
+    void doraEveryParameterAndTheInput(int in, int hidden, int classes, int rank, boolean bias, boolean trainBias) {
+        Nd4j.getRandom().setSeed(in * 10L + rank);
+        MultiLayerNetwork base = LoraNets.base(in, hidden, classes, bias, DataType.DOUBLE, 12);
+        Lora dora = Lora.rank(Math.min(rank, classes)).alpha(1.5).dora()
+                .bias(trainBias ? Lora.Bias.ADAPTED : Lora.Bias.NONE).targets("*");
+        MultiLayerNetwork net = LoraNets.adapted(base, dora, false, 0, 1, 2);
+        // A magnitude away from the norms, so that its gradient is exercised in general position.
+        for (int i = 0; i < 3; i++) {
+            INDArray m = net.getLayer(i).getParam(LoraParams.MAGNITUDE);
+            m.muli(Nd4j.rand(DataType.DOUBLE, m.shape()).addi(0.5));
+        }
+        check(net, Nd4j.rand(DataType.DOUBLE, 4, in).subi(0.5), LoraNets.oneHot(4, classes, DataType.DOUBLE), 0);
+    }
+
     @ParameterizedTest(name = "only layer {0} adapted")
     @CsvSource({"0", "1", "2"})
     void oneAdaptedLayerAmongPlainOnes(int layer) {
