@@ -9,6 +9,8 @@ import dev.attune.Network;
 import dev.attune.Optimizer;
 import dev.attune.Predictions;
 import dev.attune.Progress;
+import dev.attune.adapters.AdapterFile;
+import dev.attune.adapters.lora.Lora;
 import dev.attune.data.BundledData;
 import dev.attune.data.Split;
 import dev.attune.data.Splits;
@@ -38,7 +40,8 @@ public final class Quickstart {
     static final int VALIDATION_PER_CLASS = 20;
     static final int BATCH = 32;
     /** Head only (everything below frozen), frozen convolutions, full fine-tuning, from scratch. */
-    static final List<String> MODES = List.of("head-only", "convs-frozen", "full", "scratch");
+    static final List<String> MODES = List.of("head-only", "convs-frozen", "lora-r4", "lora-r16", "dora-r4", "dora-r16",
+            "full", "scratch");
 
     private Quickstart() {
     }
@@ -130,7 +133,13 @@ public final class Quickstart {
                     .optimizer(Optimizer.adam(1e-3));
             case "full" -> FineTuner.builder(base).replaceHead(10).optimizer(Optimizer.adam(1e-3));
             case "scratch" -> FineTuner.builder(BaseModels.smallCnn(seed)).optimizer(Optimizer.adam(1e-3));
-            default -> throw new IllegalArgumentException(mode);
+            default -> {
+                // lora-r4, dora-r16, ...: an adapter on dense0 (alpha = 2r), the new head trained, the rest frozen.
+                int rank = Integer.parseInt(mode.substring(mode.indexOf("-r") + 2));
+                Lora lora = Lora.rank(rank).alpha(2 * rank).targets("dense0");
+                yield FineTuner.builder(base).replaceHead(10).adapter(mode.startsWith("dora") ? lora.dora() : lora)
+                        .optimizer(Optimizer.adam(5e-3));
+            }
         };
         FineTuneResult r = b.epochs(epochs).batchSize(BATCH).seed(seed)
                 .metrics(Metrics.accuracy(), Metrics.f1Macro())
@@ -138,6 +147,8 @@ public final class Quickstart {
                 .build()
                 .fit(train, validation);
         r.model().save(out.resolve("models").resolve(mode + "-k" + k + "-seed" + seed + ".zip"));
+        r.adapters().ifPresent(a -> AdapterFile.save(a, out.resolve("models").resolve(mode + "-k" + k + "-seed" + seed
+                + ".safetensors")));
         Predictions p = r.predict(test);
         return new Run(mode, k, seed, p.score(Metrics.accuracy()), p.score(Metrics.f1Macro()), r.trainableParams(),
                 r.wallTime().toMillis() / 1000.0, r.history().size(), r.bestEpoch());
