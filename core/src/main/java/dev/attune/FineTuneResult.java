@@ -42,6 +42,19 @@ public record FineTuneResult(Network model, List<EpochRecord> history, int bestE
         return java.util.Optional.ofNullable(adapterWeights);
     }
 
+    /**
+     * Trainable parameters, their share of the network, and optimizer-state bytes against full
+     * fine-tuning (values in the network's data type; the optimizer's state per parameter).
+     */
+    public ParameterReport parameterReport() {
+        int width = model.handle().params().dataType().width();
+        long all = model.numParams();
+        // The optimizer's state values per trained parameter: Adam 2, SGD with momentum 1, plain SGD 0.
+        double perParameter = trainableParams == 0 ? 0 : (double) optimizerStateSize / trainableParams;
+        return new ParameterReport(trainableParams, frozenParams, optimizerStateSize * width,
+                Math.round(perParameter * all) * width);
+    }
+
     /** The history record of the best epoch. */
     public EpochRecord best() {
         return history.get(bestEpoch - 1);

@@ -56,6 +56,14 @@ class LoraFineTuneTest {
         assertThat(w.parameterCount()).isEqualTo(r.trainableParams());
         assertThat(w.baseFingerprint()).isEqualTo(Network.of(base).fingerprint());
         assertThat(w.head()).isEqualTo(new AdapterWeights.Head("head", 3));
+
+        var report = r.parameterReport();
+        assertThat(report.trainable()).isEqualTo(275);
+        assertThat(report.trainableShare()).isCloseTo(275.0 / (275 + 416), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(report.optimizerStateBytes()).isEqualTo(2 * 275 * 4);
+        // Full fine-tuning of the same network (with its new 3-class head): Adam's two values for each of 467 parameters.
+        assertThat(report.fullFineTuningStateBytes()).isEqualTo(2 * 467 * 4);
+        assertThat(report.toString()).contains("275 trainable parameters of 691 (39.80%)");
     }
 
     @Test

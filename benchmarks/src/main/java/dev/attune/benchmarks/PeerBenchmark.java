@@ -118,7 +118,7 @@ public final class PeerBenchmark {
     }
 
     /** The benchmark's MLP, randomly initialised from the seed. */
-    static MultiLayerNetwork mlp(long seed) {
+    public static MultiLayerNetwork mlp(long seed) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).weightInit(WeightInit.RELU)
                 .updater(new Adam(1e-3)).list()
                 .layer(new DenseLayer.Builder().name("dense0").nIn(784).nOut(1024).activation(Activation.RELU).build())
