@@ -18,6 +18,8 @@ final class Trainer {
     /** Largest frozen-feature cache, in bytes; above it the frozen bottom runs on every batch. */
     private static final long CACHE_BYTES = 1L << 30;
     private static final int CHUNK = 1024;
+    /** Largest training set (as trained on) copied in shuffled order once per epoch. */
+    private static final long EPOCH_COPY_BYTES = 256L << 20;
 
     private final FineTuner tuner;
 
@@ -61,23 +63,38 @@ final class Trainer {
         int sinceBest = 0;
         boolean stoppedEarly = false;
         int iteration = 0;
+        // Gathering the epoch's shuffled order once makes every mini-batch a contiguous view, instead
+        // of a gather per step; above the limit, each batch is gathered on its own.
+        boolean gatherEpoch = x.length() * (long) x.dataType().width() <= EPOCH_COPY_BYTES;
         for (int epoch = 1; epoch <= tuner.epochs(); epoch++) {
             long e0 = System.nanoTime();
             shuffle(order, rng);
+            INDArray ex = gatherEpoch ? LabeledData.rows(x, order) : null;
+            INDArray ey = gatherEpoch ? LabeledData.rows(y, order) : null;
             double lossSum = 0;
             for (int s = 0; s < steps; s++) {
                 int from = s * batch;
-                int[] idx = Arrays.copyOfRange(order, from, Math.min(n, from + batch));
-                INDArray bx = LabeledData.rows(x, idx);
+                int to = Math.min(n, from + batch);
+                INDArray bx;
+                INDArray by;
+                if (gatherEpoch) {
+                    bx = ex.get(Network.rowRange(ex.rank(), from, to));
+                    by = ey.get(Network.rowRange(2, from, to));
+                } else {
+                    int[] idx = Arrays.copyOfRange(order, from, to);
+                    bx = LabeledData.rows(x, idx);
+                    by = LabeledData.rows(y, idx);
+                }
                 if (model.hasFrozenBottom() && !cache) {
                     bx = model.encode(bx);
                 }
-                double loss = model.step(bx, LabeledData.rows(y, idx), iteration++, epoch - 1);
+                int rows = to - from;
+                double loss = model.step(bx, by, iteration++, epoch - 1);
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("training diverged: the loss is " + loss + " at epoch " + epoch
                             + ", step " + (s + 1) + "; lower the learning rate (now " + tuner.plan().optimizer() + ")");
                 }
-                lossSum += loss * idx.length;
+                lossSum += loss * rows;
                 int stepNo = s + 1;
                 int epochNo = epoch;
                 Duration since = Duration.ofNanos(System.nanoTime() - t0);
