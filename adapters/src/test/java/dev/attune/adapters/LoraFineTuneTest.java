@@ -3,6 +3,7 @@ package dev.attune.adapters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.attune.AdaptedNetwork;
 import dev.attune.AdapterWeights;
 import dev.attune.FineTuneResult;
 import dev.attune.FineTuner;
@@ -15,6 +16,7 @@ import dev.attune.adapters.lora.Lora;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** LoRA through the public API: {@code FineTuner.builder(base).adapter(Lora...)}. */
 class LoraFineTuneTest {
@@ -123,6 +125,37 @@ class LoraFineTuneTest {
     }
 
     @Test
+    void loraOnConvolutionKernels() throws Exception {
+        MultiLayerNetwork cnn = Fixtures.cnn(3, 4);
+        LabeledData images = LabeledData.of(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 90, 64),
+                java.util.stream.IntStream.range(0, 90).map(i -> i % 3).toArray(), 3);
+        FineTuneResult r = FineTuner.builder(cnn).adapter(Lora.rank(2).alpha(4).targets("conv0", "dense0"))
+                .optimizer(Optimizer.adam(1e-2)).epochs(3).build().fit(images);
+        AdapterWeights w = r.adapters().orElseThrow();
+        // As PEFT's Conv2d LoRA: A [r, in, kH, kW], B [out, r, 1, 1].
+        assertThat(w.tensor("conv0.lora_A").shape()).containsExactly(2, 1, 3, 3);
+        assertThat(w.tensor("conv0.lora_B").shape()).containsExactly(4, 2, 1, 1);
+        assertThat(r.trainableParams()).isEqualTo(2 * 9 + 4 * 2 + 2 * (36 + 16));
+        MultiLayerNetwork merged = r.model().asMultiLayerNetwork();
+        assertThat(merged.getLayer(3).params()).as("the frozen head").isEqualTo(cnn.getLayer(3).params());
+        INDArray delta = w.tensor("conv0.lora_B").reshape(4, 2).mmul(w.tensor("conv0.lora_A").reshape(2, 9)).muli(2.0)
+                .reshape('c', 4, 1, 3, 3);
+        assertThat(TestNets.relativeDifference(merged.getLayer(0).getParam("W"),
+                cnn.getLayer(0).getParam("W").add(delta))).isLessThan(1e-6);
+
+        AdaptedNetwork live = AdaptedNetwork.of(Network.of(cnn)).add("a", w);
+        INDArray x = images.features();
+        assertThat(TestNets.relativeDifference(live.output(x), r.model().output(x))).isLessThan(1e-5);
+        live.merge();
+        assertThat(TestNets.relativeDifference(live.output(x), r.model().output(x))).isLessThan(1e-5);
+        java.nio.file.Path file = java.nio.file.Files.createTempDirectory("attune-conv").resolve("conv.safetensors");
+        AdapterFile.save(w, file);
+        assertThat(AdapterFile.load(file, Network.of(cnn)).tensor("conv0.lora_A")).isEqualTo(w.tensor("conv0.lora_A"));
+        assertThatThrownBy(() -> FineTuner.builder(cnn).adapter(Lora.rank(2).dora().targets("conv0")).build())
+                .hasMessageContaining("layers it can adapt: dense0, out");
+    }
+
+    @Test
     void unfreezingOtherLayersAlongsideTheAdapter() {
         FineTuneResult r = FineTuner.builder(base).adapter(Lora.rank(2).targets("dense1")).replaceHead(3)
                 .freeze(Freeze.none()).epochs(2).build().fit(train);
@@ -146,9 +179,9 @@ class LoraFineTuneTest {
                 .hasMessageContaining("the lora adapter has no targets");
         assertThatThrownBy(() -> FineTuner.builder(base).adapter(Lora.rank(2).targets("*")).replaceHead(3).build())
                 .hasMessageContaining("new head 'head'");
-        assertThatThrownBy(() -> FineTuner.builder(Fixtures.cnn(3, 1)).adapter(Lora.rank(2).targets("conv0")).build())
-                .hasMessageContaining("target 'conv0' matches layer 'conv0', a ConvolutionLayer, which lora cannot adapt")
-                .hasMessageContaining("layers it can adapt: dense0, out");
+        assertThatThrownBy(() -> FineTuner.builder(Fixtures.cnn(3, 1)).adapter(Lora.rank(2).targets("pool0")).build())
+                .hasMessageContaining("target 'pool0' matches layer 'pool0', a SubsamplingLayer, which lora cannot adapt")
+                .hasMessageContaining("layers it can adapt: conv0, dense0, out");
         assertThatThrownBy(() -> FineTuner.builder(base).adapter(Lora.rank(2).targets("dense0"))
                 .adapter(Lora.rank(2).targets("dense1")))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("adapter(...) was already set");

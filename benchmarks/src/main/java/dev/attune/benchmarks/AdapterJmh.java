@@ -25,8 +25,8 @@ public final class AdapterJmh {
                 + BaseModels.threadSettings());
         Options options = new OptionsBuilder()
                 .include("dev\\.attune\\.AdapterStepBenchmark|dev\\.attune\\.benchmarks\\.AdapterLatencyBenchmark")
-                .forks(1).warmupIterations(3).warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
-                .measurementIterations(5).measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(1))
+                .forks(1).warmupIterations(3).warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(2))
+                .measurementIterations(10).measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(2))
                 .jvmArgsAppend("-Xmx4g")
                 .result("target/attune/jmh.json").resultFormat(org.openjdk.jmh.results.format.ResultFormatType.JSON)
                 .build();

@@ -41,7 +41,7 @@ public final class Quickstart {
     static final int BATCH = 32;
     /** Head only (everything below frozen), frozen convolutions, full fine-tuning, from scratch. */
     static final List<String> MODES = List.of("head-only", "convs-frozen", "lora-r4", "lora-r16", "dora-r4", "dora-r16",
-            "full", "scratch");
+            "lora-all-r8", "full", "scratch");
 
     private Quickstart() {
     }
@@ -134,9 +134,11 @@ public final class Quickstart {
             case "full" -> FineTuner.builder(base).replaceHead(10).optimizer(Optimizer.adam(1e-3));
             case "scratch" -> FineTuner.builder(BaseModels.smallCnn(seed)).optimizer(Optimizer.adam(1e-3));
             default -> {
-                // lora-r4, dora-r16, ...: an adapter on dense0 (alpha = 2r), the new head trained, the rest frozen.
-                int rank = Integer.parseInt(mode.substring(mode.indexOf("-r") + 2));
-                Lora lora = Lora.rank(rank).alpha(2 * rank).targets("dense0");
+                // lora-r4, dora-r16, ...: an adapter on dense0 (alpha = 2r), the new head trained, the rest frozen;
+                // lora-all-r8: LoRA on both convolutions and dense0.
+                int rank = Integer.parseInt(mode.substring(mode.lastIndexOf("-r") + 2));
+                Lora lora = Lora.rank(rank).alpha(2 * rank)
+                        .targets(mode.contains("-all-") ? new String[] {"conv0", "conv1", "dense0"} : new String[] {"dense0"});
                 yield FineTuner.builder(base).replaceHead(10).adapter(mode.startsWith("dora") ? lora.dora() : lora)
                         .optimizer(Optimizer.adam(5e-3));
             }

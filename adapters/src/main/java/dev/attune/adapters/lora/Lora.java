@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -198,7 +199,8 @@ public final class Lora implements AdapterMethod, Serializable {
     @Override
     public boolean supports(Layer layer) {
         return (layer.getClass() == DenseLayer.class && !((DenseLayer) layer).hasLayerNorm())
-                || layer.getClass() == OutputLayer.class;
+                || layer.getClass() == OutputLayer.class
+                || (layer.getClass() == ConvolutionLayer.class && !dora);
     }
 
     @Override
@@ -208,14 +210,21 @@ public final class Lora implements AdapterMethod, Serializable {
                     + rank + ").targets(\"dense*\")");
         }
         if (!supports(target)) {
-            throw new IllegalArgumentException("LoRA cannot adapt layer '" + target.getLayerName() + "', a "
-                    + target.getClass().getSimpleName() + "; it adapts DenseLayer (without layer norm) and OutputLayer");
+            throw new IllegalArgumentException(name() + " cannot adapt layer '" + target.getLayerName() + "', a "
+                    + target.getClass().getSimpleName() + "; it adapts DenseLayer (without layer norm), OutputLayer"
+                    + (dora ? "" : " and ConvolutionLayer"));
         }
         FeedForwardLayer f = (FeedForwardLayer) target;
-        if (rank > Math.min(f.getNIn(), f.getNOut())) {
+        long in = f.getNIn();
+        if (target instanceof ConvolutionLayer c) {
+            in *= (long) c.getKernelSize()[0] * c.getKernelSize()[1];
+        }
+        if (rank > Math.min(in, f.getNOut())) {
             throw new IllegalArgumentException("LoRA rank " + rank + " is larger than layer '" + target.getLayerName()
-                    + "' (" + f.getNIn() + " inputs, " + f.getNOut() + " outputs); use a rank of at most "
-                    + Math.min(f.getNIn(), f.getNOut()));
+                    + "' (" + in + " inputs, " + f.getNOut() + " outputs); use a rank of at most " + Math.min(in, f.getNOut()));
+        }
+        if (target instanceof ConvolutionLayer c) {
+            return new LoraConv(c, this);
         }
         return target instanceof OutputLayer o ? new LoraOutput(o, this) : new LoraDense((DenseLayer) target, this);
     }

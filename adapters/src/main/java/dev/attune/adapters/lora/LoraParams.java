@@ -48,6 +48,15 @@ final class LoraParams implements ParamInitializer {
         return ((LoraLayerConf) layer).spec();
     }
 
+    /** The adapted weight's fan-in: inputs of a dense layer, input channels times kernel size of a convolution. */
+    static long fanIn(Layer layer) {
+        FeedForwardLayer f = (FeedForwardLayer) layer;
+        if (layer instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c) {
+            return f.getNIn() * c.getKernelSize()[0] * c.getKernelSize()[1];
+        }
+        return f.getNIn();
+    }
+
     @Override
     public long numParams(NeuralNetConfiguration conf) {
         return numParams(conf.getLayer());
@@ -57,7 +66,7 @@ final class LoraParams implements ParamInitializer {
     public long numParams(Layer layer) {
         FeedForwardLayer f = (FeedForwardLayer) layer;
         LoraSpec s = spec(layer);
-        return (s.trainBias() ? f.getNOut() : 0) + s.rank() * (f.getNIn() + f.getNOut()) + (s.dora() ? f.getNOut() : 0);
+        return (s.trainBias() ? f.getNOut() : 0) + s.rank() * (fanIn(layer) + f.getNOut()) + (s.dora() ? f.getNOut() : 0);
     }
 
     @Override
@@ -93,7 +102,7 @@ final class LoraParams implements ParamInitializer {
         if (initializeParams) {
             LoraSpec s = spec(conf.getLayer());
             INDArray a = views.get(A);
-            long in = a.size(1);
+            long in = fanIn(conf.getLayer());
             // Both draw from ND4J's generator, which the trainer seeds with the run's seed.
             if (s.init() == Lora.Init.GAUSSIAN) {
                 a.assign(Nd4j.randn(a.dataType(), a.shape()).muli(1.0 / s.rank()));
@@ -121,7 +130,7 @@ final class LoraParams implements ParamInitializer {
     private static Map<String, INDArray> views(Layer layer, INDArray flat) {
         FeedForwardLayer f = (FeedForwardLayer) layer;
         LoraSpec s = spec(layer);
-        long in = f.getNIn();
+        long in = fanIn(layer);
         long out = f.getNOut();
         long r = s.rank();
         INDArray v = flat.reshape(flat.length());
@@ -131,9 +140,17 @@ final class LoraParams implements ParamInitializer {
             m.put(BIAS, v.get(NDArrayIndex.interval(at, at + out)));
             at += out;
         }
-        m.put(A, v.get(NDArrayIndex.interval(at, at + r * in)).reshape('c', r, in));
+        INDArray a = v.get(NDArrayIndex.interval(at, at + r * in));
         at += r * in;
-        m.put(B, v.get(NDArrayIndex.interval(at, at + out * r)).reshape('c', out, r));
+        INDArray b = v.get(NDArrayIndex.interval(at, at + out * r));
+        if (layer instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c) {
+            // As PEFT's Conv2d LoRA: A a convolution to r channels, B a 1x1 convolution to the outputs.
+            m.put(A, a.reshape('c', r, f.getNIn(), c.getKernelSize()[0], c.getKernelSize()[1]));
+            m.put(B, b.reshape('c', out, r, 1, 1));
+        } else {
+            m.put(A, a.reshape('c', r, in));
+            m.put(B, b.reshape('c', out, r));
+        }
         at += out * r;
         if (s.dora()) {
             m.put(MAGNITUDE, v.get(NDArrayIndex.interval(at, at + out)));

@@ -60,6 +60,34 @@ class LoraGradientCheckTest {
         check(net, Nd4j.rand(DataType.DOUBLE, 4, in).subi(0.5), LoraNets.oneHot(4, classes, DataType.DOUBLE), 0);
     }
 
+    @ParameterizedTest(name = "convolution {0}, stride {1}, rank {2}, trainBias {3}")
+    @CsvSource({
+            "Truncate, 1, 1, false",
+            "Same, 1, 2, true",
+            "Truncate, 2, 3, false",
+            "Same, 2, 2, false",
+    })
+    void convolutionEveryParameterAndTheInput(String mode, int stride, int rank, boolean trainBias) {
+        Nd4j.getRandom().setSeed(rank * 31L + stride);
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
+                .updater(new org.nd4j.linalg.learning.config.Sgd(0.1))
+                .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.valueOf(mode)).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).name("conv0").stride(stride, stride)
+                        .nOut(3).activation(org.nd4j.linalg.activations.Activation.TANH).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(2, 2).name("conv1").nOut(4)
+                        .activation(org.nd4j.linalg.activations.Activation.SIGMOID).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(7, 7, 2))
+                .build();
+        MultiLayerNetwork base = new MultiLayerNetwork(conf);
+        base.init();
+        Lora lora = Lora.rank(rank).alpha(2.0).bias(trainBias ? Lora.Bias.ADAPTED : Lora.Bias.NONE).targets("conv*");
+        MultiLayerNetwork net = LoraNets.adapted(base, lora, false, 0, 1);
+        check(net, Nd4j.rand(DataType.DOUBLE, 3, 2, 7, 7).subi(0.5), LoraNets.oneHot(3, 3, DataType.DOUBLE), 0);
+    }
+
     @ParameterizedTest(name = "only layer {0} adapted")
     @CsvSource({"0", "1", "2"})
     void oneAdaptedLayerAmongPlainOnes(int layer) {

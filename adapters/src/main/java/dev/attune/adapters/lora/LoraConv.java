@@ -1,0 +1,74 @@
+package dev.attune.adapters.lora;
+
+import java.util.Collection;
+import java.util.Map;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The configuration of a 2-D convolution layer with a LoRA adapter. */
+final class LoraConv extends ConvolutionLayer implements LoraLayerConf {
+    private static final long serialVersionUID = 1L;
+
+    private final ConvolutionLayer base;
+    private final LoraSpec spec;
+
+    LoraConv(ConvolutionLayer base, Lora lora) {
+        this.base = base;
+        this.spec = LoraSpec.of(lora, base.hasBias());
+        setLayerName(base.getLayerName());
+        setNIn(base.getNIn());
+        setNOut(base.getNOut());
+        setActivationFn(base.getActivationFn());
+        setIDropout(base.getIDropout());
+        setHasBias(base.hasBias());
+        setConvolutionMode(base.getConvolutionMode());
+        setDilation(base.getDilation());
+        setKernelSize(base.getKernelSize());
+        setStride(base.getStride());
+        setPadding(base.getPadding());
+        setCudnnAllowFallback(base.isCudnnAllowFallback());
+        setCnn2dDataFormat(base.getCnn2dDataFormat());
+        setCudnnAlgoMode(base.getCudnnAlgoMode());
+    }
+
+    @Override
+    public LoraSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public boolean hasBaseBias() {
+        return base.hasBias();
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+                                                       Collection<TrainingListener> trainingListeners, int layerIndex,
+                                                       INDArray layerParamsView, boolean initializeParams,
+                                                       DataType networkDataType) {
+        LoraConvLayer layer = new LoraConvLayer(conf, networkDataType);
+        layer.setListeners(trainingListeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(params);
+        layer.setConf(conf);
+        return layer;
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return LoraParams.INSTANCE;
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        return base.getMemoryReport(inputType);
+    }
+}
