@@ -1,7 +1,6 @@
 package dev.attune.adapters.lora;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -44,14 +43,8 @@ final class LoraDense extends FeedForwardLayer implements LoraLayerConf {
                                                        Collection<TrainingListener> trainingListeners, int layerIndex,
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
-        LoraDenseLayer layer = new LoraDenseLayer(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LoraBacked.wire(new LoraDenseLayer(conf, networkDataType), conf, trainingListeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.attune.adapters.lora;
 
-import dev.attune.AdaptedLayer;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -13,7 +12,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** An output layer with a LoRA adapter: its loss is DL4J's, its weights adapted as in {@link LoraMath}. */
-final class LoraOutputLayer extends BaseOutputLayer<LoraOutput> implements AdaptedLayer {
+final class LoraOutputLayer extends BaseOutputLayer<LoraOutput> implements LoraBacked {
     private static final long serialVersionUID = 1L;
 
     private final LoraMath math;
@@ -54,37 +53,12 @@ final class LoraOutputLayer extends BaseOutputLayer<LoraOutput> implements Adapt
     }
 
     @Override
-    public void bindBase(Map<String, INDArray> base) {
-        math.bind(base, params);
+    public LoraMath math() {
+        return math;
     }
 
     @Override
-    public Map<String, INDArray> adapterTensors() {
-        return LoraParams.named(params);
-    }
-
-    @Override
-    public Map<String, INDArray> mergedParams() {
-        return math.merged(params);
-    }
-
-    @Override
-    public void inputGradientNeeded(boolean needed) {
-        math.inputGradientNeeded(needed);
-    }
-
-    @Override
-    public void merge() {
-        math.merge(params);
-    }
-
-    @Override
-    public void unmerge() {
-        math.unmerge(params);
-    }
-
-    @Override
-    public boolean isMerged() {
-        return math.isMerged();
+    public Map<String, INDArray> loraParams() {
+        return params;
     }
 }
