@@ -42,11 +42,6 @@ final class LoraConv extends ConvolutionLayer implements LoraLayerConf {
     }
 
     @Override
-    public boolean hasBaseBias() {
-        return base.hasBias();
-    }
-
-    @Override
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
                                                        Collection<TrainingListener> trainingListeners, int layerIndex,
                                                        INDArray layerParamsView, boolean initializeParams,

@@ -34,11 +34,6 @@ final class LoraDense extends FeedForwardLayer implements LoraLayerConf {
     }
 
     @Override
-    public boolean hasBaseBias() {
-        return base.hasBias();
-    }
-
-    @Override
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
                                                        Collection<TrainingListener> trainingListeners, int layerIndex,
                                                        INDArray layerParamsView, boolean initializeParams,

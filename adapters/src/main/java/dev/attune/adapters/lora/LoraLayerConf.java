@@ -3,7 +3,4 @@ package dev.attune.adapters.lora;
 /** The configuration of a LoRA layer, dense or output. */
 interface LoraLayerConf {
     LoraSpec spec();
-
-    /** Whether the adapted layer has a bias at all. */
-    boolean hasBaseBias();
 }
