@@ -79,13 +79,13 @@ class LoraGradientCheckTest {
                 .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
                         org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
                         .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
-                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(7, 7, 2))
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(6, 6, 2))
                 .build();
         MultiLayerNetwork base = new MultiLayerNetwork(conf);
         base.init();
         Lora lora = Lora.rank(rank).alpha(2.0).bias(trainBias ? Lora.Bias.ADAPTED : Lora.Bias.NONE).targets("conv*");
         MultiLayerNetwork net = LoraNets.adapted(base, lora, false, 0, 1);
-        check(net, Nd4j.rand(DataType.DOUBLE, 3, 2, 7, 7).subi(0.5), LoraNets.oneHot(3, 3, DataType.DOUBLE), 0);
+        check(net, Nd4j.rand(DataType.DOUBLE, 2, 2, 6, 6).subi(0.5), LoraNets.oneHot(2, 3, DataType.DOUBLE), 0);
     }
 
     @ParameterizedTest(name = "only layer {0} adapted")
