@@ -51,7 +51,7 @@ final class Freezing {
                 if (below != null && below.hasParams() && !frozen.contains(a)) {
                     throw new IllegalArgumentException("layer '" + f.name() + "' is frozen but layer '" + a
                             + "' below it is trainable; a frozen " + f.type() + " cannot pass gradients to the layers"
-                            + " below it yet (frozen dense layers can), so '" + a + "' would not learn. Freeze '" + a
+                            + " below it yet (frozen dense and output layers can), so '" + a + "' would not learn. Freeze '" + a
                             + "' too (e.g. Freeze.upTo(\"" + f.name() + "\")) or unfreeze '" + f.name() + "'");
                 }
             }

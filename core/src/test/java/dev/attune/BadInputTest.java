@@ -124,7 +124,7 @@ class BadInputTest {
         assertThatThrownBy(() -> FineTuner.builder(net).freeze(Freeze.layers("conv1")).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("layer 'conv1' is frozen but layer 'conv0' below it is trainable; a frozen "
-                        + "ConvolutionLayer cannot pass gradients to the layers below it yet (frozen dense layers can)");
+                        + "ConvolutionLayer cannot pass gradients to the layers below it yet (frozen dense and output layers can)");
     }
 
     @Test
