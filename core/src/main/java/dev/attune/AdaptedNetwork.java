@@ -263,7 +263,7 @@ public final class AdaptedNetwork {
     }
 
     private void checkNotMerged(String what) {
-        if (active != null && live != null && isMerged()) {
+        if (isMerged()) {
             throw new IllegalStateException("adapter '" + active + "' is merged into the weights; unmerge() it before"
                     + " you " + what);
         }

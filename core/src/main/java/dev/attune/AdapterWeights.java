@@ -9,7 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A trained adapter: its method, the tensors it learnt and the base model it belongs to. What an
- * adapter file holds. Immutable: the tensors are private copies, handed out as copies.
+ * adapter file holds. The tensors are private copies; {@link #tensor} hands out copies, while
+ * {@code tensors()} is an unmodifiable view whose arrays callers must only read.
  *
  * @param method the adapter method and its options
  * @param head the new output head trained with it ({@code null} when the base model's head was kept)

@@ -165,16 +165,15 @@ final class MlnHandle implements ModelHandle {
                 Layer f = FrozenPassThrough.wrap(c.getLayer());
                 f.setLayerName(name);
                 c.setLayer(f);
-            } else if (adapted.contains(name)) {
-                Layer a = plan.adapter().adapt(c.getLayer().clone());
-                a.setLayerName(name);
-                if (a instanceof BaseLayer b) {
+            } else if (c.getLayer() instanceof BaseLayer) {
+                if (adapted.contains(name)) {
+                    Layer a = plan.adapter().adapt(c.getLayer().clone());
+                    a.setLayerName(name);
+                    c.setLayer(a);
+                }
+                if (c.getLayer() instanceof BaseLayer b) {
                     Optimizers.configure(b, plan.optimizer());
                 }
-                Optimizers.configure((BaseLayer) plain.getConf(i).getLayer(), plan.optimizer());
-                c.setLayer(a);
-            } else if (c.getLayer() instanceof BaseLayer b) {
-                Optimizers.configure(b, plan.optimizer());
                 Optimizers.configure((BaseLayer) plain.getConf(i).getLayer(), plan.optimizer());
             }
         }

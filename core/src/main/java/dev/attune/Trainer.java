@@ -150,11 +150,11 @@ final class Trainer {
         var fitEnd = new TrainingListener.FitEnd(history.size(), bestEpoch, stoppedEarly, wall);
         listeners.forEach(l -> l.onFitEnd(fitEnd));
         AdapterWeights adapter = null;
-        if (tuner.plan().adapter() != null) {
-            TrainingPlan plan = tuner.plan();
+        TrainingPlan plan = tuner.plan();
+        if (plan.adapter() != null) {
             adapter = new AdapterWeights(plan.adapter(),
                     plan.headClasses() > 0 ? new AdapterWeights.Head(plan.headName(), plan.headClasses()) : null,
-                    model.trainedTensors(), tuner.base().fingerprint(), provenance.asText());
+                    model.trainedTensors(), provenance.baseModel(), provenance.asText());
         }
         return new FineTuneResult(model.snapshot(), history, bestEpoch, stoppedEarly, model.trainableParams(),
                 model.frozenParams(), model.frozenLayers().stream().sorted().toList(), model.optimizerStateSize(), wall,

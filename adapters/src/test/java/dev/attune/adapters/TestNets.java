@@ -33,11 +33,16 @@ public final class TestNets {
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        return withRandomBiases(net, seed);
+    }
+
+    /** Sets every bias to random values in [-0.5, 0.5), so that a bias handled wrongly shows. */
+    public static MultiLayerNetwork withRandomBiases(MultiLayerNetwork net, long seed) {
         Nd4j.getRandom().setSeed(seed);
-        for (int i = 0; i < 3; i++) {
-            INDArray b = net.getLayer(i).paramTable().get("b");
+        for (var layer : net.getLayers()) {
+            INDArray b = layer.paramTable().get("b");
             if (b != null) {
-                b.assign(Nd4j.rand(type, b.shape()).subi(0.5));
+                b.assign(Nd4j.rand(b.dataType(), b.shape()).subi(0.5));
             }
         }
         return net;

@@ -121,7 +121,8 @@ public final class LoopBenchmark {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private static double median(double[] v) {
+    /** The median of the values (the mean of the middle two for an even count). */
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         int mid = s.length / 2;

@@ -84,14 +84,14 @@ public final class PeerBenchmark {
                         torch == null ? "" : String.format(Locale.ROOT, ", PyTorch %,.0f examples/s", torchRates[r]));
             }
             if (torch == null) {
-                rows.add(String.format(Locale.ROOT, "| %s | %,.0f | skipped | - |", label(mode), median(attune)));
+                rows.add(String.format(Locale.ROOT, "| %s | %,.0f | skipped | - |", label(mode), LoopBenchmark.median(attune)));
             } else {
                 double[] ratios = new double[ROUNDS];
                 Arrays.setAll(ratios, i -> attune[i] / torchRates[i]);
                 double[] sorted = ratios.clone();
                 Arrays.sort(sorted);
                 rows.add(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f (%.2f to %.2f) |", label(mode),
-                        median(attune), median(torchRates), median(ratios), sorted[0], sorted[ROUNDS - 1]));
+                        LoopBenchmark.median(attune), LoopBenchmark.median(torchRates), LoopBenchmark.median(ratios), sorted[0], sorted[ROUNDS - 1]));
             }
         }
         System.out.println();
@@ -176,12 +176,5 @@ public final class PeerBenchmark {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int mid = s.length / 2;
-        return s.length % 2 == 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
     }
 }

@@ -15,7 +15,6 @@ import dev.attune.data.BundledData;
 import dev.attune.data.Split;
 import dev.attune.data.Splits;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -62,10 +61,6 @@ class ReadmeAdaptersExampleTest {
 
     @Test
     void theReadmeShowsThisCode() throws IOException {
-        String source = Files.readString(Path.of("src/test/java/dev/attune/benchmarks/ReadmeAdaptersExampleTest.java"));
-        String example = source.substring(source.indexOf("// README example: begin") + 24,
-                source.indexOf("        // README example: end"));
-        String readme = Files.readString(Path.of("../README.md"));
-        assertThat(readme.replaceAll("\\s+", " ")).contains(example.replaceAll("\\s+", " ").trim());
+        ReadmeExampleTest.assertReadmeShowsExampleOf("ReadmeAdaptersExampleTest");
     }
 }

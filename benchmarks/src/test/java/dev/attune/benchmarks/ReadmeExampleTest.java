@@ -53,7 +53,12 @@ class ReadmeExampleTest {
 
     @Test
     void theReadmeShowsThisCode() throws IOException {
-        String source = Files.readString(Path.of("src/test/java/dev/attune/benchmarks/ReadmeExampleTest.java"));
+        assertReadmeShowsExampleOf("ReadmeExampleTest");
+    }
+
+    /** Checks that the README shows, white space aside, the code between a test's example markers. */
+    static void assertReadmeShowsExampleOf(String testClass) throws IOException {
+        String source = Files.readString(Path.of("src/test/java/dev/attune/benchmarks/" + testClass + ".java"));
         String example = source.substring(source.indexOf("// README example: begin") + 24,
                 source.indexOf("        // README example: end"));
         String readme = Files.readString(Path.of("../README.md"));

@@ -205,20 +205,13 @@ public final class Lora implements AdapterMethod, Serializable {
 
     @Override
     public Layer adapt(Layer target) {
-        if (targets.isEmpty()) {
-            throw new IllegalArgumentException("LoRA has no targets; name the layers to adapt, e.g. Lora.rank("
-                    + rank + ").targets(\"dense*\")");
-        }
         if (!supports(target)) {
             throw new IllegalArgumentException(name() + " cannot adapt layer '" + target.getLayerName() + "', a "
                     + target.getClass().getSimpleName() + "; it adapts DenseLayer (without layer norm), OutputLayer"
                     + (dora ? "" : " and ConvolutionLayer"));
         }
         FeedForwardLayer f = (FeedForwardLayer) target;
-        long in = f.getNIn();
-        if (target instanceof ConvolutionLayer c) {
-            in *= (long) c.getKernelSize()[0] * c.getKernelSize()[1];
-        }
+        long in = LoraParams.fanIn(target);
         if (rank > Math.min(in, f.getNOut())) {
             throw new IllegalArgumentException("LoRA rank " + rank + " is larger than layer '" + target.getLayerName()
                     + "' (" + in + " inputs, " + f.getNOut() + " outputs); use a rank of at most " + Math.min(in, f.getNOut()));

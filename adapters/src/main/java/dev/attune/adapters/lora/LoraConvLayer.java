@@ -34,6 +34,9 @@ final class LoraConvLayer extends ConvolutionLayer implements AdaptedLayer {
     private INDArray bias;
     private boolean merged;
     private transient INDArray kernelGradient;
+    /** The training forward pass's kernel {@code W + s B A}, which its backward pass uses twice more. */
+    private transient INDArray stepKernel;
+    private transient boolean inBackprop;
     private transient INDArray biasGradient;
 
     LoraConvLayer(NeuralNetConfiguration conf, DataType dataType) {
@@ -65,7 +68,19 @@ final class LoraConvLayer extends ConvolutionLayer implements AdaptedLayer {
             if (w == null) {
                 throw new IllegalStateException("the LoRA layer '" + name + "' has no base weights bound yet");
             }
-            return merged ? w : w.add(delta());
+            if (merged) {
+                return w;
+            }
+            if (inBackprop && stepKernel != null) {
+                return stepKernel;
+            }
+            INDArray kernel = w.add(delta());
+            if (training && !inBackprop) {
+                // Kept with the layer's activations, which live until the backward pass.
+                stepKernel = mgr.dup(org.deeplearning4j.nn.workspace.ArrayType.ACTIVATIONS, kernel);
+                return stepKernel;
+            }
+            return kernel;
         }
         if (BIAS.equals(param)) {
             return params.getOrDefault(LoraParams.BIAS, bias);
@@ -98,11 +113,14 @@ final class LoraConvLayer extends ConvolutionLayer implements AdaptedLayer {
             convViews.put(BIAS, biasView);
         }
         gradientViews = convViews;
+        inBackprop = true;
         Pair<Gradient, INDArray> p;
         try {
             p = super.backpropGradient(epsilon, mgr);
         } finally {
             gradientViews = adapterViews;
+            inBackprop = false;
+            stepKernel = null;
         }
         INDArray g2d = kernelGradient.reshape('c', w.size(0), w.length() / w.size(0));
         INDArray gA = adapterViews.get(LoraParams.A);
@@ -116,6 +134,12 @@ final class LoraConvLayer extends ConvolutionLayer implements AdaptedLayer {
         gradient.setGradientFor(LoraParams.A, gA);
         gradient.setGradientFor(LoraParams.B, gB);
         return new Pair<>(gradient, p.getSecond());
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        stepKernel = null;
     }
 
     @Override
@@ -162,10 +186,7 @@ final class LoraConvLayer extends ConvolutionLayer implements AdaptedLayer {
                     + " unmerge() first");
         }
         INDArray result = w.add(delta());
-        if (result.isNaN().any() || result.isInfinite().any()) {
-            throw new IllegalStateException("merging the LoRA adapter of layer '" + name + "' would put NaN or infinity"
-                    + " into its weights; the weights are left unmerged. Check the adapter's training before merging");
-        }
+        LoraMath.requireFinite(result, name);
         w.assign(result);
         merged = true;
     }

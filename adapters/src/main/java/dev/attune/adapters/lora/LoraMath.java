@@ -207,9 +207,29 @@ final class LoraMath implements Serializable {
         cachedNorm = null;
     }
 
-    /** DoRA's per-unit scale {@code m / ||W + s (B A)^T||}. */
-    private INDArray doraScale(Map<String, INDArray> params) {
-        return params.get(LoraParams.MAGNITUDE).div(w.add(delta(params)).norm2(0));
+    /**
+     * The weights with the adapter folded in: {@code W + s (B A)^T}, for DoRA times the per-unit
+     * scale {@code m / ||W + s (B A)^T||}, which {@code scale} holds (null for LoRA) to unmerge.
+     */
+    private record Folded(INDArray weights, INDArray scale) {
+    }
+
+    private Folded fold(Map<String, INDArray> params) {
+        INDArray v = w.add(delta(params));
+        if (!spec.dora()) {
+            return new Folded(v, null);
+        }
+        INDArray scale = params.get(LoraParams.MAGNITUDE).div(v.norm2(0));
+        return new Folded(v.muliRowVector(scale), scale);
+    }
+
+    /** Refuses folded weights that hold NaN or infinity. */
+    static void requireFinite(INDArray folded, String layerName) {
+        if (folded.isNaN().any() || folded.isInfinite().any()) {
+            throw new IllegalStateException("merging the LoRA adapter of layer '" + layerName
+                    + "' would put NaN or infinity into its weights; the weights are left unmerged. Check the adapter's"
+                    + " training (learning rate) before merging");
+        }
     }
 
     /** {@code s (B A)^T}, the adapter's weight update in DL4J's {@code [in, out]} layout. */
@@ -222,11 +242,7 @@ final class LoraMath implements Serializable {
     Map<String, INDArray> merged(Map<String, INDArray> params) {
         checkBound();
         Map<String, INDArray> m = new LinkedHashMap<>();
-        INDArray merged = this.merged ? w.dup('f') : w.add(delta(params));
-        if (!this.merged && spec.dora()) {
-            merged.muliRowVector(doraScale(params));
-        }
-        m.put("W", merged);
+        m.put("W", merged ? w.dup('f') : fold(params).weights());
         INDArray b = params.getOrDefault(LoraParams.BIAS, bias);
         if (b != null) {
             m.put("b", b.dup());
@@ -240,19 +256,10 @@ final class LoraMath implements Serializable {
             throw new IllegalStateException("the LoRA adapter of layer '" + layerName + "' is already merged; merge once,"
                     + " or unmerge() first");
         }
-        INDArray result = w.add(delta(params));
-        INDArray scale = null;
-        if (spec.dora()) {
-            scale = doraScale(params);
-            result.muliRowVector(scale);
-        }
-        if (result.isNaN().any() || result.isInfinite().any()) {
-            throw new IllegalStateException("merging the LoRA adapter of layer '" + layerName
-                    + "' would put NaN or infinity into its weights; the weights are left unmerged. Check the adapter's"
-                    + " training (learning rate) before merging");
-        }
-        w.assign(result);
-        mergedScale = scale;
+        Folded folded = fold(params);
+        requireFinite(folded.weights(), layerName);
+        w.assign(folded.weights());
+        mergedScale = folded.scale();
         merged = true;
     }
 

@@ -3,6 +3,7 @@ package dev.attune.adapters.lora;
 import dev.attune.AdapterMethod;
 import dev.attune.Fixtures;
 import dev.attune.adapters.AdapterContract;
+import dev.attune.adapters.TestNets;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -10,7 +11,6 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -35,14 +35,7 @@ class LoraConvContractTest implements AdapterContract {
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        Nd4j.getRandom().setSeed(seed);
-        for (int i = 0; i < 2; i++) {
-            var b = net.getLayer(i).paramTable().get("b");
-            if (b != null) {
-                b.assign(Nd4j.rand(DataType.DOUBLE, b.shape()).subi(0.5));
-            }
-        }
-        return net;
+        return TestNets.withRandomBiases(net, seed);
     }
 
     @Override
