@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.nd4j.adapters.OutputAdapter;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -215,6 +216,8 @@ final class MlnHandle implements ModelHandle {
         private final MultiLayerConfiguration plain;
         private final int split;
         private final MultiLayerNetwork top;
+        /** The frozen bottom as its own network over the full network's parameters; null without one. */
+        private final MultiLayerNetwork bottom;
         private final Set<String> frozen;
         private final Set<String> adapted;
         /** Held here: the network's own reference is dropped whenever the network is cleared. */
@@ -227,7 +230,8 @@ final class MlnHandle implements ModelHandle {
             this.split = split;
             this.frozen = Set.copyOf(frozen);
             this.adapted = Set.copyOf(adapted);
-            this.top = split == 0 ? full : top(full, split);
+            this.top = split == 0 ? full : part(full, split, full.getnLayers());
+            this.bottom = split == 0 ? null : part(full, 0, split);
             this.updater = (org.deeplearning4j.nn.updater.MultiLayerUpdater) top.getUpdater();
             // The top's layers are other instances over the same parameters: both bind the same base arrays.
             bases.forEach((i, base) -> {
@@ -245,30 +249,34 @@ final class MlnHandle implements ModelHandle {
         }
 
         /**
-         * The trainable top of the network as its own network whose parameters are a view into the
-         * full network's, so that every step trains the full network in place.
+         * Layers {@code [from, to)} of the network as their own network whose parameters are a view
+         * into the full network's, so that every step trains the full network in place.
          */
-        private static MultiLayerNetwork top(MultiLayerNetwork full, int split) {
+        private static MultiLayerNetwork part(MultiLayerNetwork full, int from, int to) {
             MultiLayerConfiguration conf = full.getLayerWiseConfigurations().clone();
-            List<NeuralNetConfiguration> confs = new ArrayList<>(conf.getConfs().subList(split, conf.getConfs().size()));
+            List<NeuralNetConfiguration> confs = new ArrayList<>(conf.getConfs().subList(from, to));
             Map<Integer, InputPreProcessor> pre = new HashMap<>();
             conf.getInputPreProcessors().forEach((i, p) -> {
-                if (i >= split) {
-                    pre.put(i - split, p);
+                if (i >= from && i < to) {
+                    pre.put(i - from, p);
                 }
             });
             conf.setConfs(confs);
             conf.setInputPreProcessors(pre);
             long offset = 0;
-            for (int i = 0; i < split; i++) {
+            for (int i = 0; i < from; i++) {
                 offset += full.getLayer(i).numParams();
             }
+            long length = 0;
+            for (int i = from; i < to; i++) {
+                length += full.getLayer(i).numParams();
+            }
             INDArray all = full.params();
-            INDArray view = all.rank() == 1 ? all.get(NDArrayIndex.interval(offset, full.numParams()))
-                    : all.get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(offset, full.numParams()));
-            MultiLayerNetwork top = new MultiLayerNetwork(conf);
-            top.init(view, false);
-            return top;
+            INDArray view = all.rank() == 1 ? all.get(NDArrayIndex.interval(offset, offset + length))
+                    : all.get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(offset, offset + length));
+            MultiLayerNetwork part = new MultiLayerNetwork(conf);
+            part.init(view, false);
+            return part;
         }
 
         @Override
@@ -278,10 +286,17 @@ final class MlnHandle implements ModelHandle {
 
         @Override
         public INDArray encode(INDArray features) {
+            return split == 0 ? features : bottom.output(features, false);
+        }
+
+        @Override
+        public void encodeInto(INDArray features, INDArray destination) {
             if (split == 0) {
-                return features;
+                destination.assign(features);
+            } else {
+                // The bottom's activations stay in DL4J's output workspace; only the result is copied out.
+                bottom.output(features, null, null, (OutputAdapter<INDArray>) a -> destination.assign(a[0]));
             }
-            return full.feedForwardToLayer(split - 1, features, false).get(split);
         }
 
         @Override

@@ -14,6 +14,11 @@ interface TrainableModel {
     /** The output of the frozen bottom for raw inputs; the input itself without one. */
     INDArray encode(INDArray features);
 
+    /** {@link #encode} into {@code destination}, an array of the encoded shape. */
+    default void encodeInto(INDArray features, INDArray destination) {
+        destination.assign(encode(features));
+    }
+
     /** One optimizer step on an encoded mini-batch with one-hot labels; returns the mini-batch data loss (without weight decay). */
     double step(INDArray encodedFeatures, INDArray oneHotLabels, int iteration, int epoch);
 

@@ -18,8 +18,6 @@ final class Trainer {
     /** Largest frozen-feature cache, in bytes; above it the frozen bottom runs on every batch. */
     private static final long CACHE_BYTES = 1L << 30;
     private static final int CHUNK = 1024;
-    /** Largest training set (as trained on) copied in shuffled order once per epoch. */
-    private static final long EPOCH_COPY_BYTES = 256L << 20;
 
     private final FineTuner tuner;
 
@@ -63,28 +61,20 @@ final class Trainer {
         int sinceBest = 0;
         boolean stoppedEarly = false;
         int iteration = 0;
-        // Gathering the epoch's shuffled order once makes every mini-batch a contiguous view, instead
-        // of a gather per step; above the limit, each batch is gathered on its own.
-        boolean gatherEpoch = x.length() * (long) x.dataType().width() <= EPOCH_COPY_BYTES;
+        // Every mini-batch is gathered into the same two arrays: fresh memory is slow to touch, and a
+        // copy of the whole shuffled epoch would need as much again as the training set.
+        INDArray batchX = Nd4j.createUninitialized(x.dataType(), batchShape(x, batch), 'c');
+        INDArray batchY = Nd4j.createUninitialized(y.dataType(), new long[] {batch, y.size(1)}, 'c');
         for (int epoch = 1; epoch <= tuner.epochs(); epoch++) {
             long e0 = System.nanoTime();
             shuffle(order, rng);
-            INDArray ex = gatherEpoch ? LabeledData.rows(x, order) : null;
-            INDArray ey = gatherEpoch ? LabeledData.rows(y, order) : null;
             double lossSum = 0;
             for (int s = 0; s < steps; s++) {
                 int from = s * batch;
                 int to = Math.min(n, from + batch);
-                INDArray bx;
-                INDArray by;
-                if (gatherEpoch) {
-                    bx = ex.get(Network.rowRange(ex.rank(), from, to));
-                    by = ey.get(Network.rowRange(2, from, to));
-                } else {
-                    int[] idx = Arrays.copyOfRange(order, from, to);
-                    bx = LabeledData.rows(x, idx);
-                    by = LabeledData.rows(y, idx);
-                }
+                int[] idx = Arrays.copyOfRange(order, from, to);
+                INDArray bx = LabeledData.rowsInto(x, idx, rowsOf(batchX, idx.length));
+                INDArray by = LabeledData.rowsInto(y, idx, rowsOf(batchY, idx.length));
                 if (model.hasFrozenBottom() && !cache) {
                     bx = model.encode(bx);
                 }
@@ -161,6 +151,17 @@ final class Trainer {
                 provenance, adapter);
     }
 
+    private static long[] batchShape(INDArray x, int batch) {
+        long[] shape = x.shape().clone();
+        shape[0] = batch;
+        return shape;
+    }
+
+    /** The first {@code rows} rows of a c-ordered batch array, a contiguous view. */
+    private static INDArray rowsOf(INDArray buffer, int rows) {
+        return rows == buffer.size(0) ? buffer : buffer.get(Network.rowRange(buffer.rank(), 0, rows));
+    }
+
     private static boolean fitsCache(TrainableModel model, INDArray rawX) {
         long n = rawX.size(0);
         INDArray probe = model.encode(rawX.get(Network.rowRange(rawX.rank(), 0, 1)));
@@ -168,7 +169,19 @@ final class Trainer {
     }
 
     private static INDArray encodeAll(TrainableModel model, INDArray raw) {
-        return chunked(raw, model::encode);
+        long n = raw.size(0);
+        INDArray out = null;
+        for (long from = 0; from < n; from += CHUNK) {
+            long to = Math.min(n, from + CHUNK);
+            INDArray part = raw.get(Network.rowRange(raw.rank(), from, to));
+            if (out == null) {
+                long[] shape = model.encode(raw.get(Network.rowRange(raw.rank(), 0, 1))).shape().clone();
+                shape[0] = n;
+                out = Nd4j.createUninitialized(raw.dataType(), shape, 'c');
+            }
+            model.encodeInto(part, out.get(Network.rowRange(out.rank(), from, to)));
+        }
+        return out;
     }
 
     private static INDArray predict(TrainableModel model, INDArray x, boolean encoded) {
