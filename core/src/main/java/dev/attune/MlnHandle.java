@@ -21,6 +21,7 @@ import org.nd4j.adapters.OutputAdapter;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** The model handle over a DL4J {@link MultiLayerNetwork}. */
@@ -409,7 +410,9 @@ final class MlnHandle implements ModelHandle {
             if (adapted.isEmpty()) {
                 copy.init(full.params().dup(), false);
             } else {
-                copy.init();
+                // No random initialisation: every parameter is assigned below.
+                copy.init(Nd4j.createUninitialized(full.params().dataType(), 1, copy.getLayerWiseConfigurations()
+                        .getConfs().stream().mapToLong(c -> c.getLayer().initializer().numParams(c)).sum()), false);
                 for (int i = 0; i < full.getnLayers(); i++) {
                     var layer = full.getLayer(i);
                     Map<String, INDArray> params = layer instanceof AdaptedLayer a ? a.mergedParams() : layer.paramTable();

@@ -215,7 +215,8 @@ final class LoraMath implements Serializable {
     }
 
     private Folded fold(Map<String, INDArray> params) {
-        INDArray v = w.add(delta(params));
+        INDArray v = w.dup('f');
+        Nd4j.gemm(params.get(LoraParams.A), params.get(LoraParams.B), v, true, true, spec.scaling(), 1.0);
         if (!spec.dora()) {
             return new Folded(v, null);
         }
