@@ -1,6 +1,8 @@
 package dev.attune;
 
+import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -19,8 +21,45 @@ public interface AdaptedLayer {
     /** The adapter's own tensors by short name ({@code "lora_A"}, {@code "lora_B"}): live views. */
     Map<String, INDArray> adapterTensors();
 
-    /** The adapted layer's parameters with the adapter folded in, as new arrays, by DL4J key. */
+    /**
+     * The adapted layer's parameters with the adapter folded in, as new arrays, by DL4J key; for an
+     * adapter that cannot be {@link #mergeable() merged}, the base layer's own parameters.
+     */
     Map<String, INDArray> mergedParams();
+
+    /**
+     * Whether the adapter can be folded into the base weights (default {@code true}). One that cannot
+     * (a nonlinear adapter) refuses {@link #merge()} and is exported as the stock DL4J layers of its
+     * {@link #residualBranch()}.
+     */
+    default boolean mergeable() {
+        return true;
+    }
+
+    /**
+     * For an adapter that cannot be {@link #mergeable() merged}: the chain of stock DL4J layers, fed
+     * by this layer's output {@code h}, whose output is added to it ({@code h + branch(h)}), each with
+     * its trained parameters as new arrays. A plain DL4J network needing no Attune class is exported
+     * from it. Empty (the default) for an adapter that merges.
+     */
+    default List<StockLayer> residualBranch() {
+        return List.of();
+    }
+
+    /**
+     * A stock DL4J layer configuration (named, with its input and output sizes set) and its
+     * parameters by DL4J key.
+     *
+     * @param conf the layer's configuration
+     * @param params its parameters ({@code "W"}, {@code "b"})
+     */
+    record StockLayer(Layer conf, Map<String, INDArray> params) {
+        /** Validates and copies the map. */
+        public StockLayer {
+            java.util.Objects.requireNonNull(conf, "conf");
+            params = Map.copyOf(java.util.Objects.requireNonNull(params, "params"));
+        }
+    }
 
     /**
      * Whether the layer must compute the gradient for its input. The lowest trainable layer of a
@@ -32,8 +71,8 @@ public interface AdaptedLayer {
      * Folds the adapter into the bound base weights in place; the forward pass then skips the
      * adapter path (no extra latency).
      *
-     * @throws IllegalStateException when already merged, or when the merged weights would hold NaN or
-     *     infinity (the base weights are then left as they were)
+     * @throws IllegalStateException when already merged, when the adapter is not {@link #mergeable()},
+     *     or when the merged weights would hold NaN or infinity (the base weights are then left as they were)
      */
     void merge();
 

@@ -201,13 +201,17 @@ public final class AdaptedNetwork {
      * Folds the active adapter into its layers' weights: inference then costs what the base model's
      * does. Refuses NaN or infinite results and leaves the weights unmerged.
      *
-     * @throws IllegalStateException when no adapter is active or it is already merged
+     * @throws IllegalStateException when no adapter is active or it is already merged, or when it cannot
+     *     be merged (a nonlinear adapter, such as a bottleneck adapter: the message names the layer;
+     *     {@link #toNetwork()} exports it as a plain DL4J network instead); nothing is merged then
      */
     public AdaptedNetwork merge() {
         requireActive("merge");
         if (isMerged()) {
             throw new IllegalStateException("adapter '" + active + "' is already merged; merge once, or unmerge() first");
         }
+        // A layer that cannot merge refuses, naming itself and the alternative, before any layer is merged.
+        live.model().adaptedLayers().stream().filter(l -> !l.mergeable()).findFirst().ifPresent(AdaptedLayer::merge);
         List<AdaptedLayer> done = new ArrayList<>();
         try {
             for (AdaptedLayer l : live.model().adaptedLayers()) {
@@ -242,7 +246,9 @@ public final class AdaptedNetwork {
 
     /**
      * A plain DL4J network with the active adapter merged into its weights: it needs no Attune class
-     * to run and adds no latency. This object is left as it is.
+     * to run and adds no latency. An adapter that cannot be merged (a bottleneck adapter) is exported
+     * instead as a DL4J {@code ComputationGraph} of stock layers: the base layers, the adapter's
+     * layers and an element-wise sum for its residual connection. This object is left as it is.
      *
      * @throws IllegalStateException when no adapter is active
      */

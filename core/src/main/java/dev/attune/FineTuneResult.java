@@ -9,7 +9,8 @@ import java.util.List;
  * What {@link FineTuner#fit} produced. Immutable.
  *
  * @param model the fine-tuned network (the best epoch's weights when early stopping was on), with any
- *     adapter merged into its weights: a plain DL4J network
+ *     adapter merged into its weights: a plain DL4J network; an adapter that cannot be merged (a
+ *     bottleneck adapter) makes it a DL4J {@code ComputationGraph} of stock layers instead
  * @param history what every epoch measured, in order
  * @param bestEpoch the epoch whose weights {@link #model} holds (the last one without early stopping)
  * @param stoppedEarly whether early stopping ended training

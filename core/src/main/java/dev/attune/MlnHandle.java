@@ -407,6 +407,8 @@ final class MlnHandle implements ModelHandle {
         @Override
         public Network snapshot() {
             MultiLayerNetwork copy = new MultiLayerNetwork(plain.clone());
+            // Adapters that cannot be folded into the weights are exported as their stock layers, in a graph.
+            Map<Integer, List<AdaptedLayer.StockLayer>> branches = new java.util.LinkedHashMap<>();
             if (adapted.isEmpty()) {
                 copy.init(full.params().dup(), false);
             } else {
@@ -418,9 +420,13 @@ final class MlnHandle implements ModelHandle {
                     Map<String, INDArray> params = layer instanceof AdaptedLayer a ? a.mergedParams() : layer.paramTable();
                     var target = copy.getLayer(i);
                     params.forEach((k, v) -> target.getParam(k).assign(v));
+                    if (layer instanceof AdaptedLayer a && !a.mergeable()) {
+                        branches.put(i, a.residualBranch());
+                    }
                 }
             }
-            return new Network(new MlnHandle(copy));
+            return branches.isEmpty() ? new Network(new MlnHandle(copy))
+                    : new Network(new GraphHandle(BranchExport.graph(copy, branches)));
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.attune.AdapterWeights;
 import dev.attune.AttuneException;
 import dev.attune.Network;
 import dev.attune.Provenance;
+import dev.attune.adapters.bottleneck.Bottleneck;
 import dev.attune.adapters.lora.Lora;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -41,7 +42,9 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * Tensors are named {@code <layer>.<name>}: {@code dense0.lora_A} of shape {@code [r, in]} and
  * {@code dense0.lora_B} of shape {@code [out, r]} as in PEFT, {@code <layer>.b} for a trained bias,
  * and {@code <layer>.W} ({@code [in, out]}, DL4J's layout) and {@code <layer>.b} for layers trained in
- * full, such as a new head. The header's {@code __metadata__} holds the JSON configuration:
+ * full, such as a new head; a bottleneck adapter's are {@code <layer>.adapter_down.weight} ({@code [m, out]}),
+ * {@code <layer>.adapter_down.bias}, {@code <layer>.adapter_up.weight} ({@code [out, m]}) and
+ * {@code <layer>.adapter_up.bias}, as PyTorch's linear layers. The header's {@code __metadata__} holds the JSON configuration:
  * {@code format} ({@value #FORMAT}), {@code method}, {@code config} (the method's options as a JSON
  * object), {@code head} ({@code {"name":..., "classes":...}} or empty), {@code base_fingerprint}
  * (the {@link Network#fingerprint() fingerprint} of the base model's architecture and weights),
@@ -203,8 +206,9 @@ public final class AdapterFile {
             Map<String, String> config = map(meta.get("config"));
             AdapterMethod method = switch (String.valueOf(meta.get("method"))) {
                 case "lora", "dora" -> Lora.fromConfig(config);
+                case "bottleneck" -> Bottleneck.fromConfig(config);
                 default -> throw corrupt(file, "its adapter method '" + meta.get("method") + "' is unknown; this"
-                        + " version reads: lora");
+                        + " version reads: lora, dora, bottleneck");
             };
             String head = meta.getOrDefault("head", "");
             AdapterWeights.Head h = null;

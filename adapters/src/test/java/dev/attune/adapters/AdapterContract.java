@@ -20,6 +20,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -64,6 +65,16 @@ public interface AdapterContract {
         return "dense1";
     }
 
+    /**
+     * Whether the method's adapters fold into the base weights (default {@code true}). For one that
+     * does not, the merge property checks instead that {@code merge()} is refused and changes nothing,
+     * and that {@code toNetwork()} exports a plain DL4J graph with the adapted network's outputs; the
+     * training property checks that every base layer, the adapted ones included, keeps its weights.
+     */
+    default boolean mergeable() {
+        return true;
+    }
+
     /** A copy of an adapter with every tensor random (so that the adapter changes the outputs). */
     static AdapterWeights randomised(AdapterWeights w, long seed) {
         Nd4j.getRandom().setSeed(seed);
@@ -101,6 +112,10 @@ public interface AdapterContract {
         INDArray unmerged = net.output(x);
         assertThat(TestNets.relativeDifference(unmerged, base.output(x))).as("the adapter changes the outputs")
                 .isGreaterThan(1e-6);
+        if (!mergeable()) {
+            mergeIsRefusedAndTheExportAgrees(net, base, x, unmerged);
+            return;
+        }
         INDArray exported = net.toNetwork().asMultiLayerNetwork().params().dup();
 
         net.merge();
@@ -117,23 +132,57 @@ public interface AdapterContract {
         assertThat(net.output(x)).isEqualTo(base.output(x));
     }
 
+    private static void mergeIsRefusedAndTheExportAgrees(AdaptedNetwork net, MultiLayerNetwork base, INDArray x,
+                                                         INDArray unmerged) {
+        assertThatThrownBy(net::merge).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot be merged").hasMessageContaining("toNetwork()");
+        assertThat(net.isMerged()).isFalse();
+        assertThat(net.output(x)).as("a refused merge changes nothing").isEqualTo(unmerged);
+
+        Network exported = net.toNetwork();
+        ComputationGraph graph = exported.asComputationGraph();
+        assertThat(graph.getConfiguration().toJson()).doesNotContain("dev.attune");
+        assertThat(TestNets.relativeDifference(graph.outputSingle(x), unmerged)).isLessThanOrEqualTo(1e-6);
+        assertThat(net.output(x)).as("exporting leaves the network as it was").isEqualTo(unmerged);
+        net.disable();
+        assertThat(net.output(x)).isEqualTo(base.output(x));
+    }
+
     @Property(tries = 3)
     default void frozenParametersAreBitIdenticalAfterTraining(@ForAll @LongRange(max = 1000) long seed) {
         MultiLayerNetwork base = trainingBase(seed);
         INDArray before = base.params().dup();
         FineTuneResult r = FineTuner.builder(base).adapter(method(2, trainingTarget())).optimizer(Optimizer.adam(1e-2))
                 .epochs(2).seed(seed).build().fit(Fixtures.blobs(120, trainingWidth(), 3, seed));
-        MultiLayerNetwork tuned = r.model().asMultiLayerNetwork();
-        for (int i = 0; i < base.getnLayers(); i++) {
-            String name = base.getLayer(i).conf().getLayer().getLayerName();
-            if (name.equals(trainingTarget())) {
-                assertThat(tuned.getLayer(i).params()).as("the adapted layer changed").isNotEqualTo(base.getLayer(i).params());
-            } else if (base.getLayer(i).numParams() > 0) {
-                assertThat(tuned.getLayer(i).params()).as(name).isEqualTo(base.getLayer(i).params());
+        if (!mergeable()) {
+            baseWeightsAreKept(r.model(), base, seed);
+        } else {
+            MultiLayerNetwork tuned = r.model().asMultiLayerNetwork();
+            for (int i = 0; i < base.getnLayers(); i++) {
+                String name = base.getLayer(i).conf().getLayer().getLayerName();
+                if (name.equals(trainingTarget())) {
+                    assertThat(tuned.getLayer(i).params()).as("the adapted layer changed").isNotEqualTo(base.getLayer(i).params());
+                } else if (base.getLayer(i).numParams() > 0) {
+                    assertThat(tuned.getLayer(i).params()).as(name).isEqualTo(base.getLayer(i).params());
+                }
             }
         }
         assertThat(base.params()).as("the base network is untouched").isEqualTo(before);
         assertThat(r.optimizerStateSize()).isEqualTo(2 * r.trainableParams());
+    }
+
+    /** An exported network of an adapter that cannot merge: every base layer's weights, the adapted ones' too. */
+    private void baseWeightsAreKept(Network model, MultiLayerNetwork base, long seed) {
+        ComputationGraph tuned = model.asComputationGraph();
+        for (int i = 0; i < base.getnLayers(); i++) {
+            String name = base.getLayer(i).conf().getLayer().getLayerName();
+            if (base.getLayer(i).numParams() > 0) {
+                assertThat(tuned.getLayer(name).params()).as(name).isEqualTo(base.getLayer(i).params());
+            }
+        }
+        INDArray x = Fixtures.blobs(30, trainingWidth(), 3, seed + 1).features();
+        assertThat(TestNets.relativeDifference(model.output(x), Network.of(base).output(x)))
+                .as("the trained adapter changes the outputs").isGreaterThan(1e-6);
     }
 
     @Property(tries = 4)

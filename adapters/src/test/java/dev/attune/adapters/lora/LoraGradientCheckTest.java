@@ -1,13 +1,10 @@
 package dev.attune.adapters.lora;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static dev.attune.adapters.GradientCheck.check;
 
-import dev.attune.AdaptedLayer;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -17,10 +14,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * every adapter parameter, every trained bias, and the network's input.
  */
 class LoraGradientCheckTest {
-    private static final double EPS = 1e-6;
-    private static final double MAX_REL_ERROR = 1e-5;
-    private static final double MIN_ABS_ERROR = 1e-9;
-
     @ParameterizedTest(name = "in={0} hidden={1} classes={2} rank={3} bias={4} trainBias={5} rsLora={6}")
     @CsvSource({
             "5, 6, 3, 1, true, false, false",
@@ -104,59 +97,5 @@ class LoraGradientCheckTest {
         // Dropout on the hidden layers only: the same mask is drawn again for every evaluation by reseeding.
         MultiLayerNetwork net = LoraNets.adapted(base, Lora.rank(2).dropout(dropout).targets("*"), false, 0, 1);
         check(net, Nd4j.rand(DataType.DOUBLE, 5, 6).subi(0.5), LoraNets.oneHot(5, 3, DataType.DOUBLE), 77);
-    }
-
-    /** Checks every parameter of the network and every input value; {@code seed} fixes dropout masks. */
-    private static void check(MultiLayerNetwork net, INDArray x, INDArray y, long seed) {
-        for (int i = 0; i < net.getnLayers(); i++) {
-            if (net.getLayer(i) instanceof AdaptedLayer a) {
-                a.inputGradientNeeded(true);
-            }
-        }
-        int n = (int) x.size(0);
-        Nd4j.getRandom().setSeed(seed);
-        Pair<Gradient, INDArray> analytic = net.calculateGradients(x, y, null, null);
-        // DL4J's score is the mean loss over the batch; its gradients are sums over the batch.
-        INDArray paramGrad = analytic.getFirst().gradient().dup().divi(n);
-        INDArray inputGrad = analytic.getSecond().dup().divi(n);
-
-        INDArray params = net.params();
-        assertThat(params.length()).isGreaterThan(0);
-        for (long j = 0; j < params.length(); j++) {
-            double orig = params.getDouble(j);
-            params.putScalar(j, orig + EPS);
-            double plus = score(net, x, y, seed);
-            params.putScalar(j, orig - EPS);
-            double minus = score(net, x, y, seed);
-            params.putScalar(j, orig);
-            assertClose("parameter " + j, paramGrad.getDouble(j), (plus - minus) / (2 * EPS));
-        }
-        for (long j = 0; j < x.length(); j++) {
-            INDArray xp = x.dup();
-            xp.putScalar(j, x.getDouble(j) + EPS);
-            double plus = score(net, xp, y, seed);
-            xp.putScalar(j, x.getDouble(j) - EPS);
-            double minus = score(net, xp, y, seed);
-            assertClose("input " + j, inputGrad.getDouble(j), (plus - minus) / (2 * EPS));
-        }
-    }
-
-    private static double score(MultiLayerNetwork net, INDArray x, INDArray y, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        net.setInput(x);
-        net.setLabels(y);
-        net.computeGradientAndScore();
-        double s = net.score();
-        net.clear();
-        return s;
-    }
-
-    private static void assertClose(String what, double analytic, double numeric) {
-        double abs = Math.abs(analytic - numeric);
-        if (abs < MIN_ABS_ERROR) {
-            return;
-        }
-        double rel = abs / (Math.abs(analytic) + Math.abs(numeric));
-        assertThat(rel).as("%s: analytic %s, numeric %s", what, analytic, numeric).isLessThan(MAX_REL_ERROR);
     }
 }
