@@ -71,12 +71,12 @@ public record LatencyReport(List<Row> rows, Map<String, Double> ratios, int warm
 
     /**
      * A Markdown table: one line per model and batch size, with p50 / p95 / p99 in microseconds,
-     * throughput, and the ratio of medians to the first model measured.
+     * throughput, and the median per-call time ratio to the first model measured.
      */
     public String toMarkdown() {
         String first = rows.get(0).model();
         StringBuilder b = new StringBuilder();
-        b.append("| model | batch | p50 (µs) | p95 (µs) | p99 (µs) | examples/s | p50 / ").append(first).append(" |\n");
+        b.append("| model | batch | p50 (µs) | p95 (µs) | p99 (µs) | examples/s | time / ").append(first).append(" (median of per-call ratios) |\n");
         b.append("|---|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             b.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %,.0f | %.3f |%n", r.model(), r.batch(),
