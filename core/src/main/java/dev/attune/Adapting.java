@@ -45,4 +45,24 @@ final class Adapting {
         }
         return out;
     }
+
+    /**
+     * The names of the layers of which the method trains a part though they are no targets: those
+     * that the freeze policy freezes and for which {@link AdapterMethod#trainsPartOf} holds. The
+     * layers that the policy leaves trainable train in full anyway.
+     *
+     * @param policyFrozen the layers that the freeze policy freezes
+     * @param targets the method's targets, as {@link #targets} resolved them
+     */
+    static Set<String> partlyTrained(AdapterMethod method, List<LayerInfo> layers, IntFunction<Layer> confs,
+                                     Set<String> policyFrozen, Set<String> targets) {
+        Set<String> out = new LinkedHashSet<>();
+        for (LayerInfo l : layers) {
+            if (policyFrozen.contains(l.name()) && !targets.contains(l.name()) && l.hasParams()
+                    && method.trainsPartOf(confs.apply(l.index()))) {
+                out.add(l.name());
+            }
+        }
+        return out;
+    }
 }

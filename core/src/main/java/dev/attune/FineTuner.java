@@ -276,7 +276,8 @@ public final class FineTuner {
          * Trains a parameter-efficient adapter on the target layers it names, instead of their
          * weights: {@code .adapter(Lora.rank(8).alpha(16).targets("dense*"))}. The adapted layers'
          * base weights stay frozen. Unless {@link #freeze} says otherwise, every other layer is frozen
-         * too except a new head ({@code Freeze.all().andUnfreeze("head")}). The result then holds the
+         * too except a new head ({@code Freeze.all().andUnfreeze("head")}); the method may still train
+         * a part of a frozen layer (LoRA's {@code Bias.ALL} trains its bias). The result then holds the
          * trained adapter ({@link FineTuneResult#adapters()}) and the model with the adapter merged (an
          * adapter that cannot be merged is exported as stock DL4J layers in a {@code ComputationGraph}).
          */

@@ -136,10 +136,15 @@ final class MlnHandle implements ModelHandle {
                     + plan.headName() + "', which is new and trained in full; target only pretrained layers, e.g. "
                     + "the hidden layers' names");
         }
+        // Frozen non-target layers of which the method trains a part (LoRA's Bias.ALL: their biases).
+        Set<String> partly = plan.adapter() == null ? Set.of() : Adapting.partlyTrained(plan.adapter(), layers,
+                i -> conf.getConf(i).getLayer(), plan.freeze().frozenLayers(layers), adapted);
         // An adapted layer's base weights are frozen, but its adapter trains: it counts as trainable.
-        FreezePolicy policy = adapted.isEmpty() ? plan.freeze() : ls -> {
+        Set<String> trainedByAdapter = new HashSet<>(adapted);
+        trainedByAdapter.addAll(partly);
+        FreezePolicy policy = trainedByAdapter.isEmpty() ? plan.freeze() : ls -> {
             Set<String> s = new HashSet<>(plan.freeze().frozenLayers(ls));
-            s.removeAll(adapted);
+            s.removeAll(trainedByAdapter);
             return s;
         };
         Set<String> frozen = Freezing.resolve(policy, layers,
@@ -167,16 +172,19 @@ final class MlnHandle implements ModelHandle {
                 Layer f = FrozenPassThrough.wrap(c.getLayer());
                 f.setLayerName(name);
                 c.setLayer(f);
-            } else if (c.getLayer() instanceof BaseLayer) {
-                if (adapted.contains(name)) {
-                    Layer a = plan.adapter().adapt(c.getLayer().clone());
+            } else {
+                if (trainedByAdapter.contains(name)) {
+                    Layer a = adapted.contains(name) ? plan.adapter().adapt(c.getLayer().clone())
+                            : plan.adapter().adaptPart(c.getLayer().clone());
                     a.setLayerName(name);
                     c.setLayer(a);
                 }
                 if (c.getLayer() instanceof BaseLayer b) {
                     Optimizers.configure(b, plan.optimizer());
                 }
-                Optimizers.configure((BaseLayer) plain.getConf(i).getLayer(), plan.optimizer());
+                if (plain.getConf(i).getLayer() instanceof BaseLayer b) {
+                    Optimizers.configure(b, plan.optimizer());
+                }
             }
         }
         conf.setIterationCount(0);
@@ -185,7 +193,7 @@ final class MlnHandle implements ModelHandle {
         // its backward pass, which otherwise recomputes them. Training only: the plain copy keeps NONE.
         conf.setCacheMode(CacheMode.DEVICE);
         conf.getConfs().forEach(c -> c.setCacheMode(CacheMode.DEVICE));
-        return new Plan(conf, plain, split, frozen, adapted, plan.headClasses() > 0);
+        return new Plan(conf, plain, split, frozen, trainedByAdapter, plan.headClasses() > 0);
     }
 
     @Override

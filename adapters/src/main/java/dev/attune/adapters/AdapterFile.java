@@ -40,7 +40,10 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * <p>The format is <a href="https://github.com/huggingface/safetensors">safetensors</a>: an 8-byte
  * little-endian header length, a JSON header, then the tensors' bytes (little-endian, row-major).
  * Tensors are named {@code <layer>.<name>}: {@code dense0.lora_A} of shape {@code [r, in]} and
- * {@code dense0.lora_B} of shape {@code [out, r]} as in PEFT, {@code <layer>.b} for a trained bias,
+ * {@code dense0.lora_B} of shape {@code [out, r]} as in PEFT ({@code [r, in, kH, kW]} and
+ * {@code [out, r, 1, 1]} on a convolution), DoRA's {@code <layer>.lora_magnitude_vector}
+ * ({@code [out]}, {@code [1, out, 1, 1]} on a convolution), {@code <layer>.b} for a trained bias
+ * (an adapted layer's, or with {@code Bias.ALL} that of a layer whose weights stay frozen),
  * and {@code <layer>.W} ({@code [in, out]}, DL4J's layout) and {@code <layer>.b} for layers trained in
  * full, such as a new head; a bottleneck adapter's are {@code <layer>.adapter_down.weight} ({@code [m, out]}),
  * {@code <layer>.adapter_down.bias}, {@code <layer>.adapter_up.weight} ({@code [out, m]}) and

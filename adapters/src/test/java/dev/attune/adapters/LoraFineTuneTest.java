@@ -151,8 +151,140 @@ class LoraFineTuneTest {
         java.nio.file.Path file = java.nio.file.Files.createTempDirectory("attune-conv").resolve("conv.safetensors");
         AdapterFile.save(w, file);
         assertThat(AdapterFile.load(file, Network.of(cnn)).tensor("conv0.lora_A")).isEqualTo(w.tensor("conv0.lora_A"));
-        assertThatThrownBy(() -> FineTuner.builder(cnn).adapter(Lora.rank(2).dora().targets("conv0")).build())
-                .hasMessageContaining("layers it can adapt: dense0, out");
+    }
+
+    @Test
+    void doraOnConvolutionKernels() throws Exception {
+        MultiLayerNetwork cnn = Fixtures.cnn(3, 4);
+        INDArray before = cnn.params().dup();
+        LabeledData images = LabeledData.of(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 90, 64),
+                java.util.stream.IntStream.range(0, 90).map(i -> i % 3).toArray(), 3);
+        Lora dora = Lora.rank(2).alpha(4).dora().targets("conv0");
+        FineTuneResult r = FineTuner.builder(cnn).adapter(dora).optimizer(Optimizer.adam(1e-2)).epochs(3).build()
+                .fit(images);
+        AdapterWeights w = r.adapters().orElseThrow();
+        assertThat(w.tensors().keySet()).containsExactly("conv0.lora_A", "conv0.lora_B", "conv0.lora_magnitude_vector");
+        // As PEFT's Conv2d DoRA: the magnitude [1, out, 1, 1].
+        assertThat(w.tensor("conv0.lora_magnitude_vector").shape()).containsExactly(1, 4, 1, 1);
+        assertThat(r.trainableParams()).isEqualTo(2 * 9 + 4 * 2 + 4);
+        assertThat(r.optimizerStateSize()).isEqualTo(2 * r.trainableParams());
+        assertThat(cnn.params()).as("the base network is never changed").isEqualTo(before);
+
+        // The merged kernel is m V / ||V|| per output channel, V = W + s B A.
+        INDArray v = cnn.getLayer(0).getParam("W").reshape(4, 9)
+                .add(w.tensor("conv0.lora_B").reshape(4, 2).mmul(w.tensor("conv0.lora_A").reshape(2, 9)).muli(2.0));
+        INDArray m = w.tensor("conv0.lora_magnitude_vector").reshape(4, 1);
+        INDArray expected = v.mulColumnVector(m.div(v.norm2(1).reshape(4, 1))).reshape('c', 4, 1, 3, 3);
+        MultiLayerNetwork merged = r.model().asMultiLayerNetwork();
+        assertThat(TestNets.relativeDifference(merged.getLayer(0).getParam("W"), expected)).isLessThan(1e-6);
+        assertThat(m.sub(cnn.getLayer(0).getParam("W").reshape(4, 9).norm2(1).reshape(4, 1)).amaxNumber().doubleValue())
+                .as("the magnitude learnt something").isGreaterThan(1e-4);
+        assertThat(merged.getLayer(0).getParam("b")).as("bias not trained").isEqualTo(cnn.getLayer(0).getParam("b"));
+        for (int i = 2; i < 4; i++) {
+            assertThat(merged.getLayer(i).params()).as("a frozen layer").isEqualTo(cnn.getLayer(i).params());
+        }
+
+        java.nio.file.Path file = java.nio.file.Files.createTempDirectory("attune-dora-conv").resolve("conv.safetensors");
+        AdapterFile.save(w, file);
+        AdapterWeights back = AdapterFile.load(file, Network.of(cnn));
+        assertThat(back.method()).isEqualTo(dora);
+        assertThat(back.tensor("conv0.lora_magnitude_vector")).isEqualTo(w.tensor("conv0.lora_magnitude_vector"));
+        AdaptedNetwork live = AdaptedNetwork.of(Network.of(cnn)).add("a", back);
+        INDArray x = images.features();
+        INDArray unmerged = live.output(x);
+        assertThat(TestNets.relativeDifference(unmerged, r.model().output(x))).isLessThan(1e-5);
+        live.merge();
+        assertThat(TestNets.relativeDifference(live.output(x), unmerged)).isLessThan(1e-5);
+        live.unmerge();
+        assertThat(TestNets.relativeDifference(live.output(x), unmerged)).isLessThan(1e-6);
+    }
+
+    @Test
+    void biasAllTrainsEveryBiasAndNoOtherWeight() throws Exception {
+        MultiLayerNetwork kept = Fixtures.mlp(3, 6);
+        TestNets.withRandomBiases(kept, 6);
+        INDArray before = kept.params().dup();
+        Lora lora = Lora.rank(2).targets("dense1").bias(Lora.Bias.ALL);
+        FineTuneResult r = FineTuner.builder(kept).adapter(lora).optimizer(Optimizer.adam(1e-2)).epochs(3).seed(8)
+                .build().fit(train, validation);
+        MultiLayerNetwork tuned = r.model().asMultiLayerNetwork();
+        AdapterWeights w = r.adapters().orElseThrow();
+        assertThat(w.tensors().keySet()).containsExactly("dense0.b", "dense1.b", "dense1.lora_A", "dense1.lora_B", "out.b");
+        for (int i = 0; i < 3; i++) {
+            String name = kept.getLayer(i).conf().getLayer().getLayerName();
+            assertThat(tuned.getLayer(i).getParam("b")).as(name + "'s bias trained").isNotEqualTo(kept.getLayer(i).getParam("b"))
+                    .isEqualTo(w.tensor(name + ".b"));
+        }
+        assertThat(tuned.getLayer(0).getParam("W")).as("dense0's weights").isEqualTo(kept.getLayer(0).getParam("W"));
+        assertThat(tuned.getLayer(2).getParam("W")).as("out's weights").isEqualTo(kept.getLayer(2).getParam("W"));
+        INDArray delta = w.tensor("dense1.lora_A").transpose().mmul(w.tensor("dense1.lora_B").transpose());
+        assertThat(TestNets.relativeDifference(tuned.getLayer(1).getParam("W"), kept.getLayer(1).getParam("W").add(delta)))
+                .as("dense1's weights are the base's plus the update alone").isLessThan(1e-6);
+        assertThat(kept.params()).as("the base network is never changed").isEqualTo(before);
+
+        // Trained: the biases 16 + 16 + 3 and the adapter 2 x (16 + 16); frozen: every weight matrix.
+        long trainable = 16 + 16 + 3 + 2 * 32;
+        assertThat(r.trainableParams()).isEqualTo(trainable).isEqualTo(w.parameterCount());
+        assertThat(r.frozenParams()).isEqualTo(8 * 16 + 16 * 16 + 16 * 3);
+        assertThat(r.optimizerStateSize()).as("Adam's two values per trained parameter, none for a weight")
+                .isEqualTo(2 * trainable);
+        assertThat(r.frozenLayers()).isEmpty();
+        var report = r.parameterReport();
+        assertThat(report.trainable()).isEqualTo(trainable);
+        assertThat(report.frozen()).isEqualTo(432);
+        assertThat(report.optimizerStateBytes()).isEqualTo(2 * trainable * 4);
+        assertThat(report.fullFineTuningStateBytes()).isEqualTo(2 * kept.numParams() * 4);
+        assertThat(report.toString()).contains("99 trainable parameters of 531 (18.64%)");
+
+        java.nio.file.Path file = java.nio.file.Files.createTempDirectory("attune-bias-all").resolve("a.safetensors");
+        AdapterFile.save(w, file);
+        AdapterWeights back = AdapterFile.load(file, Network.of(kept));
+        assertThat(back.method()).isEqualTo(lora);
+        assertThat(back.method().config()).containsEntry("bias", "ALL");
+        assertThat(Lora.fromConfig(back.method().config())).isEqualTo(lora);
+        for (String k : w.tensors().keySet()) {
+            assertThat(back.tensor(k)).as(k).isEqualTo(w.tensor(k));
+        }
+        INDArray x = validation.features();
+        AdaptedNetwork live = AdaptedNetwork.of(Network.of(kept)).add("a", back);
+        INDArray unmerged = live.output(x);
+        assertThat(TestNets.relativeDifference(unmerged, r.model().output(x))).isLessThan(1e-5);
+        INDArray exported = live.toNetwork().asMultiLayerNetwork().params().dup();
+        live.merge();
+        assertThat(TestNets.relativeDifference(live.output(x), unmerged)).isLessThan(1e-5);
+        live.unmerge();
+        assertThat(TestNets.relativeDifference(live.output(x), unmerged)).isLessThan(1e-6);
+        assertThat(TestNets.relativeDifference(live.toNetwork().asMultiLayerNetwork().params(), exported)).isLessThan(1e-6);
+        live.disable();
+        assertThat(live.output(x)).isEqualTo(kept.output(x));
+    }
+
+    @Test
+    void biasAllLeavesLayersTrainedInFullAsTheyAreAndRefusesABiasItCannotTrainAlone() {
+        // A new head and a layer the freeze policy leaves trainable train in full; dense0's bias alone trains.
+        FineTuneResult r = FineTuner.builder(base).adapter(Lora.rank(2).targets("dense1").bias(Lora.Bias.ALL))
+                .replaceHead(3).freeze(Freeze.all().andUnfreeze("head")).epochs(1).build().fit(train);
+        assertThat(r.adapters().orElseThrow().tensors().keySet()).containsExactly("dense0.b", "dense1.b",
+                "dense1.lora_A", "dense1.lora_B", "head.W", "head.b");
+        assertThat(r.trainableParams()).isEqualTo(16 + 16 + 2 * 32 + 51);
+
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().name("normed").nIn(8).nOut(16)
+                        .hasLayerNorm(true).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().name("dense1").nIn(16).nOut(16).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().name("out").nIn(16).nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork normed = new MultiLayerNetwork(conf);
+        normed.init();
+        assertThatThrownBy(() -> FineTuner.builder(normed).adapter(Lora.rank(2).targets("dense1").bias(Lora.Bias.ALL))
+                .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot train the bias of layer 'normed', a DenseLayer, without its weights")
+                .hasMessageContaining("andUnfreeze(\"normed\")");
+        // Trained in full, that layer is no longer refused.
+        FineTuner.builder(normed).adapter(Lora.rank(2).targets("dense1").bias(Lora.Bias.ALL))
+                .freeze(Freeze.all().andUnfreeze("normed")).build();
     }
 
     @Test

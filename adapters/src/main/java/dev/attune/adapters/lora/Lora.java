@@ -29,7 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * Defaults: alpha equal to the rank (scaling 1), no dropout, {@code A} Kaiming-uniform and
  * {@code B} zero (so training starts from the base model's outputs exactly), scaling
- * {@code alpha / r}, no bias trained. Adapts DL4J dense and output layers.
+ * {@code alpha / r}, no bias trained. Adapts DL4J dense layers (without layer norm), output layers
+ * and 2-D convolution layers, with LoRA or DoRA.
  */
 public final class Lora implements AdapterMethod, Serializable {
     private static final long serialVersionUID = 1L;
@@ -49,7 +50,15 @@ public final class Lora implements AdapterMethod, Serializable {
         /** No bias trains (PEFT's {@code "none"}). */
         NONE,
         /** The biases of the adapted layers train (PEFT's {@code "lora_only"}). */
-        ADAPTED
+        ADAPTED,
+        /**
+         * Every bias trains (PEFT's {@code "all"}): the adapted layers' and those of the dense, output and
+         * convolution layers that are no targets and that the freeze policy freezes, whose weights stay
+         * frozen as an adapted layer's base weights do (no optimizer state, no update; a convolution
+         * computes its kernel's gradient in a scratch array only). Each such layer's bias travels in the
+         * adapter as {@code <layer>.b}. A frozen layer of another kind that has a bias is refused.
+         */
+        ALL
     }
 
     private final int rank;
@@ -113,8 +122,8 @@ public final class Lora implements AdapterMethod, Serializable {
     }
 
     /**
-     * The layers to adapt, by name or glob ({@code "dense*"}). A glob takes the dense and output
-     * layers it matches; each pattern must take at least one layer.
+     * The layers to adapt, by name or glob ({@code "dense*"}). A glob takes the dense, output and
+     * convolution layers it matches; each pattern must take at least one layer.
      *
      * @throws IllegalArgumentException when no pattern, or a blank one, is given
      */
@@ -152,8 +161,11 @@ public final class Lora implements AdapterMethod, Serializable {
      * DoRA, weight-decomposed low-rank adaptation (Liu et al., 2024): each output unit's weights are
      * a trained magnitude times the direction of the LoRA-adapted weights,
      * {@code W' = m * (W + s (B A)^T) / ||W + s (B A)^T||} (norms per output unit, {@code m} starting
-     * at {@code ||W||}, so training starts from the base model). Its gradients are exact (PEFT treats
-     * the norm as a constant in the backward pass). Adapter files name it {@code "dora"}.
+     * at {@code ||W||}, so training starts from the base model). On a convolution, as PEFT's
+     * {@code Conv2d} with {@code use_dora}, the kernel is {@code m * V / ||V||} with
+     * {@code V = W + s B A} and norms per output channel over {@code in x kH x kW}; its magnitude is
+     * stored as {@code [1, out, 1, 1]}. Its gradients are exact (PEFT treats the norm as a constant in
+     * the backward pass). Adapter files name it {@code "dora"}.
      */
     public Lora dora() {
         return new Lora(rank, alpha, dropout, targets, init, rsLora, bias, true);
@@ -183,7 +195,7 @@ public final class Lora implements AdapterMethod, Serializable {
     }
 
     boolean trainsBias() {
-        return bias == Bias.ADAPTED;
+        return bias != Bias.NONE;
     }
 
     @Override
@@ -200,7 +212,7 @@ public final class Lora implements AdapterMethod, Serializable {
     public boolean supports(Layer layer) {
         return (layer.getClass() == DenseLayer.class && !((DenseLayer) layer).hasLayerNorm())
                 || layer.getClass() == OutputLayer.class
-                || (layer.getClass() == ConvolutionLayer.class && !dora);
+                || layer.getClass() == ConvolutionLayer.class;
     }
 
     @Override
@@ -208,7 +220,7 @@ public final class Lora implements AdapterMethod, Serializable {
         if (!supports(target)) {
             throw new IllegalArgumentException(name() + " cannot adapt layer '" + target.getLayerName() + "', a "
                     + target.getClass().getSimpleName() + "; it adapts DenseLayer (without layer norm), OutputLayer"
-                    + (dora ? "" : " and ConvolutionLayer"));
+                    + " and ConvolutionLayer");
         }
         FeedForwardLayer f = (FeedForwardLayer) target;
         long in = LoraParams.fanIn(target);
@@ -216,10 +228,47 @@ public final class Lora implements AdapterMethod, Serializable {
             throw new IllegalArgumentException("LoRA rank " + rank + " is larger than layer '" + target.getLayerName()
                     + "' (" + in + " inputs, " + f.getNOut() + " outputs); use a rank of at most " + Math.min(in, f.getNOut()));
         }
-        if (target instanceof ConvolutionLayer c) {
-            return new LoraConv(c, this);
+        return configure(target, LoraSpec.of(this, hasBias(target)));
+    }
+
+    private static Layer configure(Layer layer, LoraSpec spec) {
+        if (layer instanceof ConvolutionLayer c) {
+            return new LoraConv(c, spec);
         }
-        return target instanceof OutputLayer o ? new LoraOutput(o, this) : new LoraDense((DenseLayer) target, this);
+        return layer instanceof OutputLayer o ? new LoraOutput(o, spec) : new LoraDense((DenseLayer) layer, spec);
+    }
+
+    private static boolean hasBias(Layer layer) {
+        return !layer.initializer().biasKeys(layer).isEmpty();
+    }
+
+    /** With {@link Bias#ALL}: every layer that has a bias. */
+    @Override
+    public boolean trainsPartOf(Layer layer) {
+        return bias == Bias.ALL && hasBias(layer);
+    }
+
+    /**
+     * With {@link Bias#ALL}: the layer with its weights frozen and its bias trained.
+     *
+     * @throws IllegalArgumentException for a layer that is not a dense layer without layer norm, an
+     *     output layer or a convolution layer
+     */
+    @Override
+    public Layer adaptPart(Layer layer) {
+        if (!trainsPartOf(layer)) {
+            throw new IllegalArgumentException(name() + " trains no part of layer '" + layer.getLayerName()
+                    + "', which is no target: with bias " + bias + (bias == Bias.ALL ? " it has no bias"
+                    : bias == Bias.NONE ? " it trains no bias" : " it trains its targets' biases only"));
+        }
+        if (!supports(layer)) {
+            throw new IllegalArgumentException("bias ALL trains every bias, but " + name() + " cannot train the bias of"
+                    + " layer '" + layer.getLayerName() + "', a " + layer.getClass().getSimpleName() + ", without its"
+                    + " weights (it can for DenseLayer without layer norm, OutputLayer and ConvolutionLayer); train that"
+                    + " layer in full (leave it unfrozen: freeze(Freeze.all().andUnfreeze(\"" + layer.getLayerName()
+                    + "\"))) or use bias ADAPTED");
+        }
+        return configure(layer, LoraSpec.biasOnly());
     }
 
     /**

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,10 +19,13 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A 2-D convolution with a LoRA adapter, as PEFT does for {@code Conv2d}: {@code A} a convolution
  * to r channels with the layer's kernel, {@code B} a 1x1 convolution to its outputs, so the kernel
- * is {@code W + s B A} (flattened to {@code [out, in kH kW]}). DL4J's own convolution (every padding
- * mode, stride, dilation, data format) runs with that kernel; the backward pass turns the kernel's
- * gradient {@code G} into the adapter's, {@code dA = s B^T G} and {@code dB = s G A^T}. The frozen
- * kernel is no DL4J parameter: no optimizer state, no update.
+ * is {@code V = W + s B A} (flattened to {@code [out, in kH kW]}); with DoRA it is {@code m V / ||V||},
+ * norms per output channel over {@code in x kH x kW}, as PEFT's {@code use_dora} on {@code Conv2d}.
+ * DL4J's own convolution (every padding mode, stride, dilation, data format) runs with that kernel;
+ * the backward pass hands the kernel's gradient to {@link LoraMath#backwardFromWeights}, which turns
+ * it into the adapter's, the kernel viewed as the {@code [in kH kW, out]} matrix of a dense layer. The
+ * frozen kernel is no DL4J parameter: no optimizer state, no update. A bias-only layer
+ * ({@link Lora.Bias#ALL} on a layer that is no target) runs the frozen kernel and trains its bias.
  */
 final class LoraConvLayer extends ConvolutionLayer implements AdaptedLayer {
     private static final long serialVersionUID = 1L;
@@ -30,11 +34,12 @@ final class LoraConvLayer extends ConvolutionLayer implements AdaptedLayer {
 
     private final LoraSpec spec;
     private final String name;
+    private final LoraMath math;
+    /** The frozen kernel {@code [out, in, kH, kW]}; {@link #math} holds it as the matrix view {@code [in kH kW, out]}. */
     private INDArray w;
     private INDArray bias;
-    private boolean merged;
     private transient INDArray kernelGradient;
-    /** The training forward pass's kernel {@code W + s B A}, which its backward pass uses twice more. */
+    /** The training forward pass's kernel, which its backward pass uses twice more. */
     private transient INDArray stepKernel;
     private transient boolean inBackprop;
     private transient INDArray biasGradient;
@@ -43,23 +48,27 @@ final class LoraConvLayer extends ConvolutionLayer implements AdaptedLayer {
         super(conf, dataType);
         this.spec = ((LoraConv) conf.getLayer()).spec();
         this.name = conf.getLayer().getLayerName();
+        this.math = new LoraMath(name, spec);
     }
 
-    private INDArray a2d() {
-        INDArray a = params.get(LoraParams.A);
-        return a.reshape('c', a.size(0), a.length() / a.size(0));
+    /** A kernel-shaped array {@code [out, in, kH, kW]} as the {@code [in kH kW, out]} matrix of a dense layer: a view. */
+    private static INDArray matrix(INDArray kernel) {
+        return kernel.reshape('c', kernel.size(0), kernel.length() / kernel.size(0)).transpose();
     }
 
-    private INDArray b2d() {
-        INDArray b = params.get(LoraParams.B);
-        return b.reshape('c', b.size(0), b.size(1));
+    /** A {@code [in kH kW, out]} matrix as a {@code 'c'} kernel of the frozen kernel's shape. */
+    private INDArray kernel(INDArray matrix) {
+        return matrix.transpose().reshape('c', w.shape());
     }
 
-    /** {@code s B A} in the kernel's shape. */
-    private INDArray delta() {
-        INDArray d = Nd4j.createUninitialized(w.dataType(), new long[] {w.size(0), w.length() / w.size(0)}, 'c');
-        Nd4j.gemm(b2d(), a2d(), d, false, false, spec.scaling(), 0.0);
-        return d.reshape('c', w.shape());
+    /** The adapter's tensors (or their gradients) as {@link LoraMath} takes them: A {@code [r, in kH kW]}, B {@code [out, r]}, m {@code [out]}. */
+    private static Map<String, INDArray> asMatrices(Map<String, INDArray> tensors) {
+        Map<String, INDArray> m = new HashMap<>();
+        tensors.forEach((k, v) -> m.put(k, switch (k) {
+            case LoraParams.A, LoraParams.B -> v.reshape('c', v.size(0), v.length() / v.size(0));
+            default -> v.reshape('c', new long[] {v.length()});
+        }));
+        return m;
     }
 
     @Override
@@ -68,19 +77,19 @@ final class LoraConvLayer extends ConvolutionLayer implements AdaptedLayer {
             if (w == null) {
                 throw new IllegalStateException("the LoRA layer '" + name + "' has no base weights bound yet");
             }
-            if (merged) {
+            if (math.isMerged() || !spec.hasUpdate()) {
                 return w;
             }
             if (inBackprop && stepKernel != null) {
                 return stepKernel;
             }
-            INDArray kernel = w.add(delta());
+            INDArray k = kernel(math.runWeights(asMatrices(params), training && !inBackprop, mgr));
             if (training && !inBackprop) {
                 // Kept with the layer's activations, which live until the backward pass.
-                stepKernel = mgr.dup(org.deeplearning4j.nn.workspace.ArrayType.ACTIVATIONS, kernel);
+                stepKernel = mgr.dup(ArrayType.ACTIVATIONS, k);
                 return stepKernel;
             }
-            return kernel;
+            return k;
         }
         if (BIAS.equals(param)) {
             return params.getOrDefault(LoraParams.BIAS, bias);
@@ -90,11 +99,12 @@ final class LoraConvLayer extends ConvolutionLayer implements AdaptedLayer {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
-        if (merged) {
+        if (math.isMerged()) {
             throw new IllegalStateException("the LoRA adapter of layer '" + name
                     + "' is merged into its base weights; unmerge() it before training");
         }
-        // DL4J's convolution writes the kernel's (and bias's) gradient into these arrays.
+        // DL4J's convolution writes the kernel's (and bias's) gradient into these arrays; a bias-only
+        // layer discards the kernel's, which DL4J's convolution always computes.
         Map<String, INDArray> adapterViews = gradientViews;
         INDArray biasView = adapterViews.get(LoraParams.BIAS);
         if (kernelGradient == null) {
@@ -122,17 +132,9 @@ final class LoraConvLayer extends ConvolutionLayer implements AdaptedLayer {
             inBackprop = false;
             stepKernel = null;
         }
-        INDArray g2d = kernelGradient.reshape('c', w.size(0), w.length() / w.size(0));
-        INDArray gA = adapterViews.get(LoraParams.A);
-        INDArray gB = adapterViews.get(LoraParams.B);
-        Nd4j.gemm(b2d(), g2d, gA.reshape('c', gA.size(0), gA.length() / gA.size(0)), true, false, spec.scaling(), 0.0);
-        Nd4j.gemm(g2d, a2d(), gB.reshape('c', gB.size(0), gB.size(1)), false, true, spec.scaling(), 0.0);
+        math.backwardFromWeights(matrix(kernelGradient), asMatrices(params), asMatrices(adapterViews));
         Gradient gradient = new DefaultGradient();
-        if (adapterViews.containsKey(LoraParams.BIAS)) {
-            gradient.setGradientFor(LoraParams.BIAS, adapterViews.get(LoraParams.BIAS));
-        }
-        gradient.setGradientFor(LoraParams.A, gA);
-        gradient.setGradientFor(LoraParams.B, gB);
+        adapterViews.forEach(gradient::setGradientFor);
         return new Pair<>(gradient, p.getSecond());
     }
 
@@ -140,22 +142,22 @@ final class LoraConvLayer extends ConvolutionLayer implements AdaptedLayer {
     public void clear() {
         super.clear();
         stepKernel = null;
+        math.clearCache();
     }
 
     @Override
     public void bindBase(Map<String, INDArray> base) {
         INDArray weights = base.get(W);
-        INDArray a = params.get(LoraParams.A);
-        INDArray b = params.get(LoraParams.B);
-        if (weights == null || weights.rank() != 4 || weights.size(0) != b.size(0) || weights.size(1) != a.size(1)) {
+        long out = ((LoraConv) conf.getLayer()).getNOut();
+        long in = ((LoraConv) conf.getLayer()).getNIn();
+        if (weights == null || weights.rank() != 4 || weights.size(0) != out || weights.size(1) != in) {
             throw new IllegalArgumentException("layer '" + name + "': base kernel " + (weights == null ? "missing"
-                    : java.util.Arrays.toString(weights.shape())) + " does not fit the adapter");
+                    : java.util.Arrays.toString(weights.shape())) + " does not fit the adapter ([" + out + ", " + in
+                    + ", kH, kW] expected)");
         }
         this.w = weights;
         this.bias = base.get(BIAS);
-        if (params.containsKey(LoraParams.BIAS)) {
-            params.get(LoraParams.BIAS).assign(bias);
-        }
+        math.bindWeights(matrix(weights), bias, asMatrices(params));
     }
 
     @Override
@@ -165,11 +167,11 @@ final class LoraConvLayer extends ConvolutionLayer implements AdaptedLayer {
 
     @Override
     public Map<String, INDArray> mergedParams() {
+        Map<String, INDArray> merged = math.merged(asMatrices(params));
         Map<String, INDArray> m = new LinkedHashMap<>();
-        m.put(W, merged ? w.dup('c') : w.add(delta()));
-        INDArray b = params.getOrDefault(LoraParams.BIAS, bias);
-        if (b != null) {
-            m.put(BIAS, b.dup());
+        m.put(W, kernel(merged.get("W")));
+        if (merged.containsKey("b")) {
+            m.put(BIAS, merged.get("b"));
         }
         return m;
     }
@@ -181,27 +183,16 @@ final class LoraConvLayer extends ConvolutionLayer implements AdaptedLayer {
 
     @Override
     public void merge() {
-        if (merged) {
-            throw new IllegalStateException("the LoRA adapter of layer '" + name + "' is already merged; merge once, or"
-                    + " unmerge() first");
-        }
-        INDArray result = w.add(delta());
-        LoraMath.requireFinite(result, name);
-        w.assign(result);
-        merged = true;
+        math.merge(asMatrices(params));
     }
 
     @Override
     public void unmerge() {
-        if (!merged) {
-            throw new IllegalStateException("the LoRA adapter of layer '" + name + "' is not merged; nothing to unmerge");
-        }
-        w.subi(delta());
-        merged = false;
+        math.unmerge(asMatrices(params));
     }
 
     @Override
     public boolean isMerged() {
-        return merged;
+        return math.isMerged();
     }
 }

@@ -11,16 +11,16 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The configuration of a dense layer with a LoRA adapter. */
+/** The configuration of a dense layer with a LoRA or DoRA adapter, or with its bias alone trained. */
 final class LoraDense extends FeedForwardLayer implements LoraLayerConf {
     private static final long serialVersionUID = 1L;
 
     private final DenseLayer base;
     private final LoraSpec spec;
 
-    LoraDense(DenseLayer base, Lora lora) {
+    LoraDense(DenseLayer base, LoraSpec spec) {
         this.base = base;
-        this.spec = LoraSpec.of(lora, base.hasBias());
+        this.spec = spec;
         setLayerName(base.getLayerName());
         setNIn(base.getNIn());
         setNOut(base.getNOut());

@@ -28,6 +28,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * scaling, {@code dc = sum(d o u)}, {@code dm = dc / n}, {@code dn = -dc m / n^2}; the LoRA gradients
  * above with {@code d c} in place of {@code d}, plus the norm's path {@code G = V dn / n}:
  * {@code dA += s (G B)^T}, {@code dB += s G^T A^T}.
+ *
+ * <p>A layer that runs with whole weights instead (a convolution, whose kernel is bound here as the
+ * {@code [in kH kW, out]} matrix it is to a matrix product) takes them from {@link #runWeights}
+ * ({@code V}, or {@code c V} for DoRA) and hands their gradient {@code G} to
+ * {@link #backwardFromWeights}: {@code dL/dV} is {@code G} for LoRA and {@code c G + V dn / n} for
+ * DoRA with {@code dc} the column sums of {@code G o V}, and {@code dA = s B^T (dL/dV)^T},
+ * {@code dB = s (dL/dV)^T A^T}. Merging, unmerging and folding are the same for both kinds.
+ *
+ * <p>A layer of rank 0 (not a target, {@link Lora.Bias#ALL}) has no update: it trains its bias alone.
  */
 final class LoraMath implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -57,17 +66,27 @@ final class LoraMath implements Serializable {
         if (weights == null) {
             throw new IllegalArgumentException("layer '" + layerName + "' has no weights 'W' to adapt; it holds " + base.keySet());
         }
-        INDArray a = params.get(LoraParams.A);
-        INDArray b = params.get(LoraParams.B);
-        if (weights.rank() != 2 || weights.size(0) != a.size(1) || weights.size(1) != b.size(0)) {
+        long in = spec.hasUpdate() ? params.get(LoraParams.A).size(1) : weights.size(0);
+        long out = spec.hasUpdate() ? params.get(LoraParams.B).size(0) : weights.size(1);
+        if (weights.rank() != 2 || weights.size(0) != in || weights.size(1) != out
+                || (params.containsKey(LoraParams.BIAS) && weights.size(1) != params.get(LoraParams.BIAS).length())) {
             throw new IllegalArgumentException("layer '" + layerName + "': base weights of shape "
-                    + java.util.Arrays.toString(weights.shape()) + " do not fit the adapter ([" + a.size(1) + ", "
-                    + b.size(0) + "] expected)");
+                    + java.util.Arrays.toString(weights.shape()) + " do not fit the adapter ([" + in + ", "
+                    + out + "] expected)");
         }
+        bindWeights(weights, base.get("b"), params);
+    }
+
+    /**
+     * Binds the frozen weights as an {@code [in, out]} matrix (a convolution's kernel as a view of shape
+     * {@code [in kH kW, out]}), which merging writes through, and the frozen bias (or null); sets a
+     * trained bias to it and DoRA's magnitude to the weights' column norms.
+     */
+    void bindWeights(INDArray weights, INDArray baseBias, Map<String, INDArray> params) {
         this.w = weights;
-        this.bias = base.get("b");
+        this.bias = baseBias;
         if (params.containsKey(LoraParams.BIAS)) {
-            params.get(LoraParams.BIAS).assign(bias);
+            params.get(LoraParams.BIAS).assign(baseBias);
         }
         if (params.containsKey(LoraParams.MAGNITUDE)) {
             params.get(LoraParams.MAGNITUDE).assign(weights.norm2(0));
@@ -77,6 +96,13 @@ final class LoraMath implements Serializable {
     private void checkBound() {
         if (w == null) {
             throw new IllegalStateException("the LoRA layer '" + layerName + "' has no base weights bound yet");
+        }
+    }
+
+    private void checkNotMerged() {
+        if (merged) {
+            throw new IllegalStateException("the LoRA adapter of layer '" + layerName
+                    + "' is merged into its base weights; unmerge() it before training");
         }
     }
 
@@ -94,7 +120,7 @@ final class LoraMath implements Serializable {
         long n = x.size(0);
         INDArray z = mgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), new long[] {n, w.size(1)}, 'f');
         Nd4j.gemm(x, w, z, false, false, 1.0, 0.0);
-        if (!merged) {
+        if (!merged && spec.hasUpdate()) {
             INDArray a = params.get(LoraParams.A);
             INDArray b = params.get(LoraParams.B);
             INDArray xd = x;
@@ -142,46 +168,39 @@ final class LoraMath implements Serializable {
      */
     INDArray backward(INDArray delta, Map<String, INDArray> params, Map<String, INDArray> gradientViews,
                       Gradient gradient, LayerWorkspaceMgr mgr) {
-        if (merged) {
-            throw new IllegalStateException("the LoRA adapter of layer '" + layerName
-                    + "' is merged into its base weights; unmerge() it before training");
-        }
-        if (cachedH == null) {
+        checkNotMerged();
+        if (spec.hasUpdate() && cachedH == null) {
             throw new IllegalStateException("no training forward pass of layer '" + layerName + "' to backpropagate");
         }
         double s = spec.scaling();
-        INDArray a = params.get(LoraParams.A);
-        INDArray b = params.get(LoraParams.B);
         if (gradientViews.containsKey(LoraParams.BIAS)) {
             INDArray gb = gradientViews.get(LoraParams.BIAS);
             delta.sum(gb, 0);
             gradient.setGradientFor(LoraParams.BIAS, gb);
         }
-        INDArray normGrad = null;
-        if (spec.dora()) {
-            INDArray m = params.get(LoraParams.MAGNITUDE);
-            INDArray dc = delta.mul(cachedU).sum(0);
-            INDArray gm = gradientViews.get(LoraParams.MAGNITUDE);
-            gm.assign(dc.div(cachedNorm));
-            gradient.setGradientFor(LoraParams.MAGNITUDE, gm);
-            // dn / n = -dc m / n^3, then G = V (dn / n) column by column.
-            INDArray dnOverN = dc.mul(m).divi(cachedNorm).divi(cachedNorm).divi(cachedNorm).negi();
-            normGrad = cachedV.mulRowVector(dnOverN);
-            delta = delta.mulRowVector(m.div(cachedNorm));
+        INDArray g = null;
+        if (spec.hasUpdate()) {
+            INDArray normPath = null;
+            if (spec.dora()) {
+                INDArray m = params.get(LoraParams.MAGNITUDE);
+                INDArray dc = delta.mul(cachedU).sum(0);
+                normPath = doraNormPath(dc, m, cachedV, cachedNorm, gradientViews.get(LoraParams.MAGNITUDE));
+                gradient.setGradientFor(LoraParams.MAGNITUDE, gradientViews.get(LoraParams.MAGNITUDE));
+                delta = delta.mulRowVector(m.div(cachedNorm));
+            }
+            INDArray gB = gradientViews.get(LoraParams.B);
+            Nd4j.gemm(delta, cachedH, gB, true, false, s, 0.0);
+            g = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, delta.dataType(),
+                    new long[] {delta.size(0), spec.rank()}, 'f');
+            Nd4j.gemm(delta, params.get(LoraParams.B), g, false, false, 1.0, 0.0);
+            INDArray gA = gradientViews.get(LoraParams.A);
+            Nd4j.gemm(g, cachedInput, gA, true, false, s, 0.0);
+            if (normPath != null) {
+                addUpdateGradient(normPath, params, gradientViews, 1.0);
+            }
+            gradient.setGradientFor(LoraParams.A, gA);
+            gradient.setGradientFor(LoraParams.B, gB);
         }
-        INDArray gB = gradientViews.get(LoraParams.B);
-        Nd4j.gemm(delta, cachedH, gB, true, false, s, 0.0);
-        INDArray g = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, delta.dataType(),
-                new long[] {delta.size(0), spec.rank()}, 'f');
-        Nd4j.gemm(delta, b, g, false, false, 1.0, 0.0);
-        INDArray gA = gradientViews.get(LoraParams.A);
-        Nd4j.gemm(g, cachedInput, gA, true, false, s, 0.0);
-        if (normGrad != null) {
-            Nd4j.gemm(b, normGrad, gA, true, true, s, 1.0);
-            Nd4j.gemm(normGrad, a, gB, true, true, s, 1.0);
-        }
-        gradient.setGradientFor(LoraParams.A, gA);
-        gradient.setGradientFor(LoraParams.B, gB);
         INDArray mask = cachedMask;
         clearCache();
         if (!inputGradient) {
@@ -190,12 +209,82 @@ final class LoraMath implements Serializable {
         INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
                 new long[] {delta.size(0), w.size(0)}, 'f');
         Nd4j.gemm(delta, w, eps, false, true, 1.0, 0.0);
+        if (g == null) {
+            return eps;
+        }
         if (mask == null) {
-            Nd4j.gemm(g, a, eps, false, false, s, 1.0);
+            Nd4j.gemm(g, params.get(LoraParams.A), eps, false, false, s, 1.0);
         } else {
-            eps.addi(g.mmul(a).muli(mask).muli(s));
+            eps.addi(g.mmul(params.get(LoraParams.A)).muli(mask).muli(s));
         }
         return eps;
+    }
+
+    /**
+     * The weights a layer that runs with whole weights (a convolution) uses, {@code [in, out]}:
+     * {@code V = W + s (B A)^T}, for DoRA {@code c V}; the bound {@code W} itself when merged or
+     * without an update. In training, DoRA keeps {@code V} and its norms for
+     * {@link #backwardFromWeights}, with the layer's activations.
+     */
+    INDArray runWeights(Map<String, INDArray> params, boolean training, LayerWorkspaceMgr mgr) {
+        checkBound();
+        if (merged || !spec.hasUpdate()) {
+            return w;
+        }
+        Folded f = fold(params);
+        if (training && spec.dora()) {
+            cachedV = mgr.dup(ArrayType.ACTIVATIONS, f.direction());
+            cachedNorm = mgr.dup(ArrayType.ACTIVATIONS, f.norm());
+        }
+        return f.weights();
+    }
+
+    /**
+     * Writes the adapter's gradients into their views given {@code G = dL/dW'} ({@code [in, out]}) for
+     * the weights {@link #runWeights} gave: the exact gradients, through DoRA's norm too.
+     */
+    void backwardFromWeights(INDArray g, Map<String, INDArray> params, Map<String, INDArray> gradientViews) {
+        checkNotMerged();
+        if (!spec.hasUpdate()) {
+            return;
+        }
+        INDArray dv = g;
+        if (spec.dora()) {
+            INDArray v = cachedV;
+            INDArray norm = cachedNorm;
+            if (v == null) {
+                v = w.add(delta(params));
+                norm = v.norm2(0);
+            }
+            INDArray m = params.get(LoraParams.MAGNITUDE);
+            INDArray dc = g.mul(v).sum(0);
+            INDArray normPath = doraNormPath(dc, m, v, norm, gradientViews.get(LoraParams.MAGNITUDE));
+            dv = g.mulRowVector(m.div(norm)).addi(normPath);
+        }
+        addUpdateGradient(dv, params, gradientViews, 0.0);
+        clearCache();
+    }
+
+    /**
+     * DoRA's backward through {@code c = m / n} given {@code dc = dL/dc}: writes {@code dm = dc / n} into
+     * {@code gm} and returns the gradient that reaches {@code V} through its norms,
+     * {@code V dn / n} with {@code dn = -dc m / n^2}, column by column.
+     */
+    private static INDArray doraNormPath(INDArray dc, INDArray m, INDArray v, INDArray norm, INDArray gm) {
+        gm.assign(dc.div(norm));
+        INDArray dnOverN = dc.mul(m).divi(norm).divi(norm).divi(norm).negi();
+        return v.mulRowVector(dnOverN);
+    }
+
+    /**
+     * The adapter's gradients for {@code D = dL/dV} ({@code [in, out]}): {@code dA = s B^T D^T},
+     * {@code dB = s D^T A^T}, added to the views' contents times {@code beta}.
+     */
+    private void addUpdateGradient(INDArray d, Map<String, INDArray> params, Map<String, INDArray> gradientViews,
+                                   double beta) {
+        double s = spec.scaling();
+        Nd4j.gemm(params.get(LoraParams.B), d, gradientViews.get(LoraParams.A), true, true, s, beta);
+        Nd4j.gemm(d, params.get(LoraParams.A), gradientViews.get(LoraParams.B), true, true, s, beta);
     }
 
     void clearCache() {
@@ -208,20 +297,25 @@ final class LoraMath implements Serializable {
     }
 
     /**
-     * The weights with the adapter folded in: {@code W + s (B A)^T}, for DoRA times the per-unit
-     * scale {@code m / ||W + s (B A)^T||}, which {@code scale} holds (null for LoRA) to unmerge.
+     * The weights with the adapter folded in: {@code V = W + s (B A)^T}, for DoRA times the per-unit
+     * scale {@code m / ||V||}, which {@code scale} holds (null for LoRA) to unmerge; {@code direction}
+     * is {@code V} and {@code norm} its column norms (null for LoRA).
      */
-    private record Folded(INDArray weights, INDArray scale) {
+    private record Folded(INDArray weights, INDArray scale, INDArray direction, INDArray norm) {
     }
 
     private Folded fold(Map<String, INDArray> params) {
+        if (!spec.hasUpdate()) {
+            return new Folded(w.dup('f'), null, w, null);
+        }
         INDArray v = w.dup('f');
         Nd4j.gemm(params.get(LoraParams.A), params.get(LoraParams.B), v, true, true, spec.scaling(), 1.0);
         if (!spec.dora()) {
-            return new Folded(v, null);
+            return new Folded(v, null, v, null);
         }
-        INDArray scale = params.get(LoraParams.MAGNITUDE).div(v.norm2(0));
-        return new Folded(v.muliRowVector(scale), scale);
+        INDArray norm = v.norm2(0);
+        INDArray scale = params.get(LoraParams.MAGNITUDE).div(norm);
+        return new Folded(v.mulRowVector(scale), scale, v, norm);
     }
 
     /** Refuses folded weights that hold NaN or infinity. */
@@ -272,7 +366,9 @@ final class LoraMath implements Serializable {
         if (mergedScale != null) {
             w.diviRowVector(mergedScale);
         }
-        w.subi(delta(params));
+        if (spec.hasUpdate()) {
+            w.subi(delta(params));
+        }
         mergedScale = null;
         merged = false;
     }

@@ -11,16 +11,16 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The configuration of an output layer with a LoRA adapter. */
+/** The configuration of an output layer with a LoRA or DoRA adapter, or with its bias alone trained. */
 final class LoraOutput extends BaseOutputLayer implements LoraLayerConf {
     private static final long serialVersionUID = 1L;
 
     private final OutputLayer base;
     private final LoraSpec spec;
 
-    LoraOutput(OutputLayer base, Lora lora) {
+    LoraOutput(OutputLayer base, LoraSpec spec) {
         this.base = base;
-        this.spec = LoraSpec.of(lora, base.hasBias());
+        this.spec = spec;
         setLayerName(base.getLayerName());
         setNIn(base.getNIn());
         setNOut(base.getNOut());

@@ -14,9 +14,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The trainable parameters of a LoRA layer, in this order in DL4J's flat parameter vector: the bias
- * {@code b} ({@code [out]}, only when it trains), {@code A} ({@code [r, in]}) and
- * {@code B} ({@code [out, r]}); adapter files name them {@code lora_A} and {@code lora_B}, as PEFT does. The frozen base weights are not DL4J parameters of the layer:
- * they get no gradient array, no optimizer state and no update.
+ * {@code b} ({@code [out]}, only when it trains), {@code A} ({@code [r, in]}), {@code B}
+ * ({@code [out, r]}) and DoRA's magnitude {@code m} ({@code [out]}); adapter files name them
+ * {@code b}, {@code lora_A}, {@code lora_B} and {@code lora_magnitude_vector}, as PEFT does. On a
+ * convolution they take PEFT's {@code Conv2d} shapes: {@code A} {@code [r, in, kH, kW]}, {@code B}
+ * {@code [out, r, 1, 1]}, {@code m} {@code [1, out, 1, 1]}. A bias-only layer (rank 0, a non-target
+ * layer under {@link Lora.Bias#ALL}) holds {@code b} alone. The frozen base weights are not DL4J
+ * parameters of the layer: they get no gradient array, no optimizer state and no update.
  */
 final class LoraParams implements ParamInitializer {
     // DL4J splits gradient keys at their last underscore: parameter keys must not hold one.
@@ -31,8 +35,10 @@ final class LoraParams implements ParamInitializer {
         if (params.containsKey(BIAS)) {
             m.put(BIAS, params.get(BIAS));
         }
-        m.put("lora_A", params.get(A));
-        m.put("lora_B", params.get(B));
+        if (params.containsKey(A)) {
+            m.put("lora_A", params.get(A));
+            m.put("lora_B", params.get(B));
+        }
         if (params.containsKey(MAGNITUDE)) {
             m.put("lora_magnitude_vector", params.get(MAGNITUDE));
         }
@@ -78,7 +84,8 @@ final class LoraParams implements ParamInitializer {
 
     @Override
     public List<String> weightKeys(Layer layer) {
-        return spec(layer).dora() ? List.of(A, B, MAGNITUDE) : List.of(A, B);
+        LoraSpec s = spec(layer);
+        return !s.hasUpdate() ? List.of() : s.dora() ? List.of(A, B, MAGNITUDE) : List.of(A, B);
     }
 
     @Override
@@ -99,8 +106,8 @@ final class LoraParams implements ParamInitializer {
     @Override
     public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
         Map<String, INDArray> views = views(conf.getLayer(), paramsView);
-        if (initializeParams) {
-            LoraSpec s = spec(conf.getLayer());
+        LoraSpec s = spec(conf.getLayer());
+        if (initializeParams && s.hasUpdate()) {
             INDArray a = views.get(A);
             long in = fanIn(conf.getLayer());
             // Both draw from ND4J's generator, which the trainer seeds with the run's seed.
@@ -111,13 +118,14 @@ final class LoraParams implements ParamInitializer {
                 a.assign(Nd4j.rand(a.dataType(), a.shape()).muli(2 * bound).subi(bound));
             }
             views.get(B).assign(0);
-            if (views.containsKey(BIAS)) {
-                views.get(BIAS).assign(0);
-            }
             if (views.containsKey(MAGNITUDE)) {
                 // Set to the base weights' column norms when they are bound.
                 views.get(MAGNITUDE).assign(1);
             }
+        }
+        if (initializeParams && views.containsKey(BIAS)) {
+            // Set to the base layer's bias when it is bound.
+            views.get(BIAS).assign(0);
         }
         return views;
     }
@@ -140,20 +148,27 @@ final class LoraParams implements ParamInitializer {
             m.put(BIAS, v.get(NDArrayIndex.interval(at, at + out)));
             at += out;
         }
+        if (!s.hasUpdate()) {
+            return m;
+        }
+        boolean conv = layer instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
         INDArray a = v.get(NDArrayIndex.interval(at, at + r * in));
         at += r * in;
         INDArray b = v.get(NDArrayIndex.interval(at, at + out * r));
-        if (layer instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c) {
+        at += out * r;
+        if (conv) {
             // As PEFT's Conv2d LoRA: A a convolution to r channels, B a 1x1 convolution to the outputs.
-            m.put(A, a.reshape('c', r, f.getNIn(), c.getKernelSize()[0], c.getKernelSize()[1]));
+            int[] k = ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer).getKernelSize();
+            m.put(A, a.reshape('c', r, f.getNIn(), k[0], k[1]));
             m.put(B, b.reshape('c', out, r, 1, 1));
         } else {
             m.put(A, a.reshape('c', r, in));
             m.put(B, b.reshape('c', out, r));
         }
-        at += out * r;
         if (s.dora()) {
-            m.put(MAGNITUDE, v.get(NDArrayIndex.interval(at, at + out)));
+            INDArray magnitude = v.get(NDArrayIndex.interval(at, at + out));
+            // PEFT's DoRA on Conv2d keeps the magnitude as [1, out, 1, 1].
+            m.put(MAGNITUDE, conv ? magnitude.reshape('c', 1, out, 1, 1) : magnitude);
         }
         return m;
     }

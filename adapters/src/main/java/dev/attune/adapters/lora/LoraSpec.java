@@ -5,7 +5,7 @@ import java.io.Serializable;
 /**
  * What a LoRA layer needs to know about its adapter, fixed when the layer is configured.
  *
- * @param rank the rank r
+ * @param rank the rank r; 0 for a layer that is no target and trains only its bias ({@link Lora.Bias#ALL})
  * @param scaling the factor of the adapter's output
  * @param dropout dropout probability on the adapter's input in training
  * @param init how A starts
@@ -17,5 +17,15 @@ record LoraSpec(int rank, double scaling, double dropout, Lora.Init init, boolea
     static LoraSpec of(Lora lora, boolean layerHasBias) {
         return new LoraSpec(lora.rank(), lora.scaling(), lora.dropoutProbability(), lora.initialisation(),
                 lora.trainsBias() && layerHasBias, lora.isDora());
+    }
+
+    /** A layer whose weights stay frozen and whose bias alone trains: no {@code A}, {@code B} or magnitude. */
+    static LoraSpec biasOnly() {
+        return new LoraSpec(0, 0, 0, Lora.Init.KAIMING_UNIFORM, true, false);
+    }
+
+    /** Whether the layer has a low-rank update {@code s (B A)^T}: false for a bias-only layer. */
+    boolean hasUpdate() {
+        return rank > 0;
     }
 }

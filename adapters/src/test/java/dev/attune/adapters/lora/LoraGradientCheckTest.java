@@ -1,6 +1,7 @@
 package dev.attune.adapters.lora;
 
 import static dev.attune.adapters.GradientCheck.check;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -10,8 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Central finite differences in double precision against the analytic gradients of LoRA layers:
- * every adapter parameter, every trained bias, and the network's input.
+ * Central finite differences in double precision against the analytic gradients of LoRA and DoRA
+ * layers, dense and convolutional, and of bias-only layers ({@code Bias.ALL}): every adapter
+ * parameter, every trained bias, and the network's input.
  */
 class LoraGradientCheckTest {
     @ParameterizedTest(name = "in={0} hidden={1} classes={2} rank={3} bias={4} trainBias={5} rsLora={6}")
@@ -62,13 +64,60 @@ class LoraGradientCheckTest {
     })
     void convolutionEveryParameterAndTheInput(String mode, int stride, int rank, boolean trainBias) {
         Nd4j.getRandom().setSeed(rank * 31L + stride);
+        MultiLayerNetwork base = convolutions(mode, stride, true);
+        Lora lora = Lora.rank(rank).alpha(2.0).bias(trainBias ? Lora.Bias.ADAPTED : Lora.Bias.NONE).targets("conv*");
+        MultiLayerNetwork net = LoraNets.adapted(base, lora, false, 0, 1);
+        check(net, Nd4j.rand(DataType.DOUBLE, 2, 2, 6, 6).subi(0.5), LoraNets.oneHot(2, 3, DataType.DOUBLE), 0);
+    }
+
+    @ParameterizedTest(name = "DoRA convolution {0}, stride {1}, rank {2}, bias {3}, trainBias {4}")
+    @CsvSource({
+            "Truncate, 1, 1, true, false",
+            "Truncate, 2, 2, false, false",
+            "Same, 1, 2, true, true",
+            "Same, 2, 3, false, false",
+            "Truncate, 2, 2, true, true",
+    })
+    void doraConvolutionEveryParameterAndTheInput(String mode, int stride, int rank, boolean bias, boolean trainBias) {
+        Nd4j.getRandom().setSeed(rank * 17L + stride);
+        MultiLayerNetwork base = convolutions(mode, stride, bias);
+        Lora dora = Lora.rank(rank).alpha(1.5).dora().bias(trainBias ? Lora.Bias.ADAPTED : Lora.Bias.NONE)
+                .targets("conv*");
+        MultiLayerNetwork net = LoraNets.adapted(base, dora, false, 0, 1);
+        // A magnitude away from the norms, so that its gradient is exercised in general position.
+        for (int i = 0; i < 2; i++) {
+            INDArray m = net.getLayer(i).getParam(LoraParams.MAGNITUDE);
+            assertThat(m.shape()).as("PEFT's Conv2d magnitude shape").containsExactly(1, i == 0 ? 3 : 4, 1, 1);
+            m.muli(Nd4j.rand(DataType.DOUBLE, m.shape()).addi(0.5));
+        }
+        check(net, Nd4j.rand(DataType.DOUBLE, 2, 2, 6, 6).subi(0.5), LoraNets.oneHot(2, 3, DataType.DOUBLE), 0);
+    }
+
+    @ParameterizedTest(name = "Bias.ALL on {0}, the middle layer adapted")
+    @CsvSource({"dense", "convolution"})
+    void biasOnlyLayersAroundAnAdaptedOne(String kind) {
+        Nd4j.getRandom().setSeed(kind.length());
+        Lora lora = Lora.rank(2).alpha(3).bias(Lora.Bias.ALL).targets("*");
+        if (kind.equals("dense")) {
+            MultiLayerNetwork net = LoraNets.adapted(LoraNets.base(5, 6, 3, true, DataType.DOUBLE, 8), lora, false, 1);
+            assertThat(net.getLayer(0).paramTable().keySet()).containsExactly(LoraParams.BIAS);
+            check(net, Nd4j.rand(DataType.DOUBLE, 4, 5).subi(0.5), LoraNets.oneHot(4, 3, DataType.DOUBLE), 0);
+        } else {
+            MultiLayerNetwork net = LoraNets.adapted(convolutions("Same", 2, true), lora, false, 1);
+            assertThat(net.getLayer(0).paramTable().keySet()).containsExactly(LoraParams.BIAS);
+            check(net, Nd4j.rand(DataType.DOUBLE, 2, 2, 6, 6).subi(0.5), LoraNets.oneHot(2, 3, DataType.DOUBLE), 0);
+        }
+    }
+
+    /** conv0 (3x3, stride, 2 to 3 channels, tanh), conv1 (2x2, 3 to 4 channels, sigmoid), out on 6x6 images. */
+    private static MultiLayerNetwork convolutions(String mode, int stride, boolean bias) {
         var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
                 .updater(new org.nd4j.linalg.learning.config.Sgd(0.1))
                 .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.valueOf(mode)).list()
                 .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).name("conv0").stride(stride, stride)
-                        .nOut(3).activation(org.nd4j.linalg.activations.Activation.TANH).build())
+                        .nOut(3).hasBias(bias).activation(org.nd4j.linalg.activations.Activation.TANH).build())
                 .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(2, 2).name("conv1").nOut(4)
-                        .activation(org.nd4j.linalg.activations.Activation.SIGMOID).build())
+                        .hasBias(bias).activation(org.nd4j.linalg.activations.Activation.SIGMOID).build())
                 .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
                         org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
                         .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
@@ -76,9 +125,7 @@ class LoraGradientCheckTest {
                 .build();
         MultiLayerNetwork base = new MultiLayerNetwork(conf);
         base.init();
-        Lora lora = Lora.rank(rank).alpha(2.0).bias(trainBias ? Lora.Bias.ADAPTED : Lora.Bias.NONE).targets("conv*");
-        MultiLayerNetwork net = LoraNets.adapted(base, lora, false, 0, 1);
-        check(net, Nd4j.rand(DataType.DOUBLE, 2, 2, 6, 6).subi(0.5), LoraNets.oneHot(2, 3, DataType.DOUBLE), 0);
+        return dev.attune.adapters.TestNets.withRandomBiases(base, 5);
     }
 
     @ParameterizedTest(name = "only layer {0} adapted")

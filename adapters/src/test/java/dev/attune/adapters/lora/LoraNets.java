@@ -20,16 +20,26 @@ final class LoraNets {
     }
 
     /**
-     * The base network with LoRA on the layers whose index is in {@code adapted}, the base weights
-     * bound, every adapter tensor random (so that the adapter path is exercised) unless {@code zeroB}.
+     * The base network with LoRA on the layers whose index is in {@code adapted} (and, with
+     * {@code Bias.ALL}, every other layer with a bias trained alone), the base weights bound, every
+     * adapter tensor random (so that the adapter path is exercised) unless {@code zeroB}.
      */
     static MultiLayerNetwork adapted(MultiLayerNetwork base, Lora lora, boolean zeroB, int... adapted) {
         MultiLayerConfiguration conf = base.getLayerWiseConfigurations().clone();
         java.util.Set<Integer> set = new java.util.HashSet<>();
+        java.util.Set<Integer> targets = new java.util.HashSet<>();
         for (int i : adapted) {
-            set.add(i);
+            targets.add(i);
+        }
+        for (int i = 0; i < conf.getConfs().size(); i++) {
             Layer l = conf.getConf(i).getLayer();
-            conf.getConf(i).setLayer(lora.adapt(l.clone()));
+            if (targets.contains(i)) {
+                set.add(i);
+                conf.getConf(i).setLayer(lora.adapt(l.clone()));
+            } else if (lora.trainsPartOf(l)) {
+                set.add(i);
+                conf.getConf(i).setLayer(lora.adaptPart(l.clone()));
+            }
         }
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
@@ -39,7 +49,7 @@ final class LoraNets {
                 base.getLayer(i).paramTable().forEach((k, v) -> copy.put(k, v.dup()));
                 AdaptedLayer a = (AdaptedLayer) net.getLayer(i);
                 a.bindBase(copy);
-                if (!zeroB) {
+                if (!zeroB && targets.contains(i)) {
                     INDArray b = net.getLayer(i).getParam(LoraParams.B);
                     b.assign(Nd4j.rand(b.dataType(), b.shape()).subi(0.5));
                 }
