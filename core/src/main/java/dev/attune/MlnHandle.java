@@ -12,7 +12,6 @@ import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -165,16 +164,15 @@ final class MlnHandle implements ModelHandle {
                 Layer f = FrozenPassThrough.wrap(c.getLayer());
                 f.setLayerName(name);
                 c.setLayer(f);
-            } else if (c.getLayer() instanceof BaseLayer) {
+            } else {
                 if (adapted.contains(name)) {
                     Layer a = plan.adapter().adapt(c.getLayer().clone());
                     a.setLayerName(name);
                     c.setLayer(a);
                 }
-                if (c.getLayer() instanceof BaseLayer b) {
-                    Optimizers.configure(b, plan.optimizer());
-                }
-                Optimizers.configure((BaseLayer) plain.getConf(i).getLayer(), plan.optimizer());
+                // Dense, convolution and output layers and SameDiff layers (attention, adapted or not).
+                Optimizers.configure(c.getLayer(), plan.optimizer());
+                Optimizers.configure(plain.getConf(i).getLayer(), plan.optimizer());
             }
         }
         conf.setIterationCount(0);

@@ -107,7 +107,7 @@ class LoraGradientCheckTest {
     }
 
     /** Checks every parameter of the network and every input value; {@code seed} fixes dropout masks. */
-    private static void check(MultiLayerNetwork net, INDArray x, INDArray y, long seed) {
+    static void check(MultiLayerNetwork net, INDArray x, INDArray y, long seed) {
         for (int i = 0; i < net.getnLayers(); i++) {
             if (net.getLayer(i) instanceof AdaptedLayer a) {
                 a.inputGradientNeeded(true);
