@@ -133,6 +133,13 @@ final class MlnHandle implements ModelHandle {
                     + plan.headName() + "', which is new and trained in full; target only pretrained layers, e.g. "
                     + "the hidden layers' names");
         }
+        // The method's own reason to refuse a target (an attention layer with no weights, a rank too large) comes
+        // before any freezing message.
+        for (LayerInfo l : layers) {
+            if (adapted.contains(l.name())) {
+                plan.adapter().adapt(conf.getConf(l.index()).getLayer().clone());
+            }
+        }
         // An adapted layer's base weights are frozen, but its adapter trains: it counts as trainable.
         FreezePolicy policy = adapted.isEmpty() ? plan.freeze() : ls -> {
             Set<String> s = new HashSet<>(plan.freeze().frozenLayers(ls));
