@@ -127,8 +127,8 @@ public final class Lora implements AdapterMethod, Serializable {
     }
 
     /**
-     * The layers to adapt, by name or glob ({@code "dense*"}). A glob takes the dense and output
-     * layers it matches; each pattern must take at least one layer.
+     * The layers to adapt, by name or glob ({@code "dense*"}). A glob takes the layers it matches
+     * that LoRA adapts (dense, output, convolution, attention); each pattern must take at least one layer.
      *
      * @throws IllegalArgumentException when no pattern, or a blank one, is given
      */
