@@ -12,7 +12,6 @@ import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -136,6 +135,13 @@ final class MlnHandle implements ModelHandle {
                     + plan.headName() + "', which is new and trained in full; target only pretrained layers, e.g. "
                     + "the hidden layers' names");
         }
+        // The method's own reason to refuse a target (an attention layer with no weights, a rank too large) comes
+        // before any freezing message.
+        for (LayerInfo l : layers) {
+            if (adapted.contains(l.name())) {
+                plan.adapter().adapt(conf.getConf(l.index()).getLayer().clone());
+            }
+        }
         // Frozen non-target layers of which the method trains a part (LoRA's Bias.ALL: their biases).
         Set<String> partly = plan.adapter() == null ? Set.of() : Adapting.partlyTrained(plan.adapter(), layers,
                 i -> conf.getConf(i).getLayer(), plan.freeze().frozenLayers(layers), adapted);
@@ -179,12 +185,9 @@ final class MlnHandle implements ModelHandle {
                     a.setLayerName(name);
                     c.setLayer(a);
                 }
-                if (c.getLayer() instanceof BaseLayer b) {
-                    Optimizers.configure(b, plan.optimizer());
-                }
-                if (plain.getConf(i).getLayer() instanceof BaseLayer b) {
-                    Optimizers.configure(b, plan.optimizer());
-                }
+                // Dense, convolution and output layers and SameDiff layers (attention, adapted or not).
+                Optimizers.configure(c.getLayer(), plan.optimizer());
+                Optimizers.configure(plain.getConf(i).getLayer(), plan.optimizer());
             }
         }
         conf.setIterationCount(0);

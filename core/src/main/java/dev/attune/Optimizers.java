@@ -2,10 +2,27 @@ package dev.attune;
 
 import java.util.List;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
 
 /** Applies an {@link Optimizer} to DL4J layer configurations. */
 final class Optimizers {
     private Optimizers() {
+    }
+
+    /**
+     * Sets the optimizer on a layer with parameters of DL4J's own kinds (a {@link BaseLayer}, or a
+     * SameDiff layer such as self-attention); other layers have nothing to update.
+     */
+    static void configure(Layer layer, Optimizer optimizer) {
+        if (layer instanceof BaseLayer b) {
+            configure(b, optimizer);
+        } else if (layer instanceof AbstractSameDiffLayer s) {
+            s.setUpdater(optimizer.updater());
+            s.setBiasUpdater(null);
+            s.setRegularization(new java.util.ArrayList<>(optimizer.weightRegularization()));
+            s.setRegularizationBias(new java.util.ArrayList<>(List.of()));
+        }
     }
 
     static void configure(BaseLayer layer, Optimizer optimizer) {

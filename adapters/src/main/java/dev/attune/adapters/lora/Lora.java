@@ -29,8 +29,19 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * Defaults: alpha equal to the rank (scaling 1), no dropout, {@code A} Kaiming-uniform and
  * {@code B} zero (so training starts from the base model's outputs exactly), scaling
- * {@code alpha / r}, no bias trained. Adapts DL4J dense layers (without layer norm), output layers
- * and 2-D convolution layers, with LoRA or DoRA.
+ * {@code alpha / r}, no bias trained. Adapts DL4J dense, output and 2-D convolution layers and the
+ * projections {@code Wq, Wk, Wv, Wo} of {@code SelfAttentionLayer} and {@code LearnedSelfAttentionLayer}
+ * (all four by default, see {@link #projections}); DoRA adapts dense, output and convolution layers.
+ *
+ * <p>On an attention layer with {@code nHeads} heads of {@code headSize}, the query, key and value
+ * projections are linear maps from {@code nIn} to {@code nHeads * headSize} (DL4J stores them
+ * {@code [nHeads, headSize, nIn]}, PyTorch's {@code [out, in]} reshaped) and the output projection maps
+ * {@code nHeads * headSize} to {@code nOut}; each adapted one gets {@code A} ({@code [r, in]}) and
+ * {@code B} ({@code [out, r]}), named {@code <layer>.Wq.lora_A}, {@code <layer>.Wq.lora_B} and so on in
+ * adapter files. These layers have no bias, so {@link #bias} changes nothing there; the learned
+ * queries of a {@code LearnedSelfAttentionLayer} stay frozen. Attention layers without input
+ * projection ({@code projectInput(false)}) have no weights and are refused, and so is dropout on an
+ * attention target: DL4J's fused attention op takes the adapted weights, not a separate adapter path.
  */
 public final class Lora implements AdapterMethod, Serializable {
     private static final long serialVersionUID = 1L;
@@ -69,9 +80,10 @@ public final class Lora implements AdapterMethod, Serializable {
     private final boolean rsLora;
     private final Bias bias;
     private final boolean dora;
+    private final List<String> projections;
 
     private Lora(int rank, double alpha, double dropout, List<String> targets, Init init, boolean rsLora, Bias bias,
-                 boolean dora) {
+                 boolean dora, List<String> projections) {
         this.rank = rank;
         this.alpha = alpha;
         this.dropout = dropout;
@@ -80,6 +92,7 @@ public final class Lora implements AdapterMethod, Serializable {
         this.rsLora = rsLora;
         this.bias = bias;
         this.dora = dora;
+        this.projections = projections;
     }
 
     /**
@@ -92,7 +105,7 @@ public final class Lora implements AdapterMethod, Serializable {
             throw new IllegalArgumentException("LoRA rank must be in [1, " + MAX_RANK + "], got " + rank
                     + "; 4 to 16 is typical");
         }
-        return new Lora(rank, rank, 0, List.of(), Init.KAIMING_UNIFORM, false, Bias.NONE, false);
+        return new Lora(rank, rank, 0, List.of(), Init.KAIMING_UNIFORM, false, Bias.NONE, false, LoraAttention.PROJECTIONS);
     }
 
     /**
@@ -106,7 +119,7 @@ public final class Lora implements AdapterMethod, Serializable {
             throw new IllegalArgumentException("LoRA alpha must be a finite number above 0, got " + value
                     + "; alpha = rank (scaling 1) or 2 x rank are common");
         }
-        return new Lora(rank, value, dropout, targets, init, rsLora, bias, dora);
+        return new Lora(rank, value, dropout, targets, init, rsLora, bias, dora, projections);
     }
 
     /**
@@ -118,12 +131,12 @@ public final class Lora implements AdapterMethod, Serializable {
         if (!(probability >= 0 && probability < 1)) {
             throw new IllegalArgumentException("LoRA dropout must be in [0, 1), got " + probability + "; 0.05 to 0.1 is common");
         }
-        return new Lora(rank, alpha, probability, targets, init, rsLora, bias, dora);
+        return new Lora(rank, alpha, probability, targets, init, rsLora, bias, dora, projections);
     }
 
     /**
-     * The layers to adapt, by name or glob ({@code "dense*"}). A glob takes the dense, output and
-     * convolution layers it matches; each pattern must take at least one layer.
+     * The layers to adapt, by name or glob ({@code "dense*"}). A glob takes the layers it matches
+     * that LoRA adapts (dense, output, convolution, attention); each pattern must take at least one layer.
      *
      * @throws IllegalArgumentException when no pattern, or a blank one, is given
      */
@@ -139,22 +152,57 @@ public final class Lora implements AdapterMethod, Serializable {
             }
             list.add(p);
         }
-        return new Lora(rank, alpha, dropout, List.copyOf(list), init, rsLora, bias, dora);
+        return new Lora(rank, alpha, dropout, List.copyOf(list), init, rsLora, bias, dora, projections);
+    }
+
+    /**
+     * Which projections of the attention layers among the targets to adapt: any of {@code "Wq"},
+     * {@code "Wk"}, {@code "Wv"}, {@code "Wo"} (default all four; PEFT's usual choice is the query and
+     * value projections, {@code projections("Wq", "Wv")}). Dense, output and convolution targets are
+     * not affected.
+     *
+     * @throws IllegalArgumentException when none, an unknown or a repeated projection is given
+     */
+    public Lora projections(String... names) {
+        requireNonNull(names, "names");
+        if (names.length == 0) {
+            throw new IllegalArgumentException("give at least one attention projection of " + LoraAttention.PROJECTIONS
+                    + ", for example projections(\"Wq\", \"Wv\")");
+        }
+        List<String> list = new ArrayList<>();
+        for (String n : names) {
+            if (!LoraAttention.PROJECTIONS.contains(requireNonNull(n, "projection"))) {
+                throw new IllegalArgumentException("unknown attention projection '" + n + "'; give any of "
+                        + LoraAttention.PROJECTIONS);
+            }
+            if (list.contains(n)) {
+                throw new IllegalArgumentException("attention projection '" + n + "' is given twice; give each once");
+            }
+            list.add(n);
+        }
+        // In DL4J's parameter order, whatever the order given: equal choices give equal configurations.
+        List<String> ordered = LoraAttention.PROJECTIONS.stream().filter(list::contains).toList();
+        return new Lora(rank, alpha, dropout, targets, init, rsLora, bias, dora, ordered);
+    }
+
+    /** The attention projections to adapt, in DL4J's order ({@code Wq, Wk, Wv, Wo} by default). */
+    public List<String> projectionNames() {
+        return projections;
     }
 
     /** How {@code A} is initialised (default {@link Init#KAIMING_UNIFORM}). */
     public Lora init(Init value) {
-        return new Lora(rank, alpha, dropout, targets, requireNonNull(value, "init"), rsLora, bias, dora);
+        return new Lora(rank, alpha, dropout, targets, requireNonNull(value, "init"), rsLora, bias, dora, projections);
     }
 
     /** Rank-stabilised LoRA: scaling {@code alpha / sqrt(r)} instead of {@code alpha / r}. */
     public Lora rsLora(boolean value) {
-        return new Lora(rank, alpha, dropout, targets, init, value, bias, dora);
+        return new Lora(rank, alpha, dropout, targets, init, value, bias, dora, projections);
     }
 
     /** Which biases train (default {@link Bias#NONE}). */
     public Lora bias(Bias value) {
-        return new Lora(rank, alpha, dropout, targets, init, rsLora, requireNonNull(value, "bias"), dora);
+        return new Lora(rank, alpha, dropout, targets, init, rsLora, requireNonNull(value, "bias"), dora, projections);
     }
 
     /**
@@ -168,7 +216,7 @@ public final class Lora implements AdapterMethod, Serializable {
      * the backward pass). Adapter files name it {@code "dora"}.
      */
     public Lora dora() {
-        return new Lora(rank, alpha, dropout, targets, init, rsLora, bias, true);
+        return new Lora(rank, alpha, dropout, targets, init, rsLora, bias, true, projections);
     }
 
     /** Whether this is DoRA. */
@@ -212,7 +260,8 @@ public final class Lora implements AdapterMethod, Serializable {
     public boolean supports(Layer layer) {
         return (layer.getClass() == DenseLayer.class && !((DenseLayer) layer).hasLayerNorm())
                 || layer.getClass() == OutputLayer.class
-                || layer.getClass() == ConvolutionLayer.class;
+                || layer.getClass() == ConvolutionLayer.class
+                || (LoraAttention.isAttention(layer) && !dora);
     }
 
     @Override
@@ -220,7 +269,10 @@ public final class Lora implements AdapterMethod, Serializable {
         if (!supports(target)) {
             throw new IllegalArgumentException(name() + " cannot adapt layer '" + target.getLayerName() + "', a "
                     + target.getClass().getSimpleName() + "; it adapts DenseLayer (without layer norm), OutputLayer"
-                    + " and ConvolutionLayer");
+                    + (dora ? " and ConvolutionLayer" : ", ConvolutionLayer, SelfAttentionLayer and LearnedSelfAttentionLayer"));
+        }
+        if (LoraAttention.isAttention(target)) {
+            return adaptAttention((org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer) target);
         }
         FeedForwardLayer f = (FeedForwardLayer) target;
         long in = LoraParams.fanIn(target);
@@ -271,6 +323,29 @@ public final class Lora implements AdapterMethod, Serializable {
         return configure(layer, LoraSpec.biasOnly());
     }
 
+    private Layer adaptAttention(org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer target) {
+        String type = target.getClass().getSimpleName();
+        if (!LoraAttention.projects(target)) {
+            throw new IllegalArgumentException("layer '" + target.getLayerName() + "' is a " + type + " without input"
+                    + " projection (projectInput = false): it has no weights for LoRA to adapt; build it with"
+                    + " projectInput(true), or leave it out of the targets");
+        }
+        if (dropout > 0) {
+            throw new IllegalArgumentException("LoRA dropout " + dropout + " is not supported on attention layer '"
+                    + target.getLayerName() + "' (" + type + "): DL4J's attention op takes the adapted weights, with no"
+                    + " separate adapter input to drop; use dropout(0) for attention targets");
+        }
+        for (String p : projections) {
+            long[] io = LoraAttention.inOut(target, p);
+            if (rank > Math.min(io[0], io[1])) {
+                throw new IllegalArgumentException("LoRA rank " + rank + " is larger than projection " + p + " of layer '"
+                        + target.getLayerName() + "' (" + io[0] + " inputs, " + io[1] + " outputs); use a rank of at most "
+                        + Math.min(io[0], io[1]));
+            }
+        }
+        return new LoraAttention(target, this);
+    }
+
     /**
      * The LoRA adapter whose update is the weighted sum of the given ones' updates,
      * {@code sum_i w_i s_i (B_i A_i)^T}: their {@code A} and {@code B} concatenated (rank
@@ -308,7 +383,8 @@ public final class Lora implements AdapterMethod, Serializable {
             }
             total += l.rank;
         }
-        Lora combined = Lora.rank(total).alpha(total).targets(targets.toArray(String[]::new)).init(init).bias(bias);
+        Lora combined = Lora.rank(total).alpha(total).targets(targets.toArray(String[]::new)).init(init).bias(bias)
+                .projections(projections.toArray(String[]::new));
         Map<String, INDArray> tensors = new LinkedHashMap<>();
         for (String key : first.tensors().keySet()) {
             List<INDArray> parts = new ArrayList<>();
@@ -346,6 +422,7 @@ public final class Lora implements AdapterMethod, Serializable {
         c.put("rsLora", String.valueOf(rsLora));
         c.put("bias", bias.name());
         c.put("dora", String.valueOf(dora));
+        c.put("projections", String.join(",", projections));
         return c;
     }
 
@@ -365,6 +442,8 @@ public final class Lora implements AdapterMethod, Serializable {
             if (Boolean.parseBoolean(config.getOrDefault("dora", "false"))) {
                 l = l.dora();
             }
+            // Files written before attention layers were adapted have no projections: all four.
+            l = l.projections(config.getOrDefault("projections", String.join(",", LoraAttention.PROJECTIONS)).split(","));
             String t = value(config, "targets");
             return t.isEmpty() ? l : l.targets(t.split(","));
         } catch (IllegalArgumentException e) {

@@ -108,15 +108,7 @@ final class LoraParams implements ParamInitializer {
         Map<String, INDArray> views = views(conf.getLayer(), paramsView);
         LoraSpec s = spec(conf.getLayer());
         if (initializeParams && s.hasUpdate()) {
-            INDArray a = views.get(A);
-            long in = fanIn(conf.getLayer());
-            // Both draw from ND4J's generator, which the trainer seeds with the run's seed.
-            if (s.init() == Lora.Init.GAUSSIAN) {
-                a.assign(Nd4j.randn(a.dataType(), a.shape()).muli(1.0 / s.rank()));
-            } else {
-                double bound = 1.0 / Math.sqrt(in);
-                a.assign(Nd4j.rand(a.dataType(), a.shape()).muli(2 * bound).subi(bound));
-            }
+            initA(views.get(A), s, fanIn(conf.getLayer()));
             views.get(B).assign(0);
             if (views.containsKey(MAGNITUDE)) {
                 // Set to the base weights' column norms when they are bound.
@@ -128,6 +120,17 @@ final class LoraParams implements ParamInitializer {
             views.get(BIAS).assign(0);
         }
         return views;
+    }
+
+    /** Sets {@code A} as the spec says: Kaiming-uniform for this fan-in, or Gaussian. */
+    static void initA(INDArray a, LoraSpec s, long fanIn) {
+        // Both draw from ND4J's generator, which the trainer seeds with the run's seed.
+        if (s.init() == Lora.Init.GAUSSIAN) {
+            a.assign(Nd4j.randn(a.dataType(), a.shape()).muli(1.0 / s.rank()));
+        } else {
+            double bound = 1.0 / Math.sqrt(fanIn);
+            a.assign(Nd4j.rand(a.dataType(), a.shape()).muli(2 * bound).subi(bound));
+        }
     }
 
     @Override
