@@ -9,18 +9,25 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** A dense layer with a LoRA adapter: frozen {@code W} and {@code b}, trainable {@code A} and {@code B}. */
 final class LoraDenseLayer extends BaseLayer<LoraDense> implements LoraBacked {
     private static final long serialVersionUID = 1L;
 
     private final LoraMath math;
+    /** A ReLU without cap, threshold or slope: the common case, run with two ops instead of DL4J's generic path. */
+    private final boolean plainRelu;
     private transient INDArray cachedZ;
 
     LoraDenseLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
         this.math = new LoraMath(conf.getLayer().getLayerName(), ((LoraDense) conf.getLayer()).spec());
+        this.plainRelu = new ActivationReLU().equals(((LoraDense) conf.getLayer()).getActivationFn());
     }
 
     @Override
@@ -28,13 +35,17 @@ final class LoraDenseLayer extends BaseLayer<LoraDense> implements LoraBacked {
         assertInputSet(false);
         applyDropOutIfNecessary(training, mgr);
         INDArray z = math.preOutput(input.castTo(dataType), params, training, mgr);
-        INDArray out = z;
-        if (training) {
-            // The activation works in place; the backward pass needs z itself.
-            cachedZ = z;
-            out = mgr.dup(ArrayType.ACTIVATIONS, z);
+        if (!training) {
+            return layerConf().getActivationFn().getActivation(z, false);
         }
-        return layerConf().getActivationFn().getActivation(out, training);
+        // The backward pass needs z itself: the activation goes to a new array.
+        cachedZ = z;
+        if (plainRelu) {
+            INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, z.dataType(), z.shape(), 'f');
+            Nd4j.exec(new RectifiedLinear(z, out, 0.0));
+            return out;
+        }
+        return layerConf().getActivationFn().getActivation(mgr.dup(ArrayType.ACTIVATIONS, z), true);
     }
 
     @Override
@@ -49,7 +60,15 @@ final class LoraDenseLayer extends BaseLayer<LoraDense> implements LoraBacked {
         assertInputSet(true);
         INDArray z = cachedZ != null ? cachedZ : preOutput(true, mgr);
         cachedZ = null;
-        INDArray delta = layerConf().getActivationFn().backprop(z, epsilon).getFirst();
+        INDArray delta;
+        if (plainRelu) {
+            // dL/dz = epsilon where z > 0: one comparison and one product, no copy of z.
+            delta = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, z.dataType(), z.shape(), 'f');
+            Nd4j.exec(new Step(z, delta, 0.0));
+            delta.muli(epsilon);
+        } else {
+            delta = layerConf().getActivationFn().backprop(z, epsilon).getFirst();
+        }
         Gradient gradient = new DefaultGradient();
         INDArray eps = math.backward(delta, params, gradientViews, gradient, mgr);
         return new Pair<>(gradient, eps == null ? null : backpropDropOutIfPresent(eps));

@@ -47,6 +47,7 @@ final class LoraMath implements Serializable {
     private INDArray bias;
     private boolean merged;
     private boolean inputGradient = true;
+    private transient INDArray ones;
     private transient INDArray cachedInput;
     private transient INDArray cachedH;
     private transient INDArray cachedMask;
@@ -156,9 +157,23 @@ final class LoraMath implements Serializable {
         }
         INDArray b = params.getOrDefault(LoraParams.BIAS, bias);
         if (b != null) {
-            z.addiRowVector(b);
+            // z += 1 b: a rank-1 product, cheaper here than a row-vector broadcast.
+            Nd4j.gemm(ones(n, 1, z.dataType()), b.reshape(1, b.length()), z, false, false, 1.0, 1.0);
         }
         return z;
+    }
+
+    /** A column ({@code [n, 1]}) or row ({@code [1, n]}) of ones, kept outside every workspace and reused. */
+    private INDArray ones(long rows, long columns, org.nd4j.linalg.api.buffer.DataType type) {
+        long n = Math.max(rows, columns);
+        INDArray o = ones;
+        if (o == null || o.length() < n || o.dataType() != type) {
+            try (var scope = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                o = Nd4j.ones(type, Math.max(n, 256));
+            }
+            ones = o;
+        }
+        return o.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n)).reshape(rows, columns);
     }
 
     /**
@@ -175,7 +190,8 @@ final class LoraMath implements Serializable {
         double s = spec.scaling();
         if (gradientViews.containsKey(LoraParams.BIAS)) {
             INDArray gb = gradientViews.get(LoraParams.BIAS);
-            delta.sum(gb, 0);
+            // The column sums of delta as 1^T delta: a matrix product, cheaper here than a reduction.
+            Nd4j.gemm(ones(1, delta.size(0), delta.dataType()), delta, gb.reshape(1, gb.length()), false, false, 1.0, 0.0);
             gradient.setGradientFor(LoraParams.BIAS, gb);
         }
         INDArray g = null;

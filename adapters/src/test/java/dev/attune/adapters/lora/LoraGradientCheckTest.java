@@ -34,6 +34,24 @@ class LoraGradientCheckTest {
         check(net, Nd4j.rand(DataType.DOUBLE, 4, in).subi(0.5), LoraNets.oneHot(4, classes, DataType.DOUBLE), 0);
     }
 
+    @ParameterizedTest(name = "ReLU hidden layers bias={0} trainBias={1}")
+    @CsvSource({"true, false", "true, true", "false, false"})
+    void reluHiddenLayers(boolean bias, boolean trainBias) {
+        // Adapted dense layers run a plain ReLU with their own two ops; check them too.
+        MultiLayerNetwork tanh = LoraNets.base(5, 6, 3, bias, DataType.DOUBLE, 13);
+        org.deeplearning4j.nn.conf.MultiLayerConfiguration conf = tanh.getLayerWiseConfigurations().clone();
+        for (int i = 0; i < 2; i++) {
+            ((org.deeplearning4j.nn.conf.layers.DenseLayer) conf.getConf(i).getLayer())
+                    .setActivationFn(new org.nd4j.linalg.activations.impl.ActivationReLU());
+        }
+        MultiLayerNetwork base = new MultiLayerNetwork(conf);
+        base.init(tanh.params().dup(), false);
+        Nd4j.getRandom().setSeed(17);
+        Lora lora = Lora.rank(2).alpha(3).bias(trainBias ? Lora.Bias.ADAPTED : Lora.Bias.NONE).targets("*");
+        MultiLayerNetwork net = LoraNets.adapted(base, lora, false, 0, 1, 2);
+        check(net, Nd4j.rand(DataType.DOUBLE, 4, 5).subi(0.5), LoraNets.oneHot(4, 3, DataType.DOUBLE), 0);
+    }
+
     @ParameterizedTest(name = "DoRA in={0} hidden={1} classes={2} rank={3} bias={4} trainBias={5}")
     @CsvSource({
             "5, 6, 3, 1, true, false",
