@@ -97,7 +97,8 @@ abstract class RecordReader implements Closeable {
             return;
         }
         String detail = fields.size() < cols.size()
-                ? "missing column '" + cols.get(fields.size()) + "' and any after it"
+                ? "missing column '" + cols.get(fields.size()) + "'"
+                        + (cols.size() - fields.size() > 1 ? " and " + (cols.size() - fields.size() - 1) + " after it" : "")
                 : "extra field " + (cols.size() + 1) + " with value '" + tail(fields.get(cols.size())) + "'";
         throw new AttuneException(name + ", line " + line + ": the row has " + fields.size() + " fields but the header"
                 + " names " + cols.size() + " columns (" + detail + "); fix the row (a value that holds the separator"
