@@ -70,7 +70,12 @@ final class ArffReader extends RecordReader {
                 throw new AttuneException(name + ", line " + line + ": the values of nominal attribute '" + attr
                         + "' are not closed with '}'");
             }
-            values = List.copyOf(new LinkedHashSet<>(split(type.substring(1, type.length() - 1), line, -1)));
+            List<String> declared = split(type.substring(1, type.length() - 1), line, -1);
+            if (declared.contains(null)) {
+                throw new AttuneException(name + ", line " + line + ": nominal attribute '" + attr + "' declares the"
+                        + " value ?, which marks a missing value; quote it ('?') to make it a category");
+            }
+            values = List.copyOf(new LinkedHashSet<>(declared));
             kind = "nominal";
         } else if (lower.equals("numeric") || lower.equals("real") || lower.equals("integer")) {
             kind = "numeric";
