@@ -1,7 +1,10 @@
 /**
  * Getting labelled data into Attune: readers of data files ({@link dev.attune.data.Idx} for the
- * IDX format of MNIST), the data sets bundled in the jar ({@link dev.attune.data.BundledData}), and
- * seeded per-class splits ({@link dev.attune.data.Splits}). Everything here produces
- * {@link dev.attune.LabeledData} or a {@link dev.attune.DataSource}.
+ * IDX format of MNIST, {@link dev.attune.data.Tabular} for CSV and ARFF tables with a typed schema,
+ * group columns and a fitted {@link dev.attune.data.TabularTransform}), the data sets bundled in the
+ * jar ({@link dev.attune.data.BundledData} for images, {@link dev.attune.data.BundledTables} for
+ * tables), and seeded per-class splits ({@link dev.attune.data.Splits}). Everything here produces
+ * {@link dev.attune.LabeledData} (for tables, inside a {@link dev.attune.data.TabularData}), a
+ * {@link dev.attune.DataSource} or a DL4J {@code DataSetIterator}.
  */
 package dev.attune.data;

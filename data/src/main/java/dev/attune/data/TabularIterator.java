@@ -1,0 +1,158 @@
+package dev.attune.data;
+
+import java.util.NoSuchElementException;
+import java.util.function.Supplier;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A DL4J iterator over a table file that reads rows as batches are asked for. It holds the open
+ * file, the one record read ahead to answer {@link #hasNext()}, and the batch being built: its
+ * memory does not grow with the file.
+ */
+final class TabularIterator implements DataSetIterator {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Supplier<RecordReader> open;
+    private final TabularTransform transform;
+    private final int batchSize;
+    private transient RecordReader reader;
+    private transient TableEncoder encoder;
+    private transient String[] ahead;
+    private transient boolean ended;
+    private DataSetPreProcessor preProcessor;
+
+    TabularIterator(Supplier<RecordReader> open, TabularTransform transform, int batchSize) {
+        this.open = open;
+        this.transform = transform;
+        this.batchSize = batchSize;
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (ahead != null) {
+            return true;
+        }
+        if (ended) {
+            return false;
+        }
+        if (reader == null) {
+            reader = open.get();
+            try {
+                encoder = new TableEncoder(transform, reader);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+        try {
+            ahead = reader.next();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        if (ahead == null) {
+            close();
+            ended = true;
+        }
+        return ahead != null;
+    }
+
+    @Override
+    public DataSet next() {
+        return next(batchSize);
+    }
+
+    @Override
+    public DataSet next(int num) {
+        if (num < 1) {
+            throw new IllegalArgumentException("a batch needs at least 1 row, got " + num);
+        }
+        if (!hasNext()) {
+            throw new NoSuchElementException("the table has no more rows; call reset() to read it again");
+        }
+        int width = encoder.width();
+        int classes = transform.classNames().size();
+        float[] x = new float[num * width];
+        float[] y = new float[num * classes];
+        int n = 0;
+        try {
+            while (n < num && hasNext()) {
+                encoder.features(ahead, x, n * width);
+                y[n * classes + encoder.label(ahead)] = 1f;
+                ahead = null;
+                n++;
+            }
+        } catch (RuntimeException e) {
+            close();
+            ended = true;
+            throw e;
+        }
+        DataSet ds = new DataSet(Nd4j.create(java.util.Arrays.copyOf(x, n * width), new long[] {n, width},
+                DataType.FLOAT), Nd4j.create(java.util.Arrays.copyOf(y, n * classes), new long[] {n, classes},
+                DataType.FLOAT));
+        if (preProcessor != null) {
+            preProcessor.preProcess(ds);
+        }
+        return ds;
+    }
+
+    @Override
+    public int inputColumns() {
+        return transform.featureNames().size();
+    }
+
+    @Override
+    public int totalOutcomes() {
+        return transform.classNames().size();
+    }
+
+    @Override
+    public boolean resetSupported() {
+        return true;
+    }
+
+    @Override
+    public boolean asyncSupported() {
+        return true;
+    }
+
+    @Override
+    public void reset() {
+        close();
+        ended = false;
+        ahead = null;
+    }
+
+    @Override
+    public int batch() {
+        return batchSize;
+    }
+
+    @Override
+    public void setPreProcessor(DataSetPreProcessor preProcessor) {
+        this.preProcessor = preProcessor;
+    }
+
+    @Override
+    public DataSetPreProcessor getPreProcessor() {
+        return preProcessor;
+    }
+
+    @Override
+    public java.util.List<String> getLabels() {
+        return transform.classNames();
+    }
+
+    private void close() {
+        if (reader != null) {
+            RecordReader r = reader;
+            reader = null;
+            encoder = null;
+            r.close();
+        }
+    }
+}
