@@ -16,6 +16,8 @@ final class LoraOutputLayer extends BaseOutputLayer<LoraOutput> implements LoraB
     private static final long serialVersionUID = 1L;
 
     private final LoraMath math;
+    /** The data loss of the last training backward pass, until the score is asked for; NaN otherwise. */
+    private transient double stepScore = Double.NaN;
 
     LoraOutputLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -35,10 +37,32 @@ final class LoraOutputLayer extends BaseOutputLayer<LoraOutput> implements LoraB
         INDArray z = preOutput2d(true, mgr);
         INDArray delta = layerConf().getLossFn().computeGradient(getLabels2d(mgr, ArrayType.BP_WORKING_MEM), z,
                 layerConf().getActivationFn(), maskArray);
+        // DL4J asks for the score right after, from the same input and weights: computed here from this z.
+        double loss = layerConf().getLossFn().computeScore(getLabels2d(mgr, ArrayType.BP_WORKING_MEM), z,
+                layerConf().getActivationFn(), maskArray, false);
+        stepScore = conf().isMiniBatch() ? loss / getInputMiniBatchSize() : loss;
         Gradient gradient = new DefaultGradient();
         INDArray eps = math.backward(delta, params, gradientViews, gradient, mgr);
         this.gradient = gradient;
         return new Pair<>(gradient, eps == null ? null : backpropDropOutIfPresent(eps));
+    }
+
+    /** The score of a training step comes from its backward pass, not from a second forward pass. */
+    @Override
+    public double computeScore(double fullNetRegTerm, boolean training, LayerWorkspaceMgr mgr) {
+        double s = stepScore;
+        stepScore = Double.NaN;
+        if (!training || Double.isNaN(s) || input == null || labels == null) {
+            return super.computeScore(fullNetRegTerm, training, mgr);
+        }
+        this.score = s + fullNetRegTerm;
+        return this.score;
+    }
+
+    @Override
+    public void setInput(INDArray input, LayerWorkspaceMgr mgr) {
+        stepScore = Double.NaN;
+        super.setInput(input, mgr);
     }
 
     @Override
@@ -49,6 +73,7 @@ final class LoraOutputLayer extends BaseOutputLayer<LoraOutput> implements LoraB
     @Override
     public void clear() {
         super.clear();
+        stepScore = Double.NaN;
         math.clearCache();
     }
 

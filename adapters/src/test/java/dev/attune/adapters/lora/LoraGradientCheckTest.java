@@ -34,6 +34,27 @@ class LoraGradientCheckTest {
         check(net, Nd4j.rand(DataType.DOUBLE, 4, in).subi(0.5), LoraNets.oneHot(4, classes, DataType.DOUBLE), 0);
     }
 
+    @org.junit.jupiter.api.Test
+    void theScoreOfATrainingStepIsTheLossOfTheOutputs() {
+        // The adapted output layer scores a training step with the z of its backward pass.
+        MultiLayerNetwork net = LoraNets.adapted(LoraNets.base(5, 6, 3, true, DataType.DOUBLE, 21),
+                Lora.rank(2).alpha(3).targets("*"), false, 0, 1, 2);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 7, 5).subi(0.5);
+        INDArray y = LoraNets.oneHot(7, 3, DataType.DOUBLE);
+        INDArray p = net.output(x, false);
+        double expected = -y.mul(org.nd4j.linalg.ops.transforms.Transforms.log(p)).sumNumber().doubleValue() / 7;
+        for (int step = 0; step < 2; step++) {
+            net.setInput(x);
+            net.setLabels(y);
+            net.computeGradientAndScore();
+            assertThat(net.score()).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-12));
+            net.clear();
+        }
+        INDArray other = Nd4j.rand(DataType.DOUBLE, 7, 5);
+        assertThat(net.score(new org.nd4j.linalg.dataset.DataSet(other, y), false)).isNotCloseTo(expected,
+                org.assertj.core.api.Assertions.within(1e-9));
+    }
+
     @ParameterizedTest(name = "ReLU hidden layers bias={0} trainBias={1}")
     @CsvSource({"true, false", "true, true", "false, false"})
     void reluHiddenLayers(boolean bias, boolean trainBias) {
