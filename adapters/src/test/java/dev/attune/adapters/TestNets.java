@@ -36,6 +36,28 @@ public final class TestNets {
         return withRandomBiases(net, seed);
     }
 
+    /**
+     * The base network with the layers of the given indices replaced by the given adapted
+     * configurations, each adapted layer bound to a copy of its base parameters and every other
+     * layer holding the base's parameters; the adapters start as their configurations initialise them.
+     */
+    public static MultiLayerNetwork adapted(MultiLayerNetwork base, java.util.Map<Integer, org.deeplearning4j.nn.conf.layers.Layer> layers) {
+        MultiLayerConfiguration conf = base.getLayerWiseConfigurations().clone();
+        layers.forEach((i, l) -> conf.getConf(i).setLayer(l));
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        for (int i = 0; i < net.getnLayers(); i++) {
+            if (layers.containsKey(i)) {
+                java.util.Map<String, INDArray> copy = new java.util.HashMap<>();
+                base.getLayer(i).paramTable().forEach((k, v) -> copy.put(k, v.dup()));
+                ((dev.attune.AdaptedLayer) net.getLayer(i)).bindBase(copy);
+            } else if (base.getLayer(i).numParams() > 0) {
+                net.getLayer(i).params().assign(base.getLayer(i).params());
+            }
+        }
+        return net;
+    }
+
     /** Sets every bias to random values in [-0.5, 0.5), so that a bias handled wrongly shows. */
     public static MultiLayerNetwork withRandomBiases(MultiLayerNetwork net, long seed) {
         Nd4j.getRandom().setSeed(seed);

@@ -1,11 +1,9 @@
 package dev.attune.adapters.bottleneck;
 
-import dev.attune.AdaptedLayer;
+import dev.attune.adapters.TestNets;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -21,25 +19,15 @@ final class BottleneckNets {
      * exercised) unless {@code fresh}.
      */
     static MultiLayerNetwork adapted(MultiLayerNetwork base, Bottleneck bottleneck, boolean fresh, int... adapted) {
-        MultiLayerConfiguration conf = base.getLayerWiseConfigurations().clone();
-        Set<Integer> set = new HashSet<>();
+        Map<Integer, Layer> layers = new HashMap<>();
         for (int i : adapted) {
-            set.add(i);
-            conf.getConf(i).setLayer(bottleneck.adapt(conf.getConf(i).getLayer().clone()));
+            layers.put(i, bottleneck.adapt(base.getLayerWiseConfigurations().getConf(i).getLayer().clone()));
         }
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        for (int i = 0; i < net.getnLayers(); i++) {
-            if (set.contains(i)) {
-                Map<String, INDArray> copy = new HashMap<>();
-                base.getLayer(i).paramTable().forEach((k, v) -> copy.put(k, v.dup()));
-                ((AdaptedLayer) net.getLayer(i)).bindBase(copy);
-                if (!fresh) {
-                    INDArray p = net.getLayer(i).params();
-                    p.assign(Nd4j.rand(p.dataType(), p.shape()).subi(0.5));
-                }
-            } else {
-                net.getLayer(i).params().assign(base.getLayer(i).params());
+        MultiLayerNetwork net = TestNets.adapted(base, layers);
+        if (!fresh) {
+            for (int i : adapted) {
+                INDArray p = net.getLayer(i).params();
+                p.assign(Nd4j.rand(p.dataType(), p.shape()).subi(0.5));
             }
         }
         return net;

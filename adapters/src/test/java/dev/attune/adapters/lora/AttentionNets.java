@@ -1,6 +1,5 @@
 package dev.attune.adapters.lora;
 
-import dev.attune.AdaptedLayer;
 import dev.attune.adapters.TestNets;
 import java.util.HashMap;
 import java.util.Map;
@@ -71,27 +70,17 @@ final class AttentionNets {
      * bound and every {@code B} random, so that the adapter path is exercised.
      */
     static MultiLayerNetwork adapted(MultiLayerNetwork base, Lora lora, int... adapted) {
-        MultiLayerConfiguration conf = base.getLayerWiseConfigurations().clone();
-        java.util.Set<Integer> set = new java.util.HashSet<>();
+        Map<Integer, org.deeplearning4j.nn.conf.layers.Layer> layers = new HashMap<>();
         for (int i : adapted) {
-            set.add(i);
-            conf.getConf(i).setLayer(lora.adapt(conf.getConf(i).getLayer().clone()));
+            layers.put(i, lora.adapt(base.getLayerWiseConfigurations().getConf(i).getLayer().clone()));
         }
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        for (int i = 0; i < net.getnLayers(); i++) {
-            if (set.contains(i)) {
-                Map<String, INDArray> copy = new HashMap<>();
-                base.getLayer(i).paramTable().forEach((k, v) -> copy.put(k, v.dup()));
-                ((AdaptedLayer) net.getLayer(i)).bindBase(copy);
-                net.getLayer(i).paramTable().forEach((k, v) -> {
-                    if (k.endsWith(LoraParams.B)) {
-                        v.assign(Nd4j.rand(v.dataType(), v.shape()).subi(0.5));
-                    }
-                });
-            } else if (base.getLayer(i).numParams() > 0) {
-                net.getLayer(i).params().assign(base.getLayer(i).params());
-            }
+        MultiLayerNetwork net = TestNets.adapted(base, layers);
+        for (int i : adapted) {
+            net.getLayer(i).paramTable().forEach((k, v) -> {
+                if (k.endsWith(LoraParams.B)) {
+                    v.assign(Nd4j.rand(v.dataType(), v.shape()).subi(0.5));
+                }
+            });
         }
         return net;
     }

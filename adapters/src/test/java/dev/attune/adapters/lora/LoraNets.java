@@ -1,9 +1,7 @@
 package dev.attune.adapters.lora;
 
-import dev.attune.AdaptedLayer;
 import java.util.HashMap;
 import java.util.Map;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,36 +23,24 @@ final class LoraNets {
      * adapter tensor random (so that the adapter path is exercised) unless {@code zeroB}.
      */
     static MultiLayerNetwork adapted(MultiLayerNetwork base, Lora lora, boolean zeroB, int... adapted) {
-        MultiLayerConfiguration conf = base.getLayerWiseConfigurations().clone();
-        java.util.Set<Integer> set = new java.util.HashSet<>();
+        Map<Integer, Layer> layers = new HashMap<>();
         java.util.Set<Integer> targets = new java.util.HashSet<>();
         for (int i : adapted) {
             targets.add(i);
         }
-        for (int i = 0; i < conf.getConfs().size(); i++) {
-            Layer l = conf.getConf(i).getLayer();
+        for (int i = 0; i < base.getnLayers(); i++) {
+            Layer l = base.getLayerWiseConfigurations().getConf(i).getLayer();
             if (targets.contains(i)) {
-                set.add(i);
-                conf.getConf(i).setLayer(lora.adapt(l.clone()));
+                layers.put(i, lora.adapt(l.clone()));
             } else if (lora.trainsPartOf(l)) {
-                set.add(i);
-                conf.getConf(i).setLayer(lora.adaptPart(l.clone()));
+                layers.put(i, lora.adaptPart(l.clone()));
             }
         }
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        for (int i = 0; i < net.getnLayers(); i++) {
-            if (set.contains(i)) {
-                Map<String, INDArray> copy = new HashMap<>();
-                base.getLayer(i).paramTable().forEach((k, v) -> copy.put(k, v.dup()));
-                AdaptedLayer a = (AdaptedLayer) net.getLayer(i);
-                a.bindBase(copy);
-                if (!zeroB && targets.contains(i)) {
-                    INDArray b = net.getLayer(i).getParam(LoraParams.B);
-                    b.assign(Nd4j.rand(b.dataType(), b.shape()).subi(0.5));
-                }
-            } else {
-                net.getLayer(i).params().assign(base.getLayer(i).params());
+        MultiLayerNetwork net = dev.attune.adapters.TestNets.adapted(base, layers);
+        if (!zeroB) {
+            for (int i : targets) {
+                INDArray b = net.getLayer(i).getParam(LoraParams.B);
+                b.assign(Nd4j.rand(b.dataType(), b.shape()).subi(0.5));
             }
         }
         return net;
