@@ -174,3 +174,54 @@ for q in (2.5, 50, 97.5, 0, 100):
 print("# McNemar's exact test: two-sided binomial test of b against b + c at p = 1/2")
 for b, c in ((3, 11), (0, 5), (7, 7), (1, 0), (40, 62)):
     show(f"mcnemar b={b} c={c}", binomtest(min(b, c), b + c, 0.5).pvalue)
+
+# Fairness. Fairlearn is not packaged in Debian, so its definitions are written out with numpy:
+#   selection rate of a group = (weighted) share of its examples predicted positive (class 1)
+#   demographic_parity_difference = max - min of the groups' selection rates; _ratio = min / max
+#   true positive rate = share of the group's positives predicted positive; false positive rate =
+#   share of its negatives predicted positive
+#   equal_opportunity_difference = max - min of the true positive rates
+#   equalized_odds_difference = the larger of (max - min true positive rates, max - min false positive rates)
+YF = np.array([1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0])
+PF = np.array([1, 0, 0, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0])
+SEX = np.array(["f"] * 8 + ["m"] * 8)
+AGE = np.array([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0])
+WF = np.array([1, 2, 1, 1, 0.5, 1, 1, 2, 1, 1, 3, 1, 1, 1, 2, 1])
+
+
+def fairness(tag, groups, w, positive=1):
+    y = YF == positive
+    yhat = PF == positive
+    names = sorted(set(groups.tolist()))
+    sel = [np.average(yhat[groups == g], weights=w[groups == g]) for g in names]
+    print(f"{tag} groups {names}: selection rates {sel}")
+    show(f"{tag} demographic_parity_difference", max(sel) - min(sel))
+    show(f"{tag} demographic_parity_ratio", min(sel) / max(sel))
+    without = [g for g in names if not ((groups == g) & y).any()]
+    if without:
+        # Fairlearn would report a true positive rate of 0 here (its confusion matrix row of zeros is
+        # normalised with nan_to_num); Attune refuses the measure and names the group.
+        print(f"  {tag}: no positive example in group(s) {without}: true positive rates undefined")
+        return
+    tpr = [np.average(yhat[(groups == g) & y], weights=w[(groups == g) & y]) for g in names]
+    fpr = [np.average(yhat[(groups == g) & ~y], weights=w[(groups == g) & ~y]) for g in names]
+    print(f"  true positive rates {tpr}, false positive rates {fpr}")
+    show(f"{tag} equal_opportunity_difference", max(tpr) - min(tpr))
+    show(f"{tag} equalized_odds_difference", max(max(tpr) - min(tpr), max(fpr) - min(fpr)))
+
+
+print("# fairness by sex (F), weighted (FW), by age (FA), positive class 0 by sex (F0)")
+ones = np.ones(len(YF))
+fairness("F", SEX, ones)
+fairness("FW", SEX, WF)
+fairness("FA", AGE.astype(str), ones)
+fairness("F0", SEX, ones, positive=0)
+print("# accuracy per intersection of sex and age (sklearn accuracy_score on each group's examples)")
+acc = {}
+for s in ("f", "m"):
+    for a in (0, 1, 2):
+        mask = (SEX == s) & (AGE == a)
+        acc[(s, a)] = m.accuracy_score(YF[mask], PF[mask])
+        print(f"  {s} & {a}: {mask.sum()} examples, accuracy {acc[(s, a)]!r}")
+show("intersection accuracy difference", max(acc.values()) - min(acc.values()))
+show("intersection accuracy ratio", min(acc.values()) / max(acc.values()))
