@@ -4,7 +4,7 @@ Run with Debian 12's packages (python3-sklearn 1.2.1, python3-scipy 1.10.1, nump
 
     /usr/bin/python3 evaluation/src/test/python/expected_metrics.py
 
-The inputs below are copied literally into MetricsReferenceTest, BootstrapTest and FairnessTest;
+The inputs below are copied literally into MetricsReferenceTest, BootstrapTest, McNemarTest and FairnessTest;
 each printed line is the expected value that a Java test asserts to 1e-9. Where scikit-learn has
 no such metric (expected and maximum calibration error, the multi-class Brier score) or Fairlearn
 is needed (not packaged in Debian), the value is computed from the definition with numpy, as
