@@ -1,7 +1,11 @@
 /**
- * Measuring models: the built-in {@link dev.attune.Metric}s ({@link dev.attune.evaluation.Metrics})
- * and the {@link dev.attune.evaluation.ConfusionMatrix}. Every metric reads
- * {@link dev.attune.Predictions} and can drive validation history and early stopping in
- * {@code dev.attune.FineTuner}.
+ * Measuring models. The built-in {@link dev.attune.Metric}s ({@link dev.attune.evaluation.Metrics},
+ * as scikit-learn defines them, with optional example weights), the
+ * {@link dev.attune.evaluation.ConfusionMatrix} and the {@link dev.attune.evaluation.ReliabilityDiagram};
+ * bootstrap confidence intervals and paired comparisons ({@link dev.attune.evaluation.Bootstrap},
+ * {@link dev.attune.evaluation.McNemar}); per-group tables and group fairness
+ * ({@link dev.attune.evaluation.Groups}, {@link dev.attune.evaluation.Fairness}); and inference
+ * latency ({@link dev.attune.evaluation.Latency}). Every metric reads {@link dev.attune.Predictions}
+ * and can drive validation history and early stopping in {@code dev.attune.FineTuner}.
  */
 package dev.attune.evaluation;

@@ -88,6 +88,35 @@ class MetricsPropertiesTest {
         assertThat(p.score(Metrics.f1Macro()) == 1.0).isEqualTo(allRight);
     }
 
+    /**
+     * ROC-AUC is the Mann-Whitney statistic: the probability that a random positive scores above a
+     * random negative, ties counting half; computed here over all pairs, independently of the curve.
+     */
+    @Property(tries = 300)
+    void rocAucIsTheShareOfCorrectlyOrderedPairs(@ForAll @Size(min = 2, max = 40) List<@IntRange(min = 0, max = 10) Integer> scores,
+                                                  @ForAll @Size(min = 2, max = 40) List<Boolean> positive) {
+        int n = Math.min(scores.size(), positive.size());
+        int[] actual = new int[n];
+        double[][] rows = new double[n][];
+        for (int i = 0; i < n; i++) {
+            actual[i] = positive.get(i) ? 1 : 0;
+            double p = scores.get(i) / 10.0;
+            rows[i] = new double[] {1 - p, p};
+        }
+        net.jqwik.api.Assume.that(java.util.Arrays.stream(actual).distinct().count() == 2);
+        double pairs = 0;
+        double wins = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                if (actual[i] == 1 && actual[j] == 0) {
+                    pairs++;
+                    wins += scores.get(i) > scores.get(j) ? 1 : scores.get(i).equals(scores.get(j)) ? 0.5 : 0;
+                }
+            }
+        }
+        assertThat(Predictions.of(actual, rows).score(Metrics.rocAuc())).isCloseTo(wins / pairs, within(1e-12));
+    }
+
     /** Code {@code v} stands for the pair (actual {@code v / k mod k}, predicted {@code v mod k}). */
     private static Predictions decode(int k, List<Integer> codes) {
         int[] actual = new int[codes.size()];

@@ -1,0 +1,10 @@
+package dev.attune.evaluation;
+
+import dev.attune.Metric;
+
+class RecallWeightedContractTest implements MetricContract {
+    @Override
+    public Metric metric() {
+        return Metrics.recall(Average.WEIGHTED);
+    }
+}
