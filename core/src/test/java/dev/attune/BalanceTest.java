@@ -18,6 +18,7 @@ class BalanceTest {
         return switch (kind) {
             case "mlp" -> FineTuner.builder(Fixtures.mlp(2, 5));
             case "frozen-bottom" -> FineTuner.builder(Fixtures.mlp(2, 5)).freeze(Freeze.upTo("dense0"));
+            case "frozen-head" -> FineTuner.builder(Fixtures.mlp(2, 5)).freeze(Freeze.layers("out"));
             case "graph" -> FineTuner.builder(Fixtures.graph(2, 5));
             default -> throw new IllegalArgumentException(kind);
         };
@@ -32,7 +33,7 @@ class BalanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "frozen-bottom", "graph"})
+    @ValueSource(strings = {"mlp", "frozen-bottom", "frozen-head", "graph"})
     void aWeightOfTwoActsAsTheExampleTwiceAndAWeightOfZeroAsItsAbsence(String kind) {
         // Rows (0, 1, 2, 3) weighted (2, 0, 1, 1) against rows (0, 0, 2, 3) unweighted: the same loss,
         // both divided by 4 rows, so one full-batch SGD step lands on the same weights.
