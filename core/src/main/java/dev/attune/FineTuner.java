@@ -43,12 +43,14 @@ public final class FineTuner {
     private final CheckpointStore checkpoints;
     private final List<TrainingListener> listeners;
     private final AdapterMethod adapter;
+    private final Balancer balancer;
 
     private FineTuner(Builder b) {
         this.base = b.base;
         this.headClasses = b.headClasses == null ? 0 : b.headClasses;
         this.headName = b.headName;
         this.adapter = b.adapter;
+        this.balancer = b.balancer;
         this.freeze = b.freeze != null ? b.freeze
                 : adapter == null ? Freeze.none()
                 : headClasses > 0 ? Freeze.all().andUnfreeze(headName) : Freeze.all();
@@ -184,6 +186,10 @@ public final class FineTuner {
         return checkpoints;
     }
 
+    Balancer balancer() {
+        return balancer;
+    }
+
     List<TrainingListener> listeners() {
         return listeners;
     }
@@ -201,6 +207,7 @@ public final class FineTuner {
         c.put("earlyStopping", earlyStopping == null ? "none" : earlyStopping.toString());
         c.put("metrics", metrics.stream().map(Metric::name).toList().toString());
         c.put("checkpoints", checkpoints == null ? "none" : checkpoints.toString());
+        c.put("balance", balancer == null ? "none" : balancer.describe());
         return c;
     }
 
@@ -213,7 +220,7 @@ public final class FineTuner {
      * Collects the options of a {@link FineTuner}. Each option may be set once; each setter
      * validates its value at once. Defaults: keep the head, {@link Freeze#none()},
      * {@link Optimizer#adam adam(1e-3)}, 10 epochs, batch size 32, seed 42, no early stopping,
-     * no metrics, no checkpoints, no listeners.
+     * no metrics, no checkpoints, no balancing, no listeners.
      */
     public static final class Builder {
         private final Network base;
@@ -230,6 +237,7 @@ public final class FineTuner {
         private CheckpointStore checkpoints;
         private final List<TrainingListener> listeners = new ArrayList<>();
         private AdapterMethod adapter;
+        private Balancer balancer;
 
         private Builder(Network base) {
             this.base = base;
@@ -364,6 +372,18 @@ public final class FineTuner {
         public Builder checkpoints(CheckpointStore store) {
             once(checkpoints, "checkpoints");
             checkpoints = requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * Rebalances the training data before training, once per fit, from the run's seed:
+         * {@code .balance(Balancing.oversample())} (default: the data as given). Validation data is
+         * never passed to the balancer. The provenance keeps the fingerprint of the training data as
+         * given and names the balancer in its configuration.
+         */
+        public Builder balance(Balancer value) {
+            once(balancer, "balance");
+            balancer = requireNonNull(value, "balancer");
             return this;
         }
 

@@ -246,10 +246,13 @@ final class GraphHandle implements ModelHandle {
         }
 
         @Override
-        public double step(INDArray x, INDArray y, int iteration, int epoch) {
+        public double step(INDArray x, INDArray y, INDArray weights, int iteration, int epoch) {
             graph.setInputs(x);
             graph.setLabels(y);
-            graph.computeGradientAndScore();
+            ExampleWeightedLoss.during(graph.getOutputLayer(0), weights, () -> {
+                graph.computeGradientAndScore();
+                return 0;
+            });
             var gradient = graph.gradient();
             // DL4J's score adds the weight-decay term (of the weights before this update): report the data loss alone.
             double score = graph.score() - graph.calcRegularizationScore(true);

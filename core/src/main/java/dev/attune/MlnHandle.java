@@ -312,10 +312,13 @@ final class MlnHandle implements ModelHandle {
         }
 
         @Override
-        public double step(INDArray x, INDArray y, int iteration, int epoch) {
+        public double step(INDArray x, INDArray y, INDArray weights, int iteration, int epoch) {
             top.setInput(x);
             top.setLabels(y);
-            top.computeGradientAndScore();
+            ExampleWeightedLoss.during(top.getOutputLayer(), weights, () -> {
+                top.computeGradientAndScore();
+                return 0;
+            });
             var gradient = top.gradient();
             // DL4J's score adds the weight-decay term (of the weights before this update): report the data loss alone.
             double score = top.score() - top.calcRegularizationScore(true);

@@ -20,7 +20,16 @@ interface TrainableModel {
     }
 
     /** One optimizer step on an encoded mini-batch with one-hot labels; returns the mini-batch data loss (without weight decay). */
-    double step(INDArray encodedFeatures, INDArray oneHotLabels, int iteration, int epoch);
+    default double step(INDArray encodedFeatures, INDArray oneHotLabels, int iteration, int epoch) {
+        return step(encodedFeatures, oneHotLabels, null, iteration, epoch);
+    }
+
+    /**
+     * One optimizer step as {@link #step(INDArray, INDArray, int, int)}, with a loss weight per
+     * example ({@code [rows, 1]}, or {@code null} for none): the loss is the weighted sum of the
+     * examples' losses divided by the number of rows.
+     */
+    double step(INDArray encodedFeatures, INDArray oneHotLabels, INDArray weights, int iteration, int epoch);
 
     /** Class probabilities for encoded inputs, in inference mode. */
     INDArray predictEncoded(INDArray encodedFeatures);

@@ -25,11 +25,16 @@ final class Trainer {
         this.tuner = tuner;
     }
 
-    FineTuneResult run(LabeledData train, LabeledData validation) {
+    FineTuneResult run(LabeledData given, LabeledData validation) {
         Instant startedAt = Instant.now();
         long t0 = System.nanoTime();
+        // Provenance names the data the caller gave; the balancer is in the config and seeded, so the
+        // balanced set can be made again from it.
         Provenance provenance = Provenance.capture(tuner.config(), tuner.seed(), tuner.base().fingerprint(),
-                train.fingerprint(), validation == null ? "" : validation.fingerprint(), startedAt);
+                given.fingerprint(), validation == null ? "" : validation.fingerprint(), startedAt);
+        Balanced balanced = balance(given);
+        LabeledData train = balanced.data();
+        double[] weights = balanced.weightsView();
         // DL4J draws weight initialisation and dropout masks from ND4J's global generator.
         Nd4j.getRandom().setSeed(tuner.seed());
         TrainableModel model = tuner.base().handle().prepare(tuner.plan());
@@ -41,6 +46,8 @@ final class Trainer {
         boolean cache = model.hasFrozenBottom() && fitsCache(model, rawX);
         INDArray x = cache ? encodeAll(model, rawX) : rawX;
         INDArray y = oneHot(train);
+        INDArray w = weights == null ? null
+                : Nd4j.createFromArray(weights).castTo(DataType.FLOAT).reshape('c', weights.length, 1);
         INDArray valX = validation == null ? null
                 : model.hasFrozenBottom() && cache ? encodeAll(model, validation.featuresView()) : validation.featuresView();
         boolean valEncoded = validation != null && cache;
@@ -65,6 +72,7 @@ final class Trainer {
         // copy of the whole shuffled epoch would need as much again as the training set.
         INDArray batchX = Nd4j.createUninitialized(x.dataType(), batchShape(x, batch), 'c');
         INDArray batchY = Nd4j.createUninitialized(y.dataType(), new long[] {batch, y.size(1)}, 'c');
+        INDArray batchW = w == null ? null : Nd4j.createUninitialized(w.dataType(), new long[] {batch, 1}, 'c');
         for (int epoch = 1; epoch <= tuner.epochs(); epoch++) {
             long e0 = System.nanoTime();
             shuffle(order, rng);
@@ -75,11 +83,12 @@ final class Trainer {
                 int[] idx = Arrays.copyOfRange(order, from, to);
                 INDArray bx = LabeledData.rowsInto(x, idx, rowsOf(batchX, idx.length));
                 INDArray by = LabeledData.rowsInto(y, idx, rowsOf(batchY, idx.length));
+                INDArray bw = w == null ? null : LabeledData.rowsInto(w, idx, rowsOf(batchW, idx.length));
                 if (model.hasFrozenBottom() && !cache) {
                     bx = model.encode(bx);
                 }
                 int rows = to - from;
-                double loss = model.step(bx, by, iteration++, epoch - 1);
+                double loss = model.step(bx, by, bw, iteration++, epoch - 1);
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("training diverged: the loss is " + loss + " at epoch " + epoch
                             + ", step " + (s + 1) + "; lower the learning rate (now " + tuner.plan().optimizer() + ")");
@@ -149,6 +158,22 @@ final class Trainer {
         return new FineTuneResult(model.snapshot(), history, bestEpoch, stoppedEarly, model.trainableParams(),
                 model.frozenParams(), model.frozenLayers().stream().sorted().toList(), model.optimizerStateSize(), wall,
                 provenance, adapter);
+    }
+
+    /** The training data after the balancer, checked against the data the caller gave. */
+    private Balanced balance(LabeledData given) {
+        Balancer balancer = tuner.balancer();
+        if (balancer == null) {
+            return Balanced.of(given);
+        }
+        Balanced b = java.util.Objects.requireNonNull(balancer.balance(given, tuner.seed()),
+                () -> "balancer " + balancer.describe() + " returned null; return Balanced.of(train) to keep the data");
+        LabeledData data = b.data();
+        if (data.numClasses() != given.numClasses() || !Arrays.equals(data.exampleShape(), given.exampleShape())) {
+            throw new IllegalStateException("balancer " + balancer.describe() + " returned " + data + " for " + given
+                    + "; a balancer must keep the class count and the example shape");
+        }
+        return b;
     }
 
     private static long[] batchShape(INDArray x, int batch) {

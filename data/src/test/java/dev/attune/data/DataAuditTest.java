@@ -1,0 +1,134 @@
+package dev.attune.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.attune.LabeledData;
+import dev.attune.data.DataAudit.Status;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DataAuditTest {
+    /*
+     * Expected figures of the bundled German credit training file, computed apart from this code with
+     * Python's csv module over data/src/main/resources/dev/attune/data/tables/german-credit/train.csv:
+     *
+     *   rows = list(csv.DictReader(open("train.csv")))
+     *   per group of row["sex"] (and row["foreign_worker"]; and "25+" if float(row["age"]) >= 25 else "<25"):
+     *   count, count / 700, goods = sum(row["class"] == "good"), goods / count;
+     *   disparate impact = min(rate) / max(rate) as fractions.Fraction.
+     *
+     * sex:            female 210 (0.3), 132 good (0.628571...); male 490 (0.7), 358 good (0.730612...);
+     *                 disparate impact 154/179 = 0.860335...
+     * foreign_worker: no 35 (0.05), 31 good; yes 665 (0.95), 459 good; disparate impact 459/589 = 0.779286...
+     * age:            <25 112, 65 good; 25+ 588, 425 good; disparate impact 0.802941...
+     * class:          good 490, bad 210; imbalance ratio 7/3.
+     */
+    private final TabularData credit = BundledTables.GERMAN_CREDIT.train();
+
+    private DataAudit.Report creditAudit() {
+        List<String> age = credit.groups("age").stream().map(a -> Double.parseDouble(a) >= 25 ? "25+" : "<25").toList();
+        return DataAudit.of(credit.data())
+                .positiveClass(0)
+                .group("sex", credit.groups("sex"))
+                .group("foreign_worker", credit.groups("foreign_worker"))
+                .group("age", age)
+                .reference("sex", Map.of("female", 0.5, "male", 0.5))
+                .reference("foreign_worker", Map.of("no", 0.04, "yes", 0.96))
+                .run();
+    }
+
+    @Test
+    void germanCreditFiguresMatchThoseComputedFromTheCsv() {
+        DataAudit.Report r = creditAudit();
+        assertThat(r.examples()).isEqualTo(700);
+        assertThat(r.classCounts()).containsExactly(490, 210);
+        DataAudit.GroupStats female = r.group("sex", "female");
+        assertThat(female.count()).isEqualTo(210);
+        assertThat(female.share()).isCloseTo(0.3, within(1e-12));
+        assertThat(female.positives()).isEqualTo(132);
+        assertThat(female.positiveRate()).isCloseTo(132.0 / 210, within(1e-12));
+        assertThat(r.group("sex", "male").positives()).isEqualTo(358);
+        assertThat(r.group("foreign_worker", "no").count()).isEqualTo(35);
+        assertThat(r.group("foreign_worker", "no").positives()).isEqualTo(31);
+        assertThat(r.group("age", "<25").count()).isEqualTo(112);
+        assertThat(r.group("age", "<25").positives()).isEqualTo(65);
+
+        DataAudit.Check sex = r.check("disparate impact", "sex");
+        assertThat(sex.value()).isCloseTo(154.0 / 179, within(1e-12));
+        assertThat(sex.status()).isEqualTo(Status.WARN);
+        DataAudit.Check foreign = r.check("disparate impact", "foreign_worker");
+        assertThat(foreign.value()).isCloseTo(459.0 / 589, within(1e-12));
+        assertThat(foreign.status()).isEqualTo(Status.FAIL);
+        assertThat(foreign.detail()).isEqualTo("class 0 rate 0.6902 in 'yes' against 0.8857 in 'no'");
+        assertThat(r.check("disparate impact", "age").value()).isCloseTo((65.0 / 112) / (425.0 / 588), within(1e-12));
+        assertThat(r.check("disparate impact", "age").status()).isEqualTo(Status.WARN);
+
+        DataAudit.Check sexGap = r.check("representation gap", "sex");
+        assertThat(sexGap.value()).isCloseTo(0.2, within(1e-12));
+        assertThat(sexGap.status()).isEqualTo(Status.FAIL);
+        DataAudit.Check foreignGap = r.check("representation gap", "foreign_worker");
+        assertThat(foreignGap.value()).isCloseTo(0.01, within(1e-12));
+        assertThat(foreignGap.status()).isEqualTo(Status.PASS);
+
+        DataAudit.Check imbalance = r.check("class imbalance ratio", "");
+        assertThat(imbalance.value()).isCloseTo(7.0 / 3, within(1e-12));
+        assertThat(imbalance.status()).isEqualTo(Status.WARN);
+        assertThat(r.check("missing values", "").status()).isEqualTo(Status.SKIPPED);
+        assertThat(r.status()).isEqualTo(Status.FAIL);
+    }
+
+    @Test
+    void thresholdsAreTheUsers() {
+        DataAudit.Report r = DataAudit.of(credit.data()).positiveClass(0)
+                .group("foreign_worker", credit.groups("foreign_worker"))
+                .disparateImpact(0.75, 0.7).imbalanceRatio(3, 5).run();
+        assertThat(r.check("disparate impact", "foreign_worker").status()).isEqualTo(Status.PASS);
+        assertThat(r.check("disparate impact", "foreign_worker").failThreshold()).isEqualTo(0.7);
+        assertThat(r.check("class imbalance ratio", "").status()).isEqualTo(Status.PASS);
+        assertThat(r.status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void jsonHoldsEveryFigure() {
+        LabeledData data = SplitFixtures.indexed(2, 1, 0, 1, 1);
+        String json = DataAudit.of(data).group("g\"1", List.of("a", "a", "b", "b")).run().toJson();
+        assertThat(json).isEqualTo("""
+                {
+                  "status": "FAIL",
+                  "examples": 4,
+                  "positiveClass": 1,
+                  "classCounts": [1, 3],
+                  "groups": [
+                    {"column": "g\\"1", "group": "a", "count": 2, "share": 0.5, "positives": 1, "positiveRate": 0.5},
+                    {"column": "g\\"1", "group": "b", "count": 2, "share": 0.5, "positives": 2, "positiveRate": 1.0}
+                  ],
+                  "checks": [
+                    {"name": "class imbalance ratio", "column": "", "status": "WARN", "value": 3.0, "warnThreshold": 1.5, "failThreshold": 4.0, "detail": "class 1 has 3 examples, class 0 has 1"},
+                    {"name": "missing values", "column": "", "status": "SKIPPED", "value": null, "warnThreshold": null, "failThreshold": null, "detail": "not reported by the source: LabeledData holds no missing value (tables impute or refuse them when read)"},
+                    {"name": "disparate impact", "column": "g\\"1", "status": "FAIL", "value": 0.5, "warnThreshold": 0.9, "failThreshold": 0.8, "detail": "class 1 rate 0.5000 in 'a' against 1.0000 in 'b'"}
+                  ]
+                }
+                """);
+    }
+
+    @Test
+    void badSettingsAreRefusedWithTheFix() {
+        LabeledData data = SplitFixtures.indexed(2, 1, 0, 1);
+        assertThatThrownBy(() -> DataAudit.of(data).group("g", List.of("a")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("group column 'g' has 1 values for 3 examples; give one value per example, in example order");
+        assertThatThrownBy(() -> DataAudit.of(data).positiveClass(2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive class 2 is outside [0, 2)");
+        assertThatThrownBy(() -> DataAudit.of(data).reference("g", Map.of("a", 0.5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sum to 0.5, not 1");
+        assertThatThrownBy(() -> DataAudit.of(data).reference("g", Map.of("a", 1.0)).run())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'g', which is not a group column");
+        assertThatThrownBy(() -> DataAudit.of(data).disparateImpact(0.7, 0.8))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 <= failBelow <= warnBelow <= 1");
+        assertThatThrownBy(() -> DataAudit.of(data).imbalanceRatio(2, 3).imbalanceRatio(2, 3))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("imbalanceRatio(...) was already set");
+    }
+}
