@@ -1,0 +1,216 @@
+package dev.attune.benchmarks;
+
+import dev.attune.FineTuneResult;
+import dev.attune.FineTuner;
+import dev.attune.LabeledData;
+import dev.attune.Optimizer;
+import dev.attune.Predictions;
+import dev.attune.data.Balancing;
+import dev.attune.data.BundledTables;
+import dev.attune.data.DataAudit;
+import dev.attune.data.TabularData;
+import dev.attune.evaluation.Fairness;
+import dev.attune.evaluation.Groups;
+import dev.attune.evaluation.Metrics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The bias-audit job on German credit: audits the training rows against the sensitive attributes
+ * (sex, foreign worker, age 25 or younger), pretrains a small tabular network without labels (an
+ * autoencoder on the features of half of the training rows, whose labels are never read), fine-tunes
+ * it on the other half with and without reweighing by sex, and reports test accuracy, macro-F1 and
+ * the demographic parity difference of the predictions per sensitive attribute for both, over five
+ * seeds, as a table and as {@code target/attune/bias-audit/results.json}.
+ */
+public final class BiasAuditJob {
+    static final long[] SEEDS = {1, 2, 3, 4, 5};
+    static final int GOOD = 0;
+
+    private BiasAuditJob() {
+    }
+
+    /** Runs the job. */
+    public static void main(String[] args) throws IOException {
+        TabularData train = BundledTables.GERMAN_CREDIT.train();
+        TabularData test = BundledTables.GERMAN_CREDIT.test();
+        Map<String, List<String>> trainGroups = sensitive(train);
+        Map<String, List<String>> testGroups = sensitive(test);
+        System.out.println("bias audit: German credit (" + train.size() + " training, " + test.size()
+                + " test rows), favourable class 'good'; " + BaseModels.threadSettings());
+
+        DataAudit audit = DataAudit.of(train.data()).positiveClass(GOOD)
+                .reference("sex", Map.of("female", 0.5, "male", 0.5));
+        for (Map.Entry<String, List<String>> g : trainGroups.entrySet()) {
+            audit = audit.group(g.getKey(), g.getValue());
+        }
+        DataAudit.Report report = audit.run();
+        System.out.println("data audit: " + report.status());
+        report.checks().forEach(c -> System.out.printf(Locale.ROOT, "  %-18s %-15s %-5s %.3f%n", c.name(),
+                c.column() == null ? "" : c.column(), c.status(), c.value()));
+
+        // Half of the training rows, labels unread, pretrain the network; the other half fine-tunes it.
+        int[][] halves = halves(train.data(), 7);
+        LabeledData unlabelled = train.data().select(halves[0]);
+        LabeledData labelled = train.data().select(halves[1]);
+        List<String> labelledSex = pick(trainGroups.get("sex"), halves[1]);
+
+        Map<String, List<Map<String, Double>>> runs = new LinkedHashMap<>();
+        for (String mode : List.of("plain", "reweighed")) {
+            List<Map<String, Double>> perSeed = new ArrayList<>();
+            for (long seed : SEEDS) {
+                MultiLayerNetwork base = pretrain(unlabelled.features(), seed);
+                FineTuner.Builder b = FineTuner.builder(base).replaceHead(2).optimizer(Optimizer.adam(1e-3))
+                        .epochs(30).batchSize(32).seed(seed);
+                if (mode.equals("reweighed")) {
+                    b = b.balance(Balancing.reweigh(labelledSex));
+                }
+                FineTuneResult result = b.build().fit(labelled);
+                Predictions p = result.model().predict(test.data());
+                Map<String, Double> m = new LinkedHashMap<>();
+                m.put("accuracy", p.score(Metrics.accuracy()));
+                m.put("f1_macro", p.score(Metrics.f1Macro()));
+                for (Map.Entry<String, List<String>> g : testGroups.entrySet()) {
+                    m.put("parity_difference_" + g.getKey(), Fairness.of(p, Groups.of(g.getValue().toArray(String[]::new)))
+                            .positiveClass(GOOD).demographicParityDifference());
+                }
+                perSeed.add(m);
+                System.out.printf(Locale.ROOT, "  %-9s seed %d: %s%n", mode, seed, format(m));
+            }
+            runs.put(mode, perSeed);
+        }
+
+        List<String> keys = new ArrayList<>(runs.get("plain").get(0).keySet());
+        System.out.println();
+        System.out.println("| fine-tuning | " + String.join(" | ", keys) + " |");
+        System.out.println("|---|" + "---:|".repeat(keys.size()));
+        for (Map.Entry<String, List<Map<String, Double>>> e : runs.entrySet()) {
+            StringBuilder row = new StringBuilder("| " + e.getKey() + " |");
+            for (String k : keys) {
+                double[] v = e.getValue().stream().mapToDouble(m -> m.get(k)).toArray();
+                row.append(String.format(Locale.ROOT, " %.3f ± %.3f |", mean(v), sd(v)));
+            }
+            System.out.println(row);
+        }
+        Path out = Path.of("target/attune/bias-audit/results.json");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, json(report, runs));
+        System.out.println();
+        System.out.println("wrote " + out);
+    }
+
+    /** The sensitive attributes of a table: sex, foreign worker, and age banded at 25. */
+    static Map<String, List<String>> sensitive(TabularData t) {
+        Map<String, List<String>> g = new LinkedHashMap<>();
+        g.put("sex", t.groups("sex"));
+        g.put("foreign_worker", t.groups("foreign_worker"));
+        g.put("age", t.groups("age").stream().map(a -> Double.parseDouble(a) <= 25 ? "25 or younger" : "over 25").toList());
+        return g;
+    }
+
+    /** A seeded stratified split of the row indices into two halves. */
+    static int[][] halves(LabeledData data, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Integer> first = new ArrayList<>();
+        List<Integer> second = new ArrayList<>();
+        for (int c = 0; c < data.numClasses(); c++) {
+            List<Integer> members = new ArrayList<>();
+            for (int i = 0; i < data.size(); i++) {
+                if (data.label(i) == c) {
+                    members.add(i);
+                }
+            }
+            for (int i = members.size() - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                Integer t = members.get(i);
+                members.set(i, members.get(j));
+                members.set(j, t);
+            }
+            first.addAll(members.subList(0, members.size() / 2));
+            second.addAll(members.subList(members.size() / 2, members.size()));
+        }
+        int[] a = first.stream().mapToInt(Integer::intValue).sorted().toArray();
+        int[] b = second.stream().mapToInt(Integer::intValue).sorted().toArray();
+        return new int[][] {a, b};
+    }
+
+    private static List<String> pick(List<String> values, int[] indices) {
+        return Arrays.stream(indices).mapToObj(values::get).toList();
+    }
+
+    /**
+     * A small tabular network pretrained without labels: an autoencoder (features to 32 to 16 and back)
+     * trained to reconstruct the standardised features with DL4J's own fit.
+     */
+    static MultiLayerNetwork pretrain(INDArray features, long seed) {
+        int n = (int) features.size(1);
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).weightInit(WeightInit.RELU)
+                .updater(new Adam(1e-3)).list()
+                .layer(new DenseLayer.Builder().name("dense0").nIn(n).nOut(32).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().name("dense1").nIn(32).nOut(16).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).name("reconstruction").nIn(16).nOut(n)
+                        .activation(Activation.IDENTITY).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        for (int epoch = 0; epoch < 100; epoch++) {
+            net.fit(features, features);
+        }
+        return net;
+    }
+
+    private static String format(Map<String, Double> m) {
+        StringBuilder b = new StringBuilder();
+        m.forEach((k, v) -> b.append(String.format(Locale.ROOT, "%s %.3f  ", k, v)));
+        return b.toString().trim();
+    }
+
+    static double mean(double[] v) {
+        return Arrays.stream(v).average().orElse(Double.NaN);
+    }
+
+    static double sd(double[] v) {
+        double m = mean(v);
+        return Math.sqrt(Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1));
+    }
+
+    private static String json(DataAudit.Report report, Map<String, List<Map<String, Double>>> runs) {
+        StringBuilder b = new StringBuilder("{\n  \"data\": \"German credit (BundledTables.GERMAN_CREDIT)\",\n");
+        b.append("  \"favourable_class\": \"good\",\n  \"seeds\": ").append(Arrays.toString(SEEDS)).append(",\n");
+        b.append("  \"audit\": ").append(report.toJson().strip().replace("\n", "\n  ")).append(",\n  \"runs\": {");
+        int i = 0;
+        for (Map.Entry<String, List<Map<String, Double>>> e : runs.entrySet()) {
+            b.append(i++ == 0 ? "\n" : ",\n").append("    \"").append(e.getKey()).append("\": [");
+            int j = 0;
+            for (Map<String, Double> m : e.getValue()) {
+                b.append(j++ == 0 ? "\n" : ",\n").append("      {");
+                int k = 0;
+                for (Map.Entry<String, Double> v : m.entrySet()) {
+                    b.append(k++ == 0 ? "" : ", ").append('"').append(v.getKey()).append("\": ")
+                            .append(String.format(Locale.ROOT, "%.6f", v.getValue()));
+                }
+                b.append('}');
+            }
+            b.append("\n    ]");
+        }
+        return b.append("\n  }\n}\n").toString();
+    }
+}
