@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * Finds examples whose given label is probably wrong, by confident learning (Northcutt, Jiang and
@@ -178,7 +179,7 @@ public final class LabelQuality {
     }
 
     private static int[] indicesWhere(int[] fold, int f, boolean in) {
-        return java.util.stream.IntStream.range(0, fold.length).filter(i -> (fold[i] == f) == in).toArray();
+        return IntStream.range(0, fold.length).filter(i -> (fold[i] == f) == in).toArray();
     }
 
     /**
