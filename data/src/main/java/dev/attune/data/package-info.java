@@ -7,7 +7,8 @@
  * {@link dev.attune.LabeledData} (for tables, inside a {@link dev.attune.data.TabularData}), a
  * {@link dev.attune.DataSource} or a DL4J {@code DataSetIterator}. Then, for that data: balancers
  * of the training data ({@link dev.attune.data.Balancing}), a bias audit of labels against groups
- * ({@link dev.attune.data.DataAudit}) and checks for examples shared between two data sets
- * ({@link dev.attune.data.Leakage}).
+ * ({@link dev.attune.data.DataAudit}), checks for examples shared between two data sets
+ * ({@link dev.attune.data.Leakage}) and a ranking of likely mislabelled examples from out-of-fold
+ * predictions ({@link dev.attune.data.LabelQuality}).
  */
 package dev.attune.data;
