@@ -1,0 +1,395 @@
+package dev.attune.evaluation;
+
+import dev.attune.EpochRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes an {@link EvaluationReport} as one self-contained HTML page: inline CSS, one inline SVG per
+ * chart (ids {@code learning-curves}, {@code confusion-matrix}, {@code reliability-diagram},
+ * {@code per-class}), tables for the rest; no script and no reference to anything outside the page.
+ * Every text from the report is escaped.
+ */
+final class ReportHtml {
+    private static final int LEFT = 64;
+    private static final int RIGHT = 24;
+    private static final int TOP = 24;
+    private static final int BOTTOM = 56;
+    private static final String CSS = """
+            body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;color:#1f2328;padding:0 16px}
+            h1{font-size:1.6em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #d0d7de;padding-bottom:4px}
+            table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:left}
+            td.n{text-align:right;font-variant-numeric:tabular-nums}
+            svg{display:block;margin:8px 0;font-size:12px}
+            .axis{stroke:#57606a;stroke-width:1}.grid{stroke:#eaeef2;stroke-width:1}
+            .axis-label{font-size:13px;fill:#1f2328}.tick{fill:#57606a;font-size:11px}
+            .train{stroke:#0969da;fill:none;stroke-width:2}.validation{stroke:#cf222e;fill:none;stroke-width:2}
+            .dot-train{fill:#0969da}.dot-validation{fill:#cf222e}
+            .bar{fill:#0969da}.ideal{stroke:#57606a;stroke-dasharray:4 3}
+            .precision{fill:#0969da}.recall{fill:#1a7f37}.f1{fill:#bf8700}
+            """;
+
+    private final StringBuilder out = new StringBuilder();
+
+    private ReportHtml() {
+    }
+
+    static String render(EvaluationReport r) {
+        ReportHtml h = new ReportHtml();
+        h.out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<title>Evaluation report</title>\n<style>\n").append(CSS).append("</style>\n</head>\n<body>\n")
+                .append("<h1>Evaluation report</h1>\n<p>Schema ").append(escape(EvaluationReport.SCHEMA))
+                .append("; ").append(r.examples()).append(" test examples, ").append(r.classNames().size())
+                .append(" classes.</p>\n");
+        h.summary(r);
+        h.section("Learning curves");
+        h.learningCurves(r.history());
+        h.section("Confusion matrix");
+        h.confusionMatrix(r.confusionMatrix().counts(), r.classNames());
+        h.section("Reliability diagram");
+        h.reliability(r.reliability());
+        h.section("Per-class precision, recall and F1");
+        h.perClass(r.perClass());
+        r.latency().ifPresent(h::latency);
+        h.provenance(r);
+        h.out.append("</body>\n</html>\n");
+        return h.out.toString();
+    }
+
+    private void section(String title) {
+        out.append("<h2>").append(escape(title)).append("</h2>\n");
+    }
+
+    private void summary(EvaluationReport r) {
+        section("Summary");
+        out.append("<table id=\"summary\">\n<tr><th>measure</th><th>value</th><th>")
+                .append(Bootstrap.percent(r.accuracy().level())).append("% bootstrap interval</th></tr>\n");
+        for (ConfidenceInterval ci : List.of(r.accuracy(), r.f1Macro())) {
+            out.append("<tr><td>").append(escape(ci.metric())).append("</td><td class=\"n\">").append(fmt(ci.estimate()))
+                    .append("</td><td class=\"n\">").append(fmt(ci.lower())).append(" to ").append(fmt(ci.upper()))
+                    .append(" (").append(ci.resamples()).append(" resamples, seed ").append(r.bootstrapSeed())
+                    .append(")</td></tr>\n");
+        }
+        out.append("<tr><td>expected calibration error (").append(r.reliability().bins().size())
+                .append(" bins)</td><td class=\"n\">").append(fmt(r.expectedCalibrationError())).append("</td><td></td></tr>\n")
+                .append("<tr><td>best epoch</td><td class=\"n\">").append(r.bestEpoch()).append(" of ")
+                .append(r.history().size()).append("</td><td>")
+                .append(r.stoppedEarly() ? "stopped early" : "trained every epoch").append("</td></tr>\n</table>\n");
+    }
+
+    private void learningCurves(List<EpochRecord> history) {
+        int w = 560;
+        int h = 320;
+        double max = 0;
+        boolean validation = false;
+        for (EpochRecord e : history) {
+            max = Math.max(max, finite(e.trainLoss()));
+            if (Double.isFinite(e.validationLoss())) {
+                validation = true;
+                max = Math.max(max, e.validationLoss());
+            }
+        }
+        // Round ticks: a step of 1, 2 or 5 times a power of ten, about five of them up to the largest loss.
+        double step = max > 0 ? niceStep(max / 5) : 0.2;
+        int intervals = max > 0 ? (int) Math.ceil(max / step - 1e-9) : 5;
+        double top = intervals * step;
+        int epochs = history.size();
+        int first = history.get(0).epoch();
+        int last = history.get(epochs - 1).epoch();
+        Scale x = first == last ? new Scale(first - 1, last + 1, LEFT, w - RIGHT) : new Scale(first, last, LEFT, w - RIGHT);
+        Scale y = new Scale(0, top, h - BOTTOM, TOP);
+        open("learning-curves", w, h, "Train and validation loss per epoch");
+        yAxis(y, w, ticks(0, top, intervals), "loss");
+        List<Double> xTicks = new ArrayList<>();
+        int every = Math.max(1, (int) Math.ceil((last - first + 1) / 10.0));
+        for (int e = first; e <= last; e += every) {
+            xTicks.add((double) e);
+        }
+        xAxis(x, y, h, xTicks, null, "epoch");
+        curve(history, x, y, true);
+        if (validation) {
+            curve(history, x, y, false);
+        }
+        legend(w, new String[] {"train loss", "validation loss"}, new String[] {"dot-train", "dot-validation"},
+                validation ? 2 : 1);
+        out.append("</svg>\n");
+    }
+
+    private void curve(List<EpochRecord> history, Scale x, Scale y, boolean train) {
+        String kind = train ? "train" : "validation";
+        StringBuilder points = new StringBuilder();
+        StringBuilder dots = new StringBuilder();
+        for (EpochRecord e : history) {
+            double v = train ? e.trainLoss() : e.validationLoss();
+            if (!Double.isFinite(v)) {
+                continue;
+            }
+            String px = coord(x.at(e.epoch()));
+            String py = coord(y.at(v));
+            points.append(points.length() == 0 ? "" : " ").append(px).append(',').append(py);
+            dots.append("<circle class=\"dot-").append(kind).append("\" cx=\"").append(px).append("\" cy=\"").append(py)
+                    .append("\" r=\"3\"><title>epoch ").append(e.epoch()).append(": ").append(kind).append(" loss ")
+                    .append(fmt(v)).append("</title></circle>\n");
+        }
+        out.append("<polyline class=\"").append(kind).append("\" points=\"").append(points).append("\"/>\n").append(dots);
+    }
+
+    private void confusionMatrix(int[][] counts, List<String> names) {
+        int k = counts.length;
+        int cell = Math.max(14, Math.min(56, 448 / k));
+        int left = 120;
+        int top = 16;
+        int w = left + k * cell + 24;
+        int h = top + k * cell + 96;
+        open("confusion-matrix", w, h, "Confusion matrix: rows are actual classes, columns predicted classes");
+        for (int a = 0; a < k; a++) {
+            int row = 0;
+            for (int v : counts[a]) {
+                row += v;
+            }
+            for (int p = 0; p < k; p++) {
+                double share = row == 0 ? 0 : counts[a][p] / (double) row;
+                int shade = (int) Math.round(255 - share * 200);
+                int xx = left + p * cell;
+                int yy = top + a * cell;
+                out.append("<rect class=\"cell\" x=\"").append(xx).append("\" y=\"").append(yy).append("\" width=\"")
+                        .append(cell).append("\" height=\"").append(cell).append("\" fill=\"rgb(").append(shade).append(',')
+                        .append(Math.min(255, shade + 20)).append(",255)\" stroke=\"#d0d7de\"><title>actual ")
+                        .append(escape(names.get(a))).append(", predicted ").append(escape(names.get(p))).append(": ")
+                        .append(counts[a][p]).append("</title></rect>\n");
+                if (cell >= 24) {
+                    out.append("<text x=\"").append(xx + cell / 2).append("\" y=\"").append(yy + cell / 2 + 4)
+                            .append("\" text-anchor=\"middle\" fill=\"").append(share > 0.6 ? "#ffffff" : "#1f2328")
+                            .append("\">").append(counts[a][p]).append("</text>\n");
+                }
+            }
+            out.append("<text class=\"tick\" x=\"").append(left - 6).append("\" y=\"").append(top + a * cell + cell / 2 + 4)
+                    .append("\" text-anchor=\"end\">").append(escape(shorten(names.get(a)))).append("</text>\n");
+        }
+        int base = top + k * cell;
+        for (int p = 0; p < k; p++) {
+            int cx = left + p * cell + cell / 2;
+            out.append("<text class=\"tick\" x=\"").append(cx).append("\" y=\"").append(base + 8)
+                    .append("\" text-anchor=\"end\" transform=\"rotate(-45 ").append(cx).append(' ').append(base + 8)
+                    .append(")\">").append(escape(shorten(names.get(p)))).append("</text>\n");
+        }
+        out.append("<text class=\"axis-label\" x=\"").append(left + k * cell / 2).append("\" y=\"").append(h - 8)
+                .append("\" text-anchor=\"middle\">predicted class</text>\n")
+                .append("<text class=\"axis-label\" x=\"14\" y=\"").append(top + k * cell / 2)
+                .append("\" text-anchor=\"middle\" transform=\"rotate(-90 14 ").append(top + k * cell / 2)
+                .append(")\">actual class</text>\n</svg>\n");
+    }
+
+    private void reliability(ReliabilityDiagram d) {
+        int w = 420;
+        int h = 380;
+        Scale x = new Scale(0, 1, LEFT, w - RIGHT);
+        Scale y = new Scale(0, 1, h - BOTTOM, TOP);
+        open("reliability-diagram", w, h, "Reliability diagram: accuracy per bin of top-class confidence");
+        List<Double> t = ticks(0, 1, 4);
+        yAxis(y, w, t, "accuracy");
+        xAxis(x, y, h, t, null, "confidence");
+        for (ReliabilityDiagram.Bin b : d.bins()) {
+            if (b.weight() == 0) {
+                continue;
+            }
+            double x0 = x.at(b.lower()) + 1;
+            double x1 = x.at(b.upper()) - 1;
+            double y1 = y.at(b.accuracy());
+            out.append("<rect class=\"bar\" x=\"").append(coord(x0)).append("\" y=\"").append(coord(y1))
+                    .append("\" width=\"").append(coord(Math.max(1, x1 - x0))).append("\" height=\"")
+                    .append(coord(y.at(0) - y1)).append("\"><title>confidence (").append(fmt(b.lower())).append(", ")
+                    .append(fmt(b.upper())).append("]: ").append(b.count()).append(" examples, accuracy ")
+                    .append(fmt(b.accuracy())).append(", mean confidence ").append(fmt(b.meanConfidence()))
+                    .append("</title></rect>\n");
+        }
+        out.append("<line class=\"ideal\" x1=\"").append(coord(x.at(0))).append("\" y1=\"").append(coord(y.at(0)))
+                .append("\" x2=\"").append(coord(x.at(1))).append("\" y2=\"").append(coord(y.at(1))).append("\"/>\n")
+                .append("<text class=\"tick\" x=\"").append(LEFT + 8).append("\" y=\"").append(TOP + 12)
+                .append("\">ECE ").append(fmt(d.expectedCalibrationError())).append("</text>\n</svg>\n");
+    }
+
+    private void perClass(List<EvaluationReport.ClassScores> scores) {
+        int k = scores.size();
+        int group = Math.max(30, Math.min(72, 600 / k));
+        // The legend sits right of the bars, out of their way.
+        int w = LEFT + k * group + RIGHT + 130;
+        int h = 340;
+        Scale y = new Scale(0, 1, h - BOTTOM - 24, TOP);
+        open("per-class", w, h, "Precision, recall and F1 of every class");
+        yAxis(y, LEFT + k * group + RIGHT, ticks(0, 1, 4), "score");
+        double bar = (group - 8) / 3.0;
+        String[] kinds = {"precision", "recall", "f1"};
+        for (int c = 0; c < k; c++) {
+            EvaluationReport.ClassScores s = scores.get(c);
+            double[] values = {s.precision(), s.recall(), s.f1()};
+            for (int i = 0; i < 3; i++) {
+                double x0 = LEFT + c * group + 4 + i * bar;
+                double y1 = y.at(values[i]);
+                // A zero score still shows as a hairline, so that every bar is visible.
+                double height = Math.max(1, y.at(0) - y1);
+                out.append("<rect class=\"").append(kinds[i]).append("\" x=\"").append(coord(x0)).append("\" y=\"")
+                        .append(coord(y.at(0) - height)).append("\" width=\"").append(coord(bar - 1))
+                        .append("\" height=\"").append(coord(height)).append("\"><title>").append(escape(s.name()))
+                        .append(": ").append(kinds[i]).append(' ').append(fmt(values[i])).append("</title></rect>\n");
+            }
+            int cx = LEFT + c * group + group / 2;
+            int ty = (int) y.at(0) + 14;
+            out.append("<text class=\"tick\" x=\"").append(cx).append("\" y=\"").append(ty)
+                    .append("\" text-anchor=\"end\" transform=\"rotate(-30 ").append(cx).append(' ').append(ty).append(")\">")
+                    .append(escape(shorten(s.name()))).append("</text>\n");
+        }
+        out.append("<line class=\"axis\" x1=\"").append(LEFT).append("\" y1=\"").append(coord(y.at(0))).append("\" x2=\"")
+                .append(LEFT + k * group).append("\" y2=\"").append(coord(y.at(0))).append("\"/>\n")
+                .append("<text class=\"axis-label\" x=\"").append(LEFT + k * group / 2).append("\" y=\"")
+                .append(h - 8).append("\" text-anchor=\"middle\">class</text>\n");
+        legend(w, new String[] {"precision", "recall", "F1"}, kinds, 3);
+        out.append("</svg>\n");
+        out.append("<table id=\"per-class-table\">\n<tr><th>class</th><th>precision</th><th>recall</th><th>F1</th>"
+                + "<th>support</th></tr>\n");
+        for (EvaluationReport.ClassScores s : scores) {
+            out.append("<tr><td>").append(escape(s.name())).append("</td><td class=\"n\">").append(fmt(s.precision()))
+                    .append("</td><td class=\"n\">").append(fmt(s.recall())).append("</td><td class=\"n\">")
+                    .append(fmt(s.f1())).append("</td><td class=\"n\">").append(s.support()).append("</td></tr>\n");
+        }
+        out.append("</table>\n");
+    }
+
+    private void latency(LatencyReport l) {
+        section("Latency");
+        out.append("<p>").append(escape(l.conditions())).append("</p>\n<table id=\"latency\">\n")
+                .append("<tr><th>model</th><th>batch</th><th>p50 (µs)</th><th>p95 (µs)</th><th>p99 (µs)</th>")
+                .append("<th>examples/s</th><th>time / ").append(escape(l.rows().get(0).model())).append("</th></tr>\n");
+        String first = l.rows().get(0).model();
+        for (LatencyReport.Row row : l.rows()) {
+            out.append("<tr><td>").append(escape(row.model())).append("</td><td class=\"n\">").append(row.batch())
+                    .append("</td><td class=\"n\">").append(fmt1(row.p50())).append("</td><td class=\"n\">")
+                    .append(fmt1(row.p95())).append("</td><td class=\"n\">").append(fmt1(row.p99()))
+                    .append("</td><td class=\"n\">").append(String.format(Locale.ROOT, "%,.0f", row.examplesPerSecond()))
+                    .append("</td><td class=\"n\">").append(String.format(Locale.ROOT, "%.3f",
+                            l.ratio(row.model(), first, row.batch()))).append("</td></tr>\n");
+        }
+        out.append("</table>\n");
+    }
+
+    private void provenance(EvaluationReport r) {
+        section("Provenance");
+        out.append("<table id=\"provenance\">\n");
+        for (Map.Entry<String, String> e : r.provenance().asText().entrySet()) {
+            out.append("<tr><th>").append(escape(e.getKey())).append("</th><td>").append(escape(e.getValue()))
+                    .append("</td></tr>\n");
+        }
+        out.append("</table>\n");
+    }
+
+    private void open(String id, int w, int h, String title) {
+        out.append("<svg id=\"").append(id).append("\" width=\"").append(w).append("\" height=\"").append(h)
+                .append("\" viewBox=\"0 0 ").append(w).append(' ').append(h).append("\" role=\"img\">\n<title>")
+                .append(escape(title)).append("</title>\n");
+    }
+
+    private void yAxis(Scale y, int w, List<Double> ticks, String label) {
+        for (double t : ticks) {
+            String py = coord(y.at(t));
+            out.append("<line class=\"grid\" x1=\"").append(LEFT).append("\" y1=\"").append(py).append("\" x2=\"")
+                    .append(w - RIGHT).append("\" y2=\"").append(py).append("\"/>\n")
+                    .append("<text class=\"tick\" x=\"").append(LEFT - 6).append("\" y=\"").append(coord(y.at(t) + 4))
+                    .append("\" text-anchor=\"end\">").append(tick(t)).append("</text>\n");
+        }
+        out.append("<line class=\"axis\" x1=\"").append(LEFT).append("\" y1=\"").append(coord(y.at(ticks.get(0))))
+                .append("\" x2=\"").append(LEFT).append("\" y2=\"").append(TOP).append("\"/>\n");
+        double mid = (y.at(ticks.get(0)) + TOP) / 2;
+        out.append("<text class=\"axis-label\" x=\"16\" y=\"").append(coord(mid)).append("\" text-anchor=\"middle\" ")
+                .append("transform=\"rotate(-90 16 ").append(coord(mid)).append(")\">").append(escape(label)).append("</text>\n");
+    }
+
+    private void xAxis(Scale x, Scale y, int h, List<Double> ticks, List<String> names, String label) {
+        double base = y.at(0);
+        out.append("<line class=\"axis\" x1=\"").append(coord(x.lo)).append("\" y1=\"").append(coord(base))
+                .append("\" x2=\"").append(coord(x.hi)).append("\" y2=\"").append(coord(base)).append("\"/>\n");
+        for (int i = 0; i < ticks.size(); i++) {
+            String text = names == null ? tick(ticks.get(i)) : escape(names.get(i));
+            out.append("<text class=\"tick\" x=\"").append(coord(x.at(ticks.get(i)))).append("\" y=\"")
+                    .append(coord(base + 16)).append("\" text-anchor=\"middle\">").append(text).append("</text>\n");
+        }
+        out.append("<text class=\"axis-label\" x=\"").append(coord((x.lo + x.hi) / 2)).append("\" y=\"").append(h - 12)
+                .append("\" text-anchor=\"middle\">").append(escape(label)).append("</text>\n");
+    }
+
+    private void legend(int w, String[] labels, String[] classes, int count) {
+        for (int i = 0; i < count; i++) {
+            int ly = TOP + 4 + i * 16;
+            out.append("<rect class=\"legend ").append(classes[i]).append("\" x=\"").append(w - RIGHT - 120).append("\" y=\"")
+                    .append(ly).append("\" width=\"10\" height=\"10\"/>\n<text class=\"tick\" x=\"")
+                    .append(w - RIGHT - 104).append("\" y=\"").append(ly + 9).append("\">").append(escape(labels[i]))
+                    .append("</text>\n");
+        }
+    }
+
+    /** A linear map from data values {@code [from, to]} to pixels {@code [lo, hi]}. */
+    private record Scale(double from, double to, double lo, double hi) {
+        double at(double v) {
+            return lo + (v - from) / (to - from) * (hi - lo);
+        }
+    }
+
+    private static List<Double> ticks(double from, double to, int intervals) {
+        List<Double> t = new ArrayList<>();
+        for (int i = 0; i <= intervals; i++) {
+            t.add(from + (to - from) * i / intervals);
+        }
+        return t;
+    }
+
+    private static double niceStep(double rough) {
+        double power = Math.pow(10, Math.floor(Math.log10(rough)));
+        double m = rough / power;
+        return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * power;
+    }
+
+    private static double finite(double v) {
+        return Double.isFinite(v) ? v : 0;
+    }
+
+    private static String shorten(String name) {
+        return name.length() <= 16 ? name : name.substring(0, 15) + "…";
+    }
+
+    private static String coord(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String tick(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e6) {
+            return String.valueOf((long) v);
+        }
+        return new java.math.BigDecimal(String.format(Locale.ROOT, "%.4g", v)).stripTrailingZeros().toPlainString();
+    }
+
+    private static String fmt(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "n/a";
+    }
+
+    private static String fmt1(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    /** HTML escaping of text and attribute values: {@code & < > " '}. */
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&' -> b.append("&amp;");
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&#39;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,186 @@
+package dev.attune.evaluation;
+
+import dev.attune.EpochRecord;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes an {@link EvaluationReport} as JSON of schema {@value EvaluationReport#SCHEMA}. Numbers are
+ * Java's shortest round-trip decimal form; a value that is not a finite number (the validation loss
+ * without a validation set, an empty reliability bin's means) is {@code null}.
+ */
+final class ReportJson {
+    private final StringBuilder out = new StringBuilder();
+
+    private ReportJson() {
+    }
+
+    static String render(EvaluationReport r) {
+        ReportJson j = new ReportJson();
+        j.out.append("{\n");
+        j.field("schema").string(EvaluationReport.SCHEMA).next();
+        j.field("examples").number(r.examples()).next();
+        j.field("classes").strings(r.classNames()).next();
+        j.field("accuracy").interval(r.accuracy(), r.bootstrapSeed()).next();
+        j.field("f1Macro").interval(r.f1Macro(), r.bootstrapSeed()).next();
+        j.field("confusionMatrix").out.append('[');
+        int[][] counts = r.confusionMatrix().counts();
+        for (int a = 0; a < counts.length; a++) {
+            j.out.append(a == 0 ? "" : ", ").append('[');
+            for (int p = 0; p < counts[a].length; p++) {
+                j.out.append(p == 0 ? "" : ", ").append(counts[a][p]);
+            }
+            j.out.append(']');
+        }
+        j.out.append("],\n");
+        j.field("perClass").out.append("[");
+        List<EvaluationReport.ClassScores> perClass = r.perClass();
+        for (int c = 0; c < perClass.size(); c++) {
+            EvaluationReport.ClassScores s = perClass.get(c);
+            j.out.append(c == 0 ? "\n    {" : ",\n    {");
+            j.key("class").string(s.name()).comma().key("precision").number(s.precision()).comma()
+                    .key("recall").number(s.recall()).comma().key("f1").number(s.f1()).comma()
+                    .key("support").number(s.support()).out.append('}');
+        }
+        j.out.append("\n  ],\n");
+        j.field("calibration").out.append('{');
+        j.key("ece").number(r.expectedCalibrationError()).comma()
+                .key("mce").number(r.reliability().maximumCalibrationError()).comma().key("bins").out.append('[');
+        List<ReliabilityDiagram.Bin> bins = r.reliability().bins();
+        for (int b = 0; b < bins.size(); b++) {
+            ReliabilityDiagram.Bin bin = bins.get(b);
+            j.out.append(b == 0 ? "\n    {" : ",\n    {");
+            j.key("lower").number(bin.lower()).comma().key("upper").number(bin.upper()).comma()
+                    .key("count").number(bin.count()).comma().key("weight").number(bin.weight()).comma()
+                    .key("meanConfidence").number(bin.meanConfidence()).comma()
+                    .key("accuracy").number(bin.accuracy()).out.append('}');
+        }
+        j.out.append("\n  ]},\n");
+        j.field("training").out.append('{');
+        j.key("bestEpoch").number(r.bestEpoch()).comma().key("stoppedEarly").out.append(r.stoppedEarly()).append(", ");
+        j.key("epochs").out.append('[');
+        List<EpochRecord> history = r.history();
+        for (int e = 0; e < history.size(); e++) {
+            EpochRecord rec = history.get(e);
+            j.out.append(e == 0 ? "\n    {" : ",\n    {");
+            j.key("epoch").number(rec.epoch()).comma().key("trainLoss").number(rec.trainLoss()).comma()
+                    .key("validationLoss").number(rec.validationLoss()).comma()
+                    .key("seconds").number(rec.time().toNanos() / 1e9).comma().key("metrics").out.append('{');
+            boolean first = true;
+            for (Map.Entry<String, Double> m : new TreeMap<>(rec.metrics()).entrySet()) {
+                j.out.append(first ? "" : ", ");
+                j.key(m.getKey()).number(m.getValue());
+                first = false;
+            }
+            j.out.append("}}");
+        }
+        j.out.append("\n  ]},\n");
+        j.field("latency");
+        if (r.latency().isEmpty()) {
+            j.out.append("null");
+        } else {
+            LatencyReport l = r.latency().get();
+            j.out.append('{');
+            j.key("conditions").string(l.conditions()).comma().key("rows").out.append('[');
+            String first = l.rows().get(0).model();
+            for (int i = 0; i < l.rows().size(); i++) {
+                LatencyReport.Row row = l.rows().get(i);
+                j.out.append(i == 0 ? "\n    {" : ",\n    {");
+                j.key("model").string(row.model()).comma().key("batch").number(row.batch()).comma()
+                        .key("p50Micros").number(row.p50()).comma().key("p95Micros").number(row.p95()).comma()
+                        .key("p99Micros").number(row.p99()).comma()
+                        .key("examplesPerSecond").number(row.examplesPerSecond()).comma()
+                        .key("ratioToFirst").number(l.ratio(row.model(), first, row.batch())).out.append('}');
+            }
+            j.out.append("\n  ]}");
+        }
+        j.next();
+        j.field("provenance").out.append('{');
+        boolean first = true;
+        for (Map.Entry<String, String> e : r.provenance().asText().entrySet()) {
+            j.out.append(first ? "\n    " : ",\n    ");
+            j.key(e.getKey()).string(e.getValue());
+            first = false;
+        }
+        j.out.append("\n  }\n}\n");
+        return j.out.toString();
+    }
+
+    private ReportJson field(String name) {
+        out.append("  ");
+        return key(name);
+    }
+
+    private ReportJson key(String name) {
+        string(name);
+        out.append(": ");
+        return this;
+    }
+
+    private ReportJson next() {
+        out.append(",\n");
+        return this;
+    }
+
+    private ReportJson comma() {
+        out.append(", ");
+        return this;
+    }
+
+    private ReportJson number(double v) {
+        out.append(Double.isFinite(v) ? Double.toString(v) : "null");
+        return this;
+    }
+
+    private ReportJson number(long v) {
+        out.append(v);
+        return this;
+    }
+
+    private ReportJson interval(ConfidenceInterval ci, long seed) {
+        out.append('{');
+        key("estimate").number(ci.estimate()).comma().key("lower").number(ci.lower()).comma()
+                .key("upper").number(ci.upper()).comma().key("level").number(ci.level()).comma()
+                .key("resamples").number(ci.resamples()).comma().key("seed").number(seed).out.append('}');
+        return this;
+    }
+
+    private ReportJson strings(List<String> values) {
+        out.append('[');
+        for (int i = 0; i < values.size(); i++) {
+            out.append(i == 0 ? "" : ", ");
+            string(values.get(i));
+        }
+        out.append(']');
+        return this;
+    }
+
+    private ReportJson string(String s) {
+        out.append('"').append(escape(s)).append('"');
+        return this;
+    }
+
+    /** JSON string escaping (RFC 8259): quotes, backslash and every control character. */
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
+    }
+}
