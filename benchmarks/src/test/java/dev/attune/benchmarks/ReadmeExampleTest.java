@@ -58,11 +58,11 @@ class ReadmeExampleTest {
 
     /** Checks that the README shows, white space aside, the code between a test's example markers. */
     static void assertReadmeShowsExampleOf(String testClass) throws IOException {
-        String source = Files.readString(Path.of("src/test/java/dev/attune/benchmarks/" + testClass + ".java"));
-        String example = source.substring(source.indexOf("// README example: begin") + 24,
-                source.indexOf("        // README example: end"));
-        String readme = Files.readString(Path.of("../README.md"));
-        assertThat(normalise(readme)).contains(normalise(example));
+        try {
+            dev.attune.ReadmeExamples.assertReadmeShowsExampleOf(Class.forName("dev.attune.benchmarks." + testClass));
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("no test class " + testClass, e);
+        }
     }
 
     @Test

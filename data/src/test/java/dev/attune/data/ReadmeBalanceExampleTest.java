@@ -61,14 +61,7 @@ class ReadmeBalanceExampleTest {
         assertThat(result.provenance().config()).containsEntry("balance", "reweigh(2 groups over 700 examples)");
         assertThat(result.provenance().validationData()).isEqualTo(holdOut.data().fingerprint());
 
-        String source = Files.readString(Path.of("src/test/java/dev/attune/data/ReadmeBalanceExampleTest.java"));
-        String example = source.substring(source.indexOf("// README example: begin") + 24,
-                source.indexOf("        // README example: end"));
-        String readme = Files.readString(Path.of("../README.md"));
-        assertThat(squash(readme)).contains(squash(example));
+        dev.attune.ReadmeExamples.assertReadmeShowsExampleOf(ReadmeBalanceExampleTest.class);
     }
 
-    private static String squash(String s) {
-        return s.replaceAll("\\s+", "");
-    }
 }

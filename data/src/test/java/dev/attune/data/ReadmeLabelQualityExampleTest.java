@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.attune.FineTuner;
 import dev.attune.LabeledData;
 import dev.attune.Predictions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -68,11 +66,7 @@ class ReadmeLabelQualityExampleTest {
         assertThat(recall).isGreaterThan(0.80);
         assertThat(precisionAtFlipped).isGreaterThan(0.55);
 
-        String source = Files.readString(Path.of("src/test/java/dev/attune/data/ReadmeLabelQualityExampleTest.java"));
-        String example = source.substring(source.indexOf("// README example: begin") + 24,
-                source.indexOf("        // README example: end"));
-        String readme = Files.readString(Path.of("../README.md"));
-        assertThat(squash(readme)).contains(squash(example));
+        dev.attune.ReadmeExamples.assertReadmeShowsExampleOf(ReadmeLabelQualityExampleTest.class);
     }
 
     /**
@@ -101,7 +95,4 @@ class ReadmeLabelQualityExampleTest {
         return (double) right / p.size();
     }
 
-    private static String squash(String s) {
-        return s.replaceAll("\\s+", "");
-    }
 }

@@ -51,14 +51,7 @@ class ReadmeTabularExampleTest {
         assertThat(batches.next().getFeatures().getDouble(0, 3)).isEqualTo(1);
         assertThat(batches.hasNext()).isFalse();
 
-        String source = Files.readString(Path.of("src/test/java/dev/attune/data/ReadmeTabularExampleTest.java"));
-        String example = source.substring(source.indexOf("// README example: begin") + 24,
-                source.indexOf("        // README example: end"));
-        String readme = Files.readString(Path.of("../README.md"));
-        assertThat(squash(readme)).contains(squash(example));
+        dev.attune.ReadmeExamples.assertReadmeShowsExampleOf(ReadmeTabularExampleTest.class);
     }
 
-    private static String squash(String s) {
-        return s.replaceAll("\\s+", "");
-    }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attune.Predictions;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** Compiles and runs the README's evaluation example, and checks that the README still shows this code. */
@@ -58,11 +56,7 @@ class ReadmeEvaluationExampleTest {
 
     @Test
     void theReadmeShowsThisCode() throws IOException {
-        String source = Files.readString(Path.of("src/test/java/dev/attune/evaluation/ReadmeEvaluationExampleTest.java"));
-        String example = source.substring(source.indexOf("// README example: begin") + 24,
-                source.indexOf("        // README example: end"));
-        String readme = Files.readString(Path.of("../README.md"));
-        assertThat(normalise(readme)).contains(normalise(example));
+        dev.attune.ReadmeExamples.assertReadmeShowsExampleOf(ReadmeEvaluationExampleTest.class);
     }
 
     private static double[] row(int predicted, double confidence) {
@@ -72,7 +66,4 @@ class ReadmeEvaluationExampleTest {
         return r;
     }
 
-    private static String normalise(String code) {
-        return code.replaceAll("\\s+", " ").trim();
-    }
 }

@@ -36,14 +36,7 @@ class ReadmeReportExampleTest {
 
     @Test
     void theReadmeShowsThisCode() throws IOException {
-        String source = Files.readString(Path.of("src/test/java/dev/attune/evaluation/ReadmeReportExampleTest.java"));
-        String example = source.substring(source.indexOf("// README example: begin") + 24,
-                source.indexOf("        // README example: end"));
-        String readme = Files.readString(Path.of("../README.md"));
-        assertThat(normalise(readme)).contains(normalise(example));
+        dev.attune.ReadmeExamples.assertReadmeShowsExampleOf(ReadmeReportExampleTest.class);
     }
 
-    private static String normalise(String code) {
-        return code.replaceAll("\\s+", " ").trim();
-    }
 }
