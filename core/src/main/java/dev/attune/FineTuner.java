@@ -44,6 +44,7 @@ public final class FineTuner {
     private final List<TrainingListener> listeners;
     private final AdapterMethod adapter;
     private final Balancer balancer;
+    private final LeakagePolicy leakage;
 
     private FineTuner(Builder b) {
         this.base = b.base;
@@ -67,6 +68,7 @@ public final class FineTuner {
         this.metrics = List.copyOf(m);
         this.checkpoints = b.checkpoints;
         this.listeners = List.copyOf(b.listeners);
+        this.leakage = b.leakage == null ? LeakagePolicy.REFUSE : b.leakage;
     }
 
     /** Starts a fine-tuning set-up from a base network. */
@@ -97,14 +99,40 @@ public final class FineTuner {
      * Fine-tunes on {@code train}, measuring the loss and the metrics on {@code validation} after
      * every epoch. Starts from the base model's weights every time.
      *
+     * <p>Validation examples whose features equal a training example's bit for bit are looked for
+     * first (labels are not compared): by default ({@link LeakagePolicy#REFUSE}) they stop the fit;
+     * see {@link Builder#leakage}.
+     *
      * @param train the training examples; at least two classes
      * @param validation the validation examples, or {@code null}
-     * @throws IllegalArgumentException when the data does not fit the model or the set-up
+     * @throws IllegalArgumentException when the data does not fit the model or the set-up, or, under
+     *     {@link LeakagePolicy#REFUSE}, when validation examples are exact copies of training examples
      */
     public FineTuneResult fit(LabeledData train, LabeledData validation) {
         requireNonNull(train, "train");
         checkData(train, validation);
-        return new Trainer(this).run(train, validation);
+        return new Trainer(this).run(train, validation, leakageWarnings(train, validation));
+    }
+
+    private List<TrainingListener.Warning> leakageWarnings(LabeledData train, LabeledData validation) {
+        if (validation == null || leakage == LeakagePolicy.IGNORE) {
+            return List.of();
+        }
+        ExactDuplicates.Found found = ExactDuplicates.between(train, validation);
+        if (found.count() == 0) {
+            return List.of();
+        }
+        String what = found.count() + " of the " + validation.size() + " validation examples "
+                + (found.count() == 1 ? "is an exact copy" : "are exact copies")
+                + " of training examples (features equal bit for bit, labels not compared), for example validation"
+                + " example " + found.secondIndex() + " and training example " + found.firstIndex()
+                + "; validation scores on them overstate how the model does on new data";
+        if (leakage == LeakagePolicy.REFUSE) {
+            throw new IllegalArgumentException(what + ": remove them from the validation data (a group split keeps"
+                    + " related examples on one side), or call leakage(LeakagePolicy.WARN) to train anyway with a"
+                    + " warning recorded in the provenance");
+        }
+        return List.of(new TrainingListener.Warning("leakage", what));
     }
 
     private void checkData(LabeledData train, LabeledData validation) {
@@ -208,6 +236,7 @@ public final class FineTuner {
         c.put("metrics", metrics.stream().map(Metric::name).toList().toString());
         c.put("checkpoints", checkpoints == null ? "none" : checkpoints.toString());
         c.put("balance", balancer == null ? "none" : balancer.describe());
+        c.put("leakage", leakage.name());
         return c;
     }
 
@@ -220,7 +249,7 @@ public final class FineTuner {
      * Collects the options of a {@link FineTuner}. Each option may be set once; each setter
      * validates its value at once. Defaults: keep the head, {@link Freeze#none()},
      * {@link Optimizer#adam adam(1e-3)}, 10 epochs, batch size 32, seed 42, no early stopping,
-     * no metrics, no checkpoints, no balancing, no listeners.
+     * no metrics, no checkpoints, no balancing, no listeners, {@link LeakagePolicy#REFUSE}.
      */
     public static final class Builder {
         private final Network base;
@@ -238,6 +267,7 @@ public final class FineTuner {
         private final List<TrainingListener> listeners = new ArrayList<>();
         private AdapterMethod adapter;
         private Balancer balancer;
+        private LeakagePolicy leakage;
 
         private Builder(Network base) {
             this.base = base;
@@ -384,6 +414,19 @@ public final class FineTuner {
         public Builder balance(Balancer value) {
             once(balancer, "balance");
             balancer = requireNonNull(value, "balancer");
+            return this;
+        }
+
+        /**
+         * What {@code fit(train, validation)} does when validation examples are exact copies of
+         * training examples (default {@link LeakagePolicy#REFUSE}: it throws, naming how many and one
+         * pair). {@link LeakagePolicy#WARN} trains, warns every listener and records the warning in
+         * the provenance; {@link LeakagePolicy#IGNORE} does not look. The policy is in the provenance's
+         * configuration as {@code leakage}.
+         */
+        public Builder leakage(LeakagePolicy policy) {
+            once(leakage, "leakage");
+            leakage = requireNonNull(policy, "policy");
             return this;
         }
 

@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Progress listeners. {@link #console()} prints one line per epoch (losses, validation metrics,
- * time, ETA) and, during epochs longer than a few seconds, a line every five seconds.
+ * time, ETA), during epochs longer than a few seconds a line every five seconds, and a line per
+ * warning.
  */
 public final class Progress {
     private Progress() {
@@ -42,6 +43,11 @@ public final class Progress {
             out.printf(Locale.ROOT, "training %,d examples, %d steps/epoch, up to %d epochs; %,d trainable and %,d frozen parameters%s%n",
                     e.trainExamples(), e.batchesPerEpoch(), e.epochs(), e.trainableParams(), e.frozenParams(),
                     e.cachedFrozenFeatures() ? "; frozen layers' outputs computed once" : "");
+        }
+
+        @Override
+        public void onWarning(Warning e) {
+            out.println("warning (" + e.topic() + "): " + e.message());
         }
 
         @Override

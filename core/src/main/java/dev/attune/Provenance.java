@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,10 +24,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param backend the ND4J backend and its thread count
  * @param os the operating system and architecture
  * @param startedAt when training started
+ * @param warnings what the run warned about (each as {@code "<topic>: <message>"}, for example
+ *     validation examples that copy training examples under {@link LeakagePolicy#WARN}), empty when nothing
  */
 public record Provenance(Map<String, String> config, long seed, String baseModel, String trainData,
                          String validationData, String attuneVersion, String dl4jVersion, String javaVersion,
-                         String backend, String os, Instant startedAt) {
+                         String backend, String os, Instant startedAt, List<String> warnings) {
     private static final Properties VERSIONS = versions();
 
     /** Validates and copies. */
@@ -36,16 +39,20 @@ public record Provenance(Map<String, String> config, long seed, String baseModel
         requireNonNull(trainData, "trainData");
         requireNonNull(validationData, "validationData");
         requireNonNull(startedAt, "startedAt");
+        warnings = List.copyOf(requireNonNull(warnings, "warnings"));
     }
 
     static Provenance capture(Map<String, String> config, long seed, String baseModel, String trainData,
-                              String validationData, Instant startedAt) {
+                              String validationData, Instant startedAt, List<String> warnings) {
         return new Provenance(config, seed, baseModel, trainData, validationData, libraryVersion(),
                 VERSIONS.getProperty("dl4j.version", "unknown"), System.getProperty("java.version"), currentBackend(),
-                System.getProperty("os.name") + " " + System.getProperty("os.arch"), startedAt);
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"), startedAt, warnings);
     }
 
-    /** Every field as text, in a stable order (config entries as {@code config.<option>}). */
+    /**
+     * Every field as text, in a stable order (config entries as {@code config.<option>}, warnings one
+     * per line).
+     */
     public Map<String, String> asText() {
         Map<String, String> m = new java.util.LinkedHashMap<>();
         m.put("seed", String.valueOf(seed));
@@ -58,6 +65,7 @@ public record Provenance(Map<String, String> config, long seed, String baseModel
         m.put("backend", backend);
         m.put("os", os);
         m.put("startedAt", startedAt.toString());
+        m.put("warnings", String.join("\n", warnings));
         new java.util.TreeMap<>(config).forEach((k, v) -> m.put("config." + k, v));
         return m;
     }

@@ -25,13 +25,14 @@ final class Trainer {
         this.tuner = tuner;
     }
 
-    FineTuneResult run(LabeledData given, LabeledData validation) {
+    FineTuneResult run(LabeledData given, LabeledData validation, List<TrainingListener.Warning> warnings) {
         Instant startedAt = Instant.now();
         long t0 = System.nanoTime();
         // Provenance names the data the caller gave; the balancer is in the config and seeded, so the
         // balanced set can be made again from it.
         Provenance provenance = Provenance.capture(tuner.config(), tuner.seed(), tuner.base().fingerprint(),
-                given.fingerprint(), validation == null ? "" : validation.fingerprint(), startedAt);
+                given.fingerprint(), validation == null ? "" : validation.fingerprint(), startedAt,
+                warnings.stream().map(w -> w.topic() + ": " + w.message()).toList());
         Balanced balanced = balance(given);
         LabeledData train = balanced.data();
         double[] weights = balanced.weightsView();
@@ -56,6 +57,7 @@ final class Trainer {
         var start = new TrainingListener.FitStart(tuner.epochs(), steps, n, model.trainableParams(),
                 model.frozenParams(), cache);
         listeners.forEach(l -> l.onFitStart(start));
+        warnings.forEach(warning -> listeners.forEach(l -> l.onWarning(warning)));
 
         EarlyStopping es = tuner.earlyStopping();
         SplittableRandom rng = new SplittableRandom(tuner.seed());

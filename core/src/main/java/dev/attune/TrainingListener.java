@@ -1,5 +1,7 @@
 package dev.attune;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Duration;
 
 /**
@@ -10,6 +12,14 @@ import java.time.Duration;
 public interface TrainingListener {
     /** Called once before the first epoch. */
     default void onFitStart(FitStart event) {
+    }
+
+    /**
+     * Called when the run finds something that deserves attention but does not stop it (for example
+     * validation examples that copy training examples, under {@link LeakagePolicy#WARN}); right after
+     * {@link #onFitStart}, once per finding.
+     */
+    default void onWarning(Warning event) {
     }
 
     /** Called after every optimizer step. */
@@ -36,6 +46,20 @@ public interface TrainingListener {
      */
     record FitStart(int epochs, int batchesPerEpoch, int trainExamples, long trainableParams, long frozenParams,
                     boolean cachedFrozenFeatures) {
+    }
+
+    /**
+     * Something about the run deserves attention; it is also kept in {@link Provenance#warnings()}.
+     *
+     * @param topic what the warning is about, for example {@code "leakage"}
+     * @param message what was found and what to do about it
+     */
+    record Warning(String topic, String message) {
+        /** Checks that both parts are given. */
+        public Warning {
+            requireNonNull(topic, "topic");
+            requireNonNull(message, "message");
+        }
     }
 
     /**

@@ -3,7 +3,8 @@
  * IDX format of MNIST, {@link dev.attune.data.Tabular} for CSV and ARFF tables with a typed schema,
  * group columns and a fitted {@link dev.attune.data.TabularTransform}), the data sets bundled in the
  * jar ({@link dev.attune.data.BundledData} for images, {@link dev.attune.data.BundledTables} for
- * tables), and seeded per-class splits ({@link dev.attune.data.Splits}); these produce
+ * tables), and seeded splits ({@link dev.attune.data.Splits}: per class, per group, stratified
+ * k-fold); these produce
  * {@link dev.attune.LabeledData} (for tables, inside a {@link dev.attune.data.TabularData}), a
  * {@link dev.attune.DataSource} or a DL4J {@code DataSetIterator}. Then, for that data: balancers
  * of the training data ({@link dev.attune.data.Balancing}), a bias audit of labels against groups
