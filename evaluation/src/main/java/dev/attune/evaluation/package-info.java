@@ -4,8 +4,9 @@
  * {@link dev.attune.evaluation.ConfusionMatrix} and the {@link dev.attune.evaluation.ReliabilityDiagram};
  * bootstrap confidence intervals and paired comparisons ({@link dev.attune.evaluation.Bootstrap},
  * {@link dev.attune.evaluation.McNemar}); per-group tables and group fairness
- * ({@link dev.attune.evaluation.Groups}, {@link dev.attune.evaluation.Fairness}); and inference
- * latency ({@link dev.attune.evaluation.Latency}). Every metric reads {@link dev.attune.Predictions}
+ * ({@link dev.attune.evaluation.Groups}, {@link dev.attune.evaluation.Fairness}); robustness to
+ * perturbed and shifted test sets ({@link dev.attune.evaluation.Robustness},
+ * {@link dev.attune.evaluation.Perturbations}); and inference latency ({@link dev.attune.evaluation.Latency}). Every metric reads {@link dev.attune.Predictions}
  * and can drive validation history and early stopping in {@code dev.attune.FineTuner}.
  */
 package dev.attune.evaluation;
