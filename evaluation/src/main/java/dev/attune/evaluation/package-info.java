@@ -6,7 +6,8 @@
  * {@link dev.attune.evaluation.McNemar}); per-group tables and group fairness
  * ({@link dev.attune.evaluation.Groups}, {@link dev.attune.evaluation.Fairness}); robustness to
  * perturbed and shifted test sets ({@link dev.attune.evaluation.Robustness},
- * {@link dev.attune.evaluation.Perturbations}); and inference latency ({@link dev.attune.evaluation.Latency}). Every metric reads {@link dev.attune.Predictions}
+ * {@link dev.attune.evaluation.Perturbations}); inference latency ({@link dev.attune.evaluation.Latency});
+ * and AssertJ assertions on predictions for test suites ({@link dev.attune.evaluation.EvaluationAssertions}). Every metric reads {@link dev.attune.Predictions}
  * and can drive validation history and early stopping in {@code dev.attune.FineTuner}.
  */
 package dev.attune.evaluation;
