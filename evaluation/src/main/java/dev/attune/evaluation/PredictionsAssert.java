@@ -37,7 +37,7 @@ public final class PredictionsAssert extends AbstractAssert<PredictionsAssert, P
         if (!(level > 0 && level < 1)) {
             throw new IllegalArgumentException("confidence level must be in (0, 1), got " + level + "; for example 0.95");
         }
-        Bootstrap.of(Metrics.accuracy()).resamples(resamples);
+        Bootstrap.of(Metrics.accuracy()).resamples(resamples); // refuses a count out of range, with Bootstrap's message
         this.level = level;
         this.resamples = resamples;
         this.seed = seed;

@@ -75,6 +75,20 @@ class RobustnessTest {
     }
 
     @Test
+    void tabularPerturbationsRunThroughTheSuite() {
+        // Every entry missing: every example becomes the column means, so all get the same class, right
+        // for two of the four.
+        RobustnessReport r = Robustness.of(THRESHOLD)
+                .perturb(Perturbations.missingValues(0.0, 1.0))
+                .perturb(Perturbations.featureNoise(0.0))
+                .run(fourImages());
+
+        assertThat(r.value("missing_values", 0.0, "accuracy")).isEqualTo(1.0);
+        assertThat(r.value("missing_values", 1.0, "accuracy")).isEqualTo(0.5);
+        assertThat(r.value("feature_noise", 0.0, "accuracy")).isEqualTo(1.0);
+    }
+
+    @Test
     void flatRowsArePerturbedAsImagesAndTheModelGetsRows() {
         List<long[]> shapes = new ArrayList<>();
         List<INDArray> seen = new ArrayList<>();
