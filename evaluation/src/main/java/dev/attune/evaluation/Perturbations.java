@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.DoubleConsumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
@@ -32,14 +33,12 @@ public final class Perturbations {
         INDArray apply(INDArray features, double strength, long seed);
     }
 
-    /** A built-in perturbation: a name, its strengths and its operation. */
-    private record Builtin(String name, List<Double> strengths, Op op) implements Perturbation {
+    /** A built-in perturbation: a name, its strengths, the check of a strength and its operation. */
+    private record Builtin(String name, List<Double> strengths, DoubleConsumer check, Op op) implements Perturbation {
         @Override
         public INDArray apply(INDArray features, double strength, long seed) {
             requireNonNull(features, "features");
-            if (!Double.isFinite(strength)) {
-                throw new IllegalArgumentException(name + " strength must be finite, got " + strength);
-            }
+            check.accept(strength);
             return op.apply(features, strength, seed);
         }
 
@@ -56,7 +55,7 @@ public final class Perturbations {
      * @throws IllegalArgumentException when none is given or one is negative or not finite
      */
     public static Perturbation gaussianNoise(double... sigmas) {
-        return new Builtin("gaussian_noise", strengths("gaussian_noise", sigmas, 0, Double.MAX_VALUE, "a standard deviation"),
+        return builtin("gaussian_noise", sigmas, range("gaussian_noise", 0, Double.MAX_VALUE, "a standard deviation"),
                 (x, sigma, seed) -> x.add(normal(x, seed).muli(sigma)));
     }
 
@@ -67,7 +66,7 @@ public final class Perturbations {
      * @throws IllegalArgumentException when none is given or one is not finite
      */
     public static Perturbation brightness(double... deltas) {
-        return new Builtin("brightness", strengths("brightness", deltas, -Double.MAX_VALUE, Double.MAX_VALUE, "an amount"),
+        return builtin("brightness", deltas, range("brightness", -Double.MAX_VALUE, Double.MAX_VALUE, "an amount"),
                 (x, delta, seed) -> x.add(delta));
     }
 
@@ -79,7 +78,7 @@ public final class Perturbations {
      * @throws IllegalArgumentException when none is given or one is negative or not finite
      */
     public static Perturbation contrast(double... factors) {
-        return new Builtin("contrast", strengths("contrast", factors, 0, Double.MAX_VALUE, "a factor"),
+        return builtin("contrast", factors, range("contrast", 0, Double.MAX_VALUE, "a factor"),
                 (x, factor, seed) -> {
                     INDArray rows = flat(x);
                     INDArray mean = rows.mean(true, 1);
@@ -97,7 +96,7 @@ public final class Perturbations {
      * @throws IllegalArgumentException when none is given or one is negative or not whole
      */
     public static Perturbation occlusion(double... sizes) {
-        return new Builtin("occlusion", pixels("occlusion", sizes, "a patch size"), Perturbations::occlude);
+        return builtin("occlusion", sizes, pixels("occlusion", "a patch size"), Perturbations::occlude);
     }
 
     /**
@@ -109,7 +108,7 @@ public final class Perturbations {
      * @throws IllegalArgumentException when none is given or one is negative or not whole
      */
     public static Perturbation shift(double... pixels) {
-        return new Builtin("shift", pixels("shift", pixels, "a distance"), Perturbations::translate);
+        return builtin("shift", pixels, pixels("shift", "a distance"), Perturbations::translate);
     }
 
     /**
@@ -122,7 +121,7 @@ public final class Perturbations {
      * @throws IllegalArgumentException when none is given or one is negative or not finite
      */
     public static Perturbation featureNoise(double... ks) {
-        return new Builtin("feature_noise", strengths("feature_noise", ks, 0, Double.MAX_VALUE, "a level"),
+        return builtin("feature_noise", ks, range("feature_noise", 0, Double.MAX_VALUE, "a level"),
                 (x, k, seed) -> {
                     INDArray rows = flat(x);
                     INDArray sd = rows.std(false, true, 0);
@@ -139,7 +138,7 @@ public final class Perturbations {
      * @throws IllegalArgumentException when none is given or one is outside {@code [0, 1]}
      */
     public static Perturbation missingValues(double... fractions) {
-        return new Builtin("missing_values", strengths("missing_values", fractions, 0, 1, "a fraction"),
+        return builtin("missing_values", fractions, range("missing_values", 0, 1, "a fraction"),
                 (x, fraction, seed) -> {
                     INDArray rows = flat(x);
                     INDArray mean = rows.mean(true, 0);
@@ -248,28 +247,32 @@ public final class Perturbations {
         }
     }
 
-    private static List<Double> strengths(String name, double[] values, double min, double max, String what) {
+    private static Perturbation builtin(String name, double[] values, DoubleConsumer check, Op op) {
         requireNonNull(values, "strengths");
         if (values.length == 0) {
             throw new IllegalArgumentException(name + " needs at least one strength, for example " + name + "(0.1, 0.2, 0.4)");
         }
         for (double v : values) {
+            check.accept(v);
+        }
+        return new Builtin(name, Arrays.stream(values).boxed().toList(), check, op);
+    }
+
+    private static DoubleConsumer range(String name, double min, double max, String what) {
+        return v -> {
             if (!Double.isFinite(v) || v < min || v > max) {
                 throw new IllegalArgumentException(name + " strength " + v + " is not " + what + (min == 0 && max == 1
                         ? " in [0, 1]" : min == 0 ? " that is finite and non-negative" : " that is finite"));
             }
-        }
-        return Arrays.stream(values).boxed().toList();
+        };
     }
 
-    private static List<Double> pixels(String name, double[] values, String what) {
-        List<Double> list = strengths(name, values, 0, Integer.MAX_VALUE, what);
-        for (double v : list) {
+    private static DoubleConsumer pixels(String name, String what) {
+        return range(name, 0, Integer.MAX_VALUE, what).andThen(v -> {
             if (v != Math.rint(v)) {
                 throw new IllegalArgumentException(name + " strength " + v + " is not a whole number of pixels; give "
                         + (long) Math.floor(v) + " or " + (long) Math.ceil(v));
             }
-        }
-        return list;
+        });
     }
 }

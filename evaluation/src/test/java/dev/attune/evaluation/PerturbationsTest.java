@@ -166,6 +166,10 @@ class PerturbationsTest {
                 .hasMessageContaining("flatImages");
         assertThatThrownBy(() -> Perturbations.occlusion(4).apply(nine(), 4, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3x3").hasMessageContaining("up to 3");
+        assertThatThrownBy(() -> Perturbations.shift(1).apply(nine(), -1, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1.0");
+        assertThatThrownBy(() -> Perturbations.gaussianNoise(0.1).apply(nine(), Double.NaN, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NaN");
         assertThatThrownBy(() -> Perturbations.shift(3).apply(nine(), 3, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("below 3");
     }
