@@ -7,6 +7,7 @@ import dev.attune.Predictions;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Seeded bootstrap confidence intervals for any metric, and the paired bootstrap of two models on the
@@ -72,25 +73,34 @@ public final class Bootstrap {
     public ConfidenceInterval interval(Predictions predictions, double level) {
         requireNonNull(predictions, "predictions");
         checkLevel(level);
-        double estimate = metric.compute(predictions);
+        return interval(metric.name(), metric.compute(predictions), predictions.size(),
+                indices -> metric.compute(predictions.select(indices)), level);
+    }
+
+    /**
+     * The percentile interval of any statistic of {@code n} examples, resampled as
+     * {@link #interval(Predictions, double)} resamples: {@code statistic} gets the indices of each
+     * resample and throws {@link IllegalArgumentException} when it is undefined on them.
+     */
+    ConfidenceInterval interval(String name, double estimate, int n, ToDoubleFunction<int[]> statistic, double level) {
+        checkLevel(level);
         double[] values = new double[resamples];
         SplittableRandom random = new SplittableRandom(seed);
-        int n = predictions.size();
         int[] indices = new int[n];
         int failures = 0;
         for (int b = 0; b < resamples; b++) {
             while (true) {
                 draw(random, indices);
                 try {
-                    values[b] = metric.compute(predictions.select(indices));
+                    values[b] = statistic.applyAsDouble(indices);
                     break;
                 } catch (IllegalArgumentException e) {
-                    failures = fail(failures, e);
+                    failures = fail(name, failures, e);
                 }
             }
         }
         Arrays.sort(values);
-        return new ConfidenceInterval(metric.name(), estimate, percentile(values, (1 - level) / 2),
+        return new ConfidenceInterval(name, estimate, percentile(values, (1 - level) / 2),
                 percentile(values, (1 + level) / 2), level, resamples);
     }
 
@@ -124,7 +134,7 @@ public final class Bootstrap {
                     firstBetter += a == c ? 0.5 : (a > c) == metric.higherIsBetter() ? 1 : 0;
                     break;
                 } catch (IllegalArgumentException e) {
-                    failures = fail(failures, e);
+                    failures = fail(metric.name(), failures, e);
                 }
             }
         }
@@ -139,9 +149,9 @@ public final class Bootstrap {
         }
     }
 
-    private int fail(int failures, IllegalArgumentException e) {
+    private int fail(String name, int failures, IllegalArgumentException e) {
         if (failures + 1 > 10L * resamples) {
-            throw new IllegalArgumentException(metric.name() + " was undefined on " + (failures + 1)
+            throw new IllegalArgumentException(name + " was undefined on " + (failures + 1)
                     + " resamples (the last: " + e.getMessage() + "); bootstrap a larger or more balanced test set", e);
         }
         return failures + 1;

@@ -4,9 +4,12 @@
  * {@link dev.attune.evaluation.ConfusionMatrix} and the {@link dev.attune.evaluation.ReliabilityDiagram};
  * bootstrap confidence intervals and paired comparisons ({@link dev.attune.evaluation.Bootstrap},
  * {@link dev.attune.evaluation.McNemar}); per-group tables and group fairness
- * ({@link dev.attune.evaluation.Groups}, {@link dev.attune.evaluation.Fairness}); inference latency
- * ({@link dev.attune.evaluation.Latency}); and the {@link dev.attune.evaluation.EvaluationReport} of a
- * run and its test predictions, as JSON and as one self-contained HTML page. Every metric reads
- * {@link dev.attune.Predictions} and can drive validation history and early stopping in {@code dev.attune.FineTuner}.
+ * ({@link dev.attune.evaluation.Groups}, {@link dev.attune.evaluation.Fairness}); robustness to
+ * perturbed and shifted test sets ({@link dev.attune.evaluation.Robustness},
+ * {@link dev.attune.evaluation.Perturbations}); inference latency ({@link dev.attune.evaluation.Latency});
+ * AssertJ assertions on predictions for test suites ({@link dev.attune.evaluation.EvaluationAssertions});
+ * and the {@link dev.attune.evaluation.EvaluationReport} of a run and its test predictions, as JSON and
+ * as one self-contained HTML page. Every metric reads {@link dev.attune.Predictions} and can drive
+ * validation history and early stopping in {@code dev.attune.FineTuner}.
  */
 package dev.attune.evaluation;
