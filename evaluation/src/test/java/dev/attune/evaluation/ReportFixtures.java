@@ -52,7 +52,7 @@ final class ReportFixtures {
     static FineTuneResult result(List<EpochRecord> history, int bestEpoch, boolean stoppedEarly) {
         Provenance provenance = new Provenance(Map.of("epochs", "3", "note", "<script>alert(\"x\")</script>"), 42,
                 "base-fingerprint", "train-fingerprint", "validation-fingerprint", "0.1.0-SNAPSHOT", "1.0.0-M2.1",
-                "17.0.2", "CpuBackend (threads=2)", "Linux amd64", Instant.parse("2026-01-02T03:04:05Z"));
+                "17.0.2", "CpuBackend (threads=2)", "Linux amd64", Instant.parse("2026-01-02T03:04:05Z"), List.of());
         return new FineTuneResult(tinyNetwork(), history, bestEpoch, stoppedEarly, 9, 0, List.of(), 18,
                 Duration.ofSeconds(4), provenance, null);
     }
