@@ -44,6 +44,7 @@ public final class FineTuner {
     private final List<TrainingListener> listeners;
     private final AdapterMethod adapter;
     private final Balancer balancer;
+    private final TrainingDataCheck audit;
     private final LeakagePolicy leakage;
 
     private FineTuner(Builder b) {
@@ -52,6 +53,7 @@ public final class FineTuner {
         this.headName = b.headName;
         this.adapter = b.adapter;
         this.balancer = b.balancer;
+        this.audit = b.audit;
         this.freeze = b.freeze != null ? b.freeze
                 : adapter == null ? Freeze.none()
                 : headClasses > 0 ? Freeze.all().andUnfreeze(headName) : Freeze.all();
@@ -107,11 +109,16 @@ public final class FineTuner {
      * @param validation the validation examples, or {@code null}
      * @throws IllegalArgumentException when the data does not fit the model or the set-up, or, under
      *     {@link LeakagePolicy#REFUSE}, when validation examples are exact copies of training examples
+     * @throws IllegalStateException when the training data fails the {@link Builder#audit} check
      */
     public FineTuneResult fit(LabeledData train, LabeledData validation) {
         requireNonNull(train, "train");
         checkData(train, validation);
-        return new Trainer(this).run(train, validation, leakageWarnings(train, validation));
+        List<TrainingListener.Warning> warnings = leakageWarnings(train, validation);
+        if (audit != null) {
+            audit.check(train);
+        }
+        return new Trainer(this).run(train, validation, warnings);
     }
 
     private List<TrainingListener.Warning> leakageWarnings(LabeledData train, LabeledData validation) {
@@ -236,6 +243,7 @@ public final class FineTuner {
         c.put("metrics", metrics.stream().map(Metric::name).toList().toString());
         c.put("checkpoints", checkpoints == null ? "none" : checkpoints.toString());
         c.put("balance", balancer == null ? "none" : balancer.describe());
+        c.put("audit", audit == null ? "none" : audit.getClass().getSimpleName());
         c.put("leakage", leakage.name());
         return c;
     }
@@ -267,6 +275,7 @@ public final class FineTuner {
         private final List<TrainingListener> listeners = new ArrayList<>();
         private AdapterMethod adapter;
         private Balancer balancer;
+        private TrainingDataCheck audit;
         private LeakagePolicy leakage;
 
         private Builder(Network base) {
@@ -414,6 +423,17 @@ public final class FineTuner {
         public Builder balance(Balancer value) {
             once(balancer, "balance");
             balancer = requireNonNull(value, "balancer");
+            return this;
+        }
+
+        /**
+         * A check of the training data that {@code fit} runs first (default: none), before anything
+         * trains: {@code .audit(DataAudit.of(train).group("sex", sex))} stops the fit with an
+         * {@link IllegalStateException} when the audit fails. The configuration names the check.
+         */
+        public Builder audit(TrainingDataCheck check) {
+            once(audit, "audit");
+            audit = requireNonNull(check, "check");
             return this;
         }
 

@@ -3,6 +3,7 @@ package dev.attune.data;
 import static java.util.Objects.requireNonNull;
 
 import dev.attune.LabeledData;
+import dev.attune.TrainingDataCheck;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +38,7 @@ import java.util.TreeSet;
  * <p>Each setter may be called once per option (group and reference once per column); the audit is
  * a pure function of its inputs.
  */
-public final class DataAudit {
+public final class DataAudit implements TrainingDataCheck {
     private final LabeledData data;
     private int positiveClass = -1;
     private final Map<String, List<String>> groups = new LinkedHashMap<>();
@@ -48,6 +49,40 @@ public final class DataAudit {
 
     private DataAudit(LabeledData data) {
         this.data = data;
+    }
+
+    /**
+     * Runs this audit as {@code FineTuner.Builder.audit(...)} asks before training: passes unless a
+     * check fails (warnings pass).
+     *
+     * @throws IllegalArgumentException when {@code train} is not the data this audit was started on
+     *     (their fingerprints differ)
+     * @throws IllegalStateException when a check fails: the message lists each failed check with its
+     *     value and threshold, and the fix
+     */
+    @Override
+    public void check(LabeledData train) {
+        requireNonNull(train, "train");
+        if (!train.fingerprint().equals(data.fingerprint())) {
+            throw new IllegalArgumentException("this audit was started on other data (" + data.size() + " examples, "
+                    + data.fingerprint() + ") than the training data given to fit (" + train.size() + " examples, "
+                    + train.fingerprint() + "); start it with DataAudit.of(train) on the same data");
+        }
+        Report report = run();
+        List<String> failed = new ArrayList<>();
+        for (Check c : report.checks()) {
+            if (c.status() == Status.FAIL) {
+                failed.add(c.name() + (c.column().isEmpty() ? "" : " of " + c.column()) + " "
+                        + String.format(java.util.Locale.ROOT, "%.3f", c.value()) + " (fails at "
+                        + String.format(java.util.Locale.ROOT, "%.3f", c.failThreshold()) + "; " + c.detail() + ")");
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException("the training data fails its audit, so nothing was trained: "
+                    + String.join("; ", failed) + ". Fix the data (more examples of the groups concerned, or"
+                    + " Balancing.reweigh), or set the thresholds the use case allows (disparateImpact,"
+                    + " representationGap, imbalanceRatio)");
+        }
     }
 
     /** Starts an audit of the labels of {@code data}. */
