@@ -137,9 +137,10 @@ final class MlnHandle implements ModelHandle {
         }
         // The method's own reason to refuse a target (an attention layer with no weights, a rank too large) comes
         // before any freezing message.
+        Map<String, Layer> adaptedConfs = new HashMap<>();
         for (LayerInfo l : layers) {
             if (adapted.contains(l.name())) {
-                plan.adapter().adapt(conf.getConf(l.index()).getLayer().clone());
+                adaptedConfs.put(l.name(), plan.adapter().adapt(conf.getConf(l.index()).getLayer().clone()));
             }
         }
         // Frozen non-target layers of which the method trains a part (LoRA's Bias.ALL: their biases).
@@ -180,7 +181,7 @@ final class MlnHandle implements ModelHandle {
                 c.setLayer(f);
             } else {
                 if (trainedByAdapter.contains(name)) {
-                    Layer a = adapted.contains(name) ? plan.adapter().adapt(c.getLayer().clone())
+                    Layer a = adapted.contains(name) ? adaptedConfs.get(name)
                             : plan.adapter().adaptPart(c.getLayer().clone());
                     a.setLayerName(name);
                     c.setLayer(a);
