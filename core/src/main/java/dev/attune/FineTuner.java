@@ -63,9 +63,17 @@ public final class FineTuner {
         this.seed = b.seed == null ? 42 : b.seed;
         this.earlyStopping = b.earlyStopping;
         List<Metric> m = new ArrayList<>(b.metrics);
-        if (earlyStopping != null && earlyStopping.metric() != null
-                && m.stream().noneMatch(x -> x.name().equals(earlyStopping.monitored()))) {
-            m.add(earlyStopping.metric());
+        if (earlyStopping != null) {
+            List<Metric> needed = new ArrayList<>();
+            if (earlyStopping.metric() != null) {
+                needed.add(earlyStopping.metric());
+            }
+            earlyStopping.constraints().forEach(c -> needed.add(c.metric()));
+            for (Metric x : needed) {
+                if (m.stream().noneMatch(y -> y.name().equals(x.name()))) {
+                    m.add(x);
+                }
+            }
         }
         this.metrics = List.copyOf(m);
         this.checkpoints = b.checkpoints;

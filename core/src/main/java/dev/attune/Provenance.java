@@ -49,6 +49,14 @@ public record Provenance(Map<String, String> config, long seed, String baseModel
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"), startedAt, warnings);
     }
 
+    /** This provenance with one more warning at the end. */
+    Provenance withWarning(String warning) {
+        List<String> more = new java.util.ArrayList<>(warnings);
+        more.add(requireNonNull(warning, "warning"));
+        return new Provenance(config, seed, baseModel, trainData, validationData, attuneVersion, dl4jVersion,
+                javaVersion, backend, os, startedAt, more);
+    }
+
     /**
      * Every field as text, in a stable order (config entries as {@code config.<option>}, warnings one
      * per line).

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.StringJoiner;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -117,7 +118,7 @@ final class Trainer {
             boolean improved = false;
             if (es != null) {
                 double value = record.metric(es.monitored());
-                if (es.improves(value, best)) {
+                if (es.missed(record).isEmpty() && es.improves(value, best)) {
                     best = value;
                     bestEpoch = epoch;
                     sinceBest = 0;
@@ -144,8 +145,13 @@ final class Trainer {
             model.params().assign(bestParams);
         }
         if (bestEpoch == 0) {
-            // Early stopping never saw a finite value: keep the last epoch.
+            // Early stopping never saw a finite value, or no epoch met its constraints: keep the last epoch.
             bestEpoch = history.size();
+            if (es != null && history.stream().noneMatch(r -> es.missed(r).isEmpty())) {
+                var warning = new TrainingListener.Warning("early stopping", noEpochMet(es, history.get(history.size() - 1)));
+                listeners.forEach(l -> l.onWarning(warning));
+                provenance = provenance.withWarning(warning.topic() + ": " + warning.message());
+            }
         }
         Duration wall = Duration.ofNanos(System.nanoTime() - t0);
         var fitEnd = new TrainingListener.FitEnd(history.size(), bestEpoch, stoppedEarly, wall);
@@ -160,6 +166,17 @@ final class Trainer {
         return new FineTuneResult(model.snapshot(), history, bestEpoch, stoppedEarly, model.trainableParams(),
                 model.frozenParams(), model.frozenLayers().stream().sorted().toList(), model.optimizerStateSize(), wall,
                 provenance, adapter);
+    }
+
+    /** The warning when no epoch met early stopping's constraints, with the last epoch's values. */
+    private static String noEpochMet(EarlyStopping es, EpochRecord last) {
+        StringJoiner limits = new StringJoiner(" and ");
+        es.constraints().forEach(c -> limits.add(c.toString()));
+        StringJoiner values = new StringJoiner(", ");
+        es.constraints().forEach(c -> values.add(c.metric().name() + " = " + last.metric(c.metric().name())));
+        return "no epoch met " + limits + " on the validation set (last epoch: " + values
+                + "); the model holds the last epoch's weights. Loosen the limit, train longer or change the"
+                + " training data (for example by reweighing) to meet it";
     }
 
     /** The training data after the balancer, checked against the data the caller gave. */

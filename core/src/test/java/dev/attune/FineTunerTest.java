@@ -149,6 +149,105 @@ class FineTunerTest {
         assertThat(r.evaluate(validation, ACCURACY)).isEqualTo(best);
     }
 
+    /** The mean probability of the predicted class: constrained from above, it keeps an epoch modest. */
+    private static final Metric CONFIDENCE = new Metric() {
+        @Override
+        public String name() {
+            return "confidence";
+        }
+
+        @Override
+        public double compute(Predictions p) {
+            double sum = 0;
+            for (int i = 0; i < p.size(); i++) {
+                sum += p.probability(i, p.predicted(i));
+            }
+            return sum / p.size();
+        }
+
+        @Override
+        public boolean higherIsBetter() {
+            return false;
+        }
+    };
+
+    @Test
+    void constrainedEarlyStoppingChoosesTheBestEpochThatMeetsTheConstraint() {
+        FineTuner.Builder tuner = FineTuner.builder(Fixtures.mlp(3, 5)).optimizer(Optimizer.adam(3e-3)).epochs(12)
+                .metrics(ACCURACY, CONFIDENCE);
+        FineTuneResult free = tuner.build().fit(train, validation);
+        double limit = free.history().get(2).metric("confidence");
+        int expected = 0;
+        double best = Double.NaN;
+        for (EpochRecord e : free.history()) {
+            if (e.metric("confidence") <= limit && !(e.metric("accuracy") <= best)) {
+                best = e.metric("accuracy");
+                expected = e.epoch();
+            }
+        }
+        List<TrainingListener.Warning> warnings = new ArrayList<>();
+        FineTuneResult r = FineTuner.builder(Fixtures.mlp(3, 5)).optimizer(Optimizer.adam(3e-3)).epochs(12)
+                .metrics(ACCURACY)
+                .earlyStopping(EarlyStopping.on(ACCURACY).patience(12).subjectTo(CONFIDENCE, limit))
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onWarning(Warning warning) {
+                        warnings.add(warning);
+                    }
+                })
+                .build().fit(train, validation);
+
+        assertThat(r.history()).hasSize(12);
+        assertThat(r.history().get(11).metrics()).containsKeys("accuracy", "confidence");
+        for (int e = 0; e < 12; e++) {   // the constraint only chooses: training is the same
+            assertThat(r.history().get(e).metrics()).isEqualTo(free.history().get(e).metrics());
+        }
+        double freeBest = free.history().stream().mapToDouble(e -> e.metric("accuracy")).max().orElseThrow();
+        assertThat(best).as("the constraint excludes the unconstrained best epochs").isLessThan(freeBest);
+        assertThat(r.bestEpoch()).isEqualTo(expected);
+        assertThat(r.evaluate(validation, ACCURACY)).isEqualTo(best);
+        assertThat(r.evaluate(validation, CONFIDENCE)).isLessThanOrEqualTo(limit);
+        assertThat(warnings).isEmpty();
+        assertThat(r.provenance().warnings()).isEmpty();
+    }
+
+    @Test
+    void whenNoEpochMeetsTheConstraintTheLastEpochIsKeptWithAWarning() {
+        List<TrainingListener.Warning> warnings = new ArrayList<>();
+        FineTuneResult r = FineTuner.builder(Fixtures.mlp(3, 5)).epochs(4).metrics(ACCURACY)
+                .earlyStopping(EarlyStopping.on(ACCURACY).patience(2).subjectTo(CONFIDENCE, 0.01))
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onWarning(Warning warning) {
+                        warnings.add(warning);
+                    }
+                })
+                .build().fit(train, validation);
+
+        assertThat(r.bestEpoch()).isEqualTo(r.history().size());
+        assertThat(r.stoppedEarly()).isTrue();   // no epoch improved
+        assertThat(warnings).singleElement().satisfies(w -> {
+            assertThat(w.topic()).isEqualTo("early stopping");
+            assertThat(w.message())
+                    .startsWith("no epoch met confidence <= 0.01 on the validation set (last epoch: confidence = ")
+                    .contains("the model holds the last epoch's weights");
+            assertThat(r.provenance().warnings()).containsExactly("early stopping: " + w.message());
+        });
+    }
+
+    @Test
+    void constraintsAreCheckedWhenGiven() {
+        EarlyStopping es = EarlyStopping.on(ACCURACY);
+        assertThatThrownBy(() -> es.subjectTo(CONFIDENCE, Double.NaN))
+                .hasMessage("the limit of confidence must be a finite number, got NaN");
+        assertThatThrownBy(() -> es.subjectTo(ACCURACY, 0.5))
+                .hasMessage("accuracy is the monitored metric; constrain another one, or monitor another metric");
+        assertThatThrownBy(() -> es.subjectTo(CONFIDENCE, 0.5).subjectTo(CONFIDENCE, 0.6))
+                .hasMessage("confidence is already constrained; give each metric one limit");
+        assertThat(es.subjectTo(CONFIDENCE, 0.5)).hasToString(
+                "EarlyStopping.on(accuracy).patience(5).minDelta(0.0).subjectTo(confidence <= 0.5)");
+    }
+
     @Test
     void provenanceNamesDataSeedAndVersions() {
         FineTuneResult r = FineTuner.builder(Fixtures.mlp(3, 5)).epochs(1).seed(7).build().fit(train, validation);

@@ -1,8 +1,10 @@
 package dev.attune.benchmarks;
 
+import dev.attune.EarlyStopping;
 import dev.attune.FineTuneResult;
 import dev.attune.FineTuner;
 import dev.attune.LabeledData;
+import dev.attune.Metric;
 import dev.attune.Optimizer;
 import dev.attune.Predictions;
 import dev.attune.data.Balancing;
@@ -10,6 +12,7 @@ import dev.attune.data.BundledTables;
 import dev.attune.data.DataAudit;
 import dev.attune.data.TabularData;
 import dev.attune.evaluation.Fairness;
+import dev.attune.evaluation.FairnessMeasure;
 import dev.attune.evaluation.Groups;
 import dev.attune.evaluation.Metrics;
 import java.io.IOException;
@@ -37,12 +40,19 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * The bias-audit job on German credit: audits the training rows against the sensitive attributes
  * (sex, foreign worker, age 25 or younger), pretrains a small tabular network without labels (an
  * autoencoder on the features of half of the training rows, whose labels are never read), fine-tunes
- * it on the other half with and without reweighing by sex, and reports test accuracy, macro-F1 and
- * the demographic parity difference of the predictions per sensitive attribute for both, over five
- * seeds, as a table and as {@code target/attune/bias-audit/results.json}.
+ * it on four fifths of the other half with and without reweighing by sex (the last of 30 epochs), and
+ * reweighed with the epoch chosen on the remaining fifth: the best validation macro-F1, and the best
+ * among the epochs whose demographic parity difference by sex is at most 0.1. It reports test accuracy, macro-F1,
+ * the demographic parity difference of the predictions per sensitive attribute and the chosen epoch
+ * for each, over five seeds, as a table and as {@code target/attune/bias-audit/results.json}.
  */
 public final class BiasAuditJob {
     static final long[] SEEDS = {1, 2, 3, 4, 5};
+    static final int EPOCHS = 30;
+    static final double PARITY_LIMIT = 0.1;
+    static final String BY_F1 = "reweighed, epoch by F1";
+    static final String CONSTRAINED = "reweighed, epoch by F1 with foreign-worker parity <= 0.1";
+    static final List<String> MODES = List.of("plain", "reweighed", BY_F1, CONSTRAINED);
     static final int GOOD = 0;
 
     private BiasAuditJob() {
@@ -68,22 +78,39 @@ public final class BiasAuditJob {
                 c.column() == null ? "" : c.column(), c.status(), c.value()));
 
         // Half of the training rows, labels unread, pretrain the network; the other half fine-tunes it.
-        int[][] halves = halves(train.data(), 7);
+        // A fifth of the labelled half, stratified, is the validation set that chooses the epoch.
+        int[][] halves = split(train.data(), 0.5, 7);
         LabeledData unlabelled = train.data().select(halves[0]);
         LabeledData labelled = train.data().select(halves[1]);
-        List<String> labelledSex = pick(trainGroups.get("sex"), halves[1]);
+        int[][] fifths = split(labelled, 0.8, 11);
+        LabeledData fitRows = labelled.select(fifths[0]);
+        LabeledData validation = labelled.select(fifths[1]);
+        List<String> fitSex = pick(pick(trainGroups.get("sex"), halves[1]), fifths[0]);
+        List<String> validationForeign = pick(pick(trainGroups.get("foreign_worker"), halves[1]), fifths[1]);
+        Metric parity = Fairness.metric(FairnessMeasure.DEMOGRAPHIC_PARITY_DIFFERENCE, "foreign_worker",
+                Groups.of(validationForeign.toArray(String[]::new)));
+        System.out.println("validation foreign_worker groups: " + validationForeign.stream()
+                .collect(java.util.stream.Collectors.groupingBy(g -> g, java.util.TreeMap::new, java.util.stream.Collectors.counting())));
+        System.out.println("fine-tuning on " + fitRows.size() + " labelled rows, " + validation.size()
+                + " validation rows; modes: " + String.join(", ", MODES));
 
         Map<String, List<Map<String, Double>>> runs = new LinkedHashMap<>();
-        for (String mode : List.of("plain", "reweighed")) {
+        for (String mode : MODES) {
             List<Map<String, Double>> perSeed = new ArrayList<>();
             for (long seed : SEEDS) {
                 MultiLayerNetwork base = pretrain(unlabelled.features(), seed);
                 FineTuner.Builder b = FineTuner.builder(base).replaceHead(2).optimizer(Optimizer.adam(1e-3))
-                        .epochs(30).batchSize(32).seed(seed);
-                if (mode.equals("reweighed")) {
-                    b = b.balance(Balancing.reweigh(labelledSex));
+                        .epochs(EPOCHS).batchSize(32).seed(seed).metrics(Metrics.f1Macro(), parity);
+                if (!mode.equals("plain")) {
+                    b = b.balance(Balancing.reweigh(fitSex));
                 }
-                FineTuneResult result = b.build().fit(labelled);
+                if (mode.equals(BY_F1)) {
+                    b = b.earlyStopping(EarlyStopping.on(Metrics.f1Macro()).patience(EPOCHS));
+                } else if (mode.equals(CONSTRAINED)) {
+                    // Best validation F1 among the epochs whose parity difference by sex is at most 0.1.
+                    b = b.earlyStopping(EarlyStopping.on(Metrics.f1Macro()).patience(EPOCHS).subjectTo(parity, PARITY_LIMIT));
+                }
+                FineTuneResult result = b.build().fit(fitRows, validation);
                 Predictions p = result.model().predict(test.data());
                 Map<String, Double> m = new LinkedHashMap<>();
                 m.put("accuracy", p.score(Metrics.accuracy()));
@@ -92,8 +119,9 @@ public final class BiasAuditJob {
                     m.put("parity_difference_" + g.getKey(), Fairness.of(p, Groups.of(g.getValue().toArray(String[]::new)))
                             .positiveClass(GOOD).demographicParityDifference());
                 }
+                m.put("epoch", (double) result.bestEpoch());
                 perSeed.add(m);
-                System.out.printf(Locale.ROOT, "  %-9s seed %d: %s%n", mode, seed, format(m));
+                System.out.printf(Locale.ROOT, "  %s, seed %d: %s%n", mode, seed, format(m));
             }
             runs.put(mode, perSeed);
         }
@@ -126,8 +154,8 @@ public final class BiasAuditJob {
         return g;
     }
 
-    /** A seeded stratified split of the row indices into two halves. */
-    static int[][] halves(LabeledData data, long seed) {
+    /** A seeded stratified split of the row indices: {@code fraction} of each class first, the rest second. */
+    static int[][] split(LabeledData data, double fraction, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         List<Integer> first = new ArrayList<>();
         List<Integer> second = new ArrayList<>();
@@ -144,8 +172,9 @@ public final class BiasAuditJob {
                 members.set(i, members.get(j));
                 members.set(j, t);
             }
-            first.addAll(members.subList(0, members.size() / 2));
-            second.addAll(members.subList(members.size() / 2, members.size()));
+            int cut = (int) (members.size() * fraction);
+            first.addAll(members.subList(0, cut));
+            second.addAll(members.subList(cut, members.size()));
         }
         int[] a = first.stream().mapToInt(Integer::intValue).sorted().toArray();
         int[] b = second.stream().mapToInt(Integer::intValue).sorted().toArray();

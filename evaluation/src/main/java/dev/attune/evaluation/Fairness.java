@@ -2,6 +2,7 @@ package dev.attune.evaluation;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.attune.Metric;
 import dev.attune.Predictions;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -134,6 +135,34 @@ public final class Fairness {
             case EQUALIZED_ODDS_DIFFERENCE -> equalizedOddsDifference();
             case EQUAL_OPPORTUNITY_DIFFERENCE -> equalOpportunityDifference();
         };
+    }
+
+    /**
+     * A measure across the groups of one column as a {@link Metric} of the predictions it is given, so
+     * that it is recorded every epoch and can constrain the choice of the best epoch:
+     *
+     * <pre>{@code
+     * Metric parity = Fairness.metric(FairnessMeasure.DEMOGRAPHIC_PARITY_DIFFERENCE, "sex", Groups.of(validationSex));
+     * FineTuner.builder(base).earlyStopping(EarlyStopping.on(Metrics.f1Macro()).subjectTo(parity, 0.1)) ...
+     * }</pre>
+     *
+     * Its name is the measure's in lower case, a colon and the column, for example
+     * {@code "demographic_parity_difference:sex"}; a ratio is better when higher, a difference when lower.
+     * The groups are those of the examples the predictions are made on, in the same order (for early
+     * stopping: the validation set); positive class 1.
+     *
+     * @param column the group column's name, for the metric's name
+     * @throws IllegalArgumentException when the column name is blank; when computed, as {@link #of} and
+     *     {@link #value} throw
+     */
+    public static Metric metric(FairnessMeasure measure, String column, Groups groups) {
+        requireNonNull(measure, "measure");
+        requireNonNull(groups, "groups");
+        if (requireNonNull(column, "column").isBlank()) {
+            throw new IllegalArgumentException("the column name is blank; name the group column, for example \"sex\"");
+        }
+        String name = measure.name().toLowerCase(java.util.Locale.ROOT) + ":" + column;
+        return new NamedMetric(name, measure.isRatio(), p -> of(p, groups).value(measure));
     }
 
     /**

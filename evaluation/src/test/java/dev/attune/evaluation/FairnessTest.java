@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.attune.Metric;
 import dev.attune.Predictions;
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +125,21 @@ class FairnessTest {
         assertThat(g.names()).containsExactly("1", "2", "10");
         assertThat(g.group(0)).isEqualTo("10");
         assertThat(g.size()).isEqualTo(5);
+    }
+
+    @Test
+    void aMeasureAsAMetric() {
+        Metric parity = Fairness.metric(FairnessMeasure.DEMOGRAPHIC_PARITY_DIFFERENCE, "sex", Groups.of(SEX));
+        assertThat(parity.name()).isEqualTo("demographic_parity_difference:sex");
+        assertThat(parity.higherIsBetter()).isFalse();
+        assertThat(parity.compute(predictions())).isEqualTo(0.125);
+        Metric ratio = Fairness.metric(FairnessMeasure.DEMOGRAPHIC_PARITY_RATIO, "sex", Groups.of(SEX));
+        assertThat(ratio.higherIsBetter()).isTrue();
+        assertThat(ratio.compute(predictions())).isEqualTo(0.75);
+        assertThatThrownBy(() -> Fairness.metric(FairnessMeasure.DEMOGRAPHIC_PARITY_RATIO, " ", Groups.of(SEX)))
+                .hasMessageContaining("the column name is blank");
+        assertThatThrownBy(() -> Fairness.metric(FairnessMeasure.DEMOGRAPHIC_PARITY_RATIO, "sex", Groups.of("a", "b"))
+                .compute(predictions())).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
