@@ -15,6 +15,9 @@ import dev.attune.data.BundledData;
 import dev.attune.data.Split;
 import dev.attune.data.Splits;
 import dev.attune.evaluation.Metrics;
+import dev.attune.evaluation.Perturbations;
+import dev.attune.evaluation.Robustness;
+import dev.attune.evaluation.RobustnessReport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -29,8 +32,9 @@ import org.nd4j.shade.jackson.databind.SerializationFeature;
 
 /**
  * The quickstart: pretrain a small CNN on Fashion-MNIST once, then fine-tune it on MNIST digits
- * with k labelled examples per class, head only and in full, against the same network trained
- * from scratch; print and save the test results.
+ * with k labelled examples per class, head only, with adapters and in full, against the same network
+ * trained from scratch; print and save the test results, and rerun four of the models on perturbed
+ * test digits (noise, brightness, contrast, occlusion, shifts).
  */
 public final class Quickstart {
     static final int[] KS = {10, 50, 200};
@@ -39,6 +43,10 @@ public final class Quickstart {
     static final int BASE_EPOCHS = 6;
     static final int VALIDATION_PER_CLASS = 20;
     static final int BATCH = 32;
+    /** The runs whose models are rerun on perturbed digits: k = 200, seed 1. */
+    static final int REPORT_K = 200;
+    static final long REPORT_SEED = 1;
+    static final List<String> ROBUSTNESS_MODES = List.of("head-only", "lora-r16", "full", "scratch");
     /** Head only (everything below frozen), frozen convolutions, full fine-tuning, from scratch. */
     static final List<String> MODES = List.of("head-only", "convs-frozen", "lora-r4", "lora-r16", "dora-r4", "dora-r16",
             "lora-all-r8", "full", "scratch");
@@ -65,14 +73,22 @@ public final class Quickstart {
                 pool.size(), test.size());
 
         List<Run> runs = new ArrayList<>();
+        Map<String, FineTuneResult> kept = new LinkedHashMap<>();
         long jobStart = System.nanoTime();
         for (int k : KS) {
             for (long seed : SEEDS) {
                 Split labelled = Splits.kPerClass(pool, k, seed);
                 LabeledData validation = Splits.kPerClass(labelled.validation(), VALIDATION_PER_CLASS, seed).train();
                 for (String mode : MODES) {
-                    Run run = fineTune(mode, k, seed, base, labelled.train(), validation, test, out);
+                    FineTuneResult result = fineTune(mode, k, seed, base, labelled.train(), validation, out);
+                    Predictions p = result.predict(test);
+                    Run run = new Run(mode, k, seed, p.score(Metrics.accuracy()), p.score(Metrics.f1Macro()),
+                            result.trainableParams(), result.wallTime().toMillis() / 1000.0, result.history().size(),
+                            result.bestEpoch());
                     runs.add(run);
+                    if (k == REPORT_K && seed == REPORT_SEED) {
+                        kept.put(mode, result);
+                    }
                     console.printf(Locale.ROOT, "  %-12s k=%-3d seed=%d  test accuracy %.4f  macro-F1 %.4f  %5.1fs  (best epoch %d of %d)%n",
                             mode, k, seed, run.accuracy(), run.f1Macro(), run.trainSeconds(), run.bestEpoch(), run.epochs());
                 }
@@ -82,6 +98,15 @@ public final class Quickstart {
         console.println();
         console.println(table(summary));
         console.printf(Locale.ROOT, "fine-tuning runs took %.0f s in all%n", (System.nanoTime() - jobStart) / 1e9);
+
+        Map<String, RobustnessReport> robustness = new LinkedHashMap<>();
+        for (String mode : ROBUSTNESS_MODES) {
+            robustness.put(mode, robustness(kept.get(mode).model(), test));
+        }
+        console.println();
+        console.printf(Locale.ROOT, "robustness: test accuracy of the k=%d, seed %d models on perturbed digits%n",
+                REPORT_K, REPORT_SEED);
+        console.println(robustnessTable(robustness));
 
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("job", "quickstart");
@@ -94,6 +119,10 @@ public final class Quickstart {
         json.put("protocol", Map.of("k", KS, "seeds", SEEDS, "validationPerClass", VALIDATION_PER_CLASS,
                 "batchSize", BATCH, "earlyStopping", "f1_macro on validation, patience 8, best epoch restored"));
         json.put("summary", summary);
+        Map<String, Object> robust = new LinkedHashMap<>();
+        robust.put("models", "k=" + REPORT_K + ", seed " + REPORT_SEED);
+        robustness.forEach((mode, r) -> robust.put(mode, r.rows()));
+        json.put("robustness", robust);
         json.put("runs", runs);
         Path results = out.resolve("results.json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(results.toFile(), json);
@@ -122,8 +151,8 @@ public final class Quickstart {
         return r.model();
     }
 
-    private static Run fineTune(String mode, int k, long seed, Network base, LabeledData train,
-                                LabeledData validation, LabeledData test, Path out) {
+    private static FineTuneResult fineTune(String mode, int k, long seed, Network base, LabeledData train,
+                                           LabeledData validation, Path out) {
         int stepsPerEpoch = (train.size() + BATCH - 1) / BATCH;
         int epochs = Math.max(15, Math.min(60, (int) Math.ceil(600.0 / stepsPerEpoch)));
         FineTuner.Builder b = switch (mode) {
@@ -151,9 +180,43 @@ public final class Quickstart {
         r.model().save(out.resolve("models").resolve(mode + "-k" + k + "-seed" + seed + ".zip"));
         r.adapters().ifPresent(a -> AdapterFile.save(a, out.resolve("models").resolve(mode + "-k" + k + "-seed" + seed
                 + ".safetensors")));
-        Predictions p = r.predict(test);
-        return new Run(mode, k, seed, p.score(Metrics.accuracy()), p.score(Metrics.f1Macro()), r.trainableParams(),
-                r.wallTime().toMillis() / 1000.0, r.history().size(), r.bestEpoch());
+        return r;
+    }
+
+    /** The model's test accuracy and macro-F1 on clean digits and under seeded image perturbations. */
+    static RobustnessReport robustness(Network model, LabeledData test) {
+        return Robustness.of(model).metrics(Metrics.accuracy(), Metrics.f1Macro())
+                .perturb(Perturbations.gaussianNoise(0.1, 0.3, 0.5))
+                .perturb(Perturbations.brightness(0.2, 0.4))
+                .perturb(Perturbations.contrast(0.5, 0.25))
+                .perturb(Perturbations.occlusion(6, 10))
+                .perturb(Perturbations.shift(2, 4))
+                .seed(REPORT_SEED)
+                .run(test);
+    }
+
+    /** One line per perturbation and strength, one accuracy column per model. */
+    static String robustnessTable(Map<String, RobustnessReport> reports) {
+        StringBuilder t = new StringBuilder("| perturbation | strength |");
+        reports.keySet().forEach(mode -> t.append(' ').append(mode).append(" |"));
+        t.append("\n|---|---:|").append("---:|".repeat(reports.size())).append('\n');
+        RobustnessReport first = reports.values().iterator().next();
+        for (RobustnessReport.Row row : first.rows()) {
+            if (!row.metric().equals("accuracy")) {
+                continue;
+            }
+            boolean clean = row.perturbation().equals(RobustnessReport.CLEAN);
+            t.append("| ").append(row.perturbation()).append(" | ")
+                    .append(Double.isNaN(row.strength()) ? "-" : java.math.BigDecimal.valueOf(row.strength())
+                            .stripTrailingZeros().toPlainString()).append(" |");
+            for (RobustnessReport r : reports.values()) {
+                double v = clean ? r.clean("accuracy") : r.value(row.perturbation(), row.strength(), "accuracy");
+                t.append(String.format(Locale.ROOT, clean ? " %.3f |" : " %.3f (%+.3f) |", v,
+                        clean ? 0.0 : -r.drop(row.perturbation(), row.strength(), "accuracy")));
+            }
+            t.append('\n');
+        }
+        return t.toString();
     }
 
     static List<Map<String, Object>> summarise(List<Run> runs) {
