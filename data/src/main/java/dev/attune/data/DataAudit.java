@@ -27,13 +27,17 @@ import java.util.TreeSet;
  * }</pre>
  *
  * <p>Checks, in this order: the class imbalance ratio (largest class count over smallest); missing
- * values (always skipped with a note: {@link LabeledData} holds no missing value, since tables
- * impute or refuse them when read); then per group column, the disparate impact of the positive
+ * values, the share of examples with at least one missing (imputed) feature value, given by
+ * {@link #missing(Map)} (for a table read with {@link Tabular#imputeMissing()}, {@link
+ * TabularData#missing()}), and skipped with a note when not given, since {@link LabeledData} holds
+ * no missing value; then per group column, the disparate impact of the positive
  * class (the lowest positive rate of a group over the highest, the "four-fifths rule") and, when a
  * reference distribution is given for the column, the largest gap between a group's share and its
  * reference share. Default thresholds: disparate impact warns below 0.9 and fails below 0.8;
  * representation gap warns above 0.05 and fails above 0.10; imbalance ratio warns above 1.5 and
- * fails above 4. A value on a threshold passes it.
+ * fails above 4; missing values warn above 0 (any imputed value) and fail above 0.2. A value on a
+ * threshold passes it. Each group's figures include, when missing values are given, how many of
+ * its examples have a missing value, per column and in all.
  *
  * <p>Each setter may be called once per option (group and reference once per column); the audit is
  * a pure function of its inputs.
@@ -46,6 +50,8 @@ public final class DataAudit implements TrainingDataCheck {
     private double[] disparateImpact;
     private double[] representationGap;
     private double[] imbalanceRatio;
+    private Map<String, List<Boolean>> missing;
+    private double[] missingValues;
 
     private DataAudit(LabeledData data) {
         this.data = data;
@@ -163,6 +169,52 @@ public final class DataAudit implements TrainingDataCheck {
     }
 
     /**
+     * Which feature values of each example were missing in the source and imputed, per column (for
+     * example {@link TabularData#missing()}), for the missing-values check and each group's missing
+     * counts.
+     *
+     * @throws IllegalArgumentException when a column's list has another size than the number of
+     *     examples or holds a null
+     * @throws IllegalStateException when given twice
+     */
+    public DataAudit missing(Map<String, List<Boolean>> byColumn) {
+        requireNonNull(byColumn, "byColumn");
+        once(missing, "missing");
+        Map<String, List<Boolean>> copy = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Boolean>> e : byColumn.entrySet()) {
+            String column = requireNonNull(e.getKey(), "column");
+            List<Boolean> flags = requireNonNull(e.getValue(), "missing flags");
+            if (flags.size() != data.size()) {
+                throw new IllegalArgumentException("the missing flags of column '" + column + "' are " + flags.size()
+                        + " for " + data.size() + " examples; give one flag per example, in example order");
+            }
+            if (flags.contains(null)) {
+                throw new IllegalArgumentException("the missing flags of column '" + column + "' hold a null at example "
+                        + flags.indexOf(null) + "; give true or false for every example");
+            }
+            copy.put(column, List.copyOf(flags));
+        }
+        missing = copy;
+        return this;
+    }
+
+    /**
+     * Missing-value thresholds on the share of examples with a missing value (default warn above 0,
+     * fail above 0.2).
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= warnAbove <= failAbove <= 1}
+     */
+    public DataAudit missingValues(double warnAbove, double failAbove) {
+        once(missingValues, "missingValues");
+        if (!(0 <= warnAbove && warnAbove <= failAbove && failAbove <= 1)) {
+            throw new IllegalArgumentException("missing-value thresholds need 0 <= warnAbove <= failAbove <= 1, got warnAbove "
+                    + warnAbove + ", failAbove " + failAbove + "; for example missingValues(0, 0.2)");
+        }
+        missingValues = new double[] {warnAbove, failAbove};
+        return this;
+    }
+
+    /**
      * Disparate impact thresholds (default warn below 0.9, fail below 0.8).
      *
      * @throws IllegalArgumentException unless {@code 0 <= failBelow <= warnBelow <= 1}
@@ -227,8 +279,7 @@ public final class DataAudit implements TrainingDataCheck {
         int[] counts = data.classCounts();
         List<Check> checks = new ArrayList<>();
         checks.add(imbalance(counts, ratio));
-        checks.add(new Check("missing values", "", Status.SKIPPED, Double.NaN, Double.NaN, Double.NaN,
-                "not reported by the source: LabeledData holds no missing value (tables impute or refuse them when read)"));
+        checks.add(missingCheck(missingValues == null ? new double[] {0, 0.2} : missingValues));
         List<GroupStats> stats = new ArrayList<>();
         for (Map.Entry<String, List<String>> e : groups.entrySet()) {
             String column = e.getKey();
@@ -240,7 +291,43 @@ public final class DataAudit implements TrainingDataCheck {
             }
         }
         List<Integer> classCounts = java.util.Arrays.stream(counts).boxed().toList();
-        return new Report(data.size(), positive, classCounts, stats, checks);
+        List<String> missingColumns = missing == null ? List.of() : List.copyOf(missing.keySet());
+        return new Report(data.size(), positive, classCounts, missingColumns, stats, checks);
+    }
+
+    /** Whether example {@code i} has a missing value in any column given. */
+    private boolean anyMissing(int i) {
+        for (List<Boolean> flags : missing.values()) {
+            if (flags.get(i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Check missingCheck(double[] t) {
+        if (missing == null) {
+            return new Check("missing values", "", Status.SKIPPED, Double.NaN, Double.NaN, Double.NaN,
+                    "not given: LabeledData holds no missing value; for a table read with imputeMissing(), pass"
+                            + " missing(table.missing())");
+        }
+        int rows = 0;
+        for (int i = 0; i < data.size(); i++) {
+            rows += anyMissing(i) ? 1 : 0;
+        }
+        List<String> perColumn = new ArrayList<>();
+        missing.forEach((column, flags) -> {
+            long k = flags.stream().filter(b -> b).count();
+            if (k > 0) {
+                perColumn.add("'" + column + "' " + k);
+            }
+        });
+        double value = (double) rows / data.size();
+        Status s = value > t[1] ? Status.FAIL : value > t[0] ? Status.WARN : Status.PASS;
+        String detail = rows == 0 ? "no missing value in the " + missing.size() + " column" + (missing.size() == 1
+                ? "" : "s") + " given" : rows + " of " + data.size() + " examples have a missing value (imputed);"
+                + " missing per column: " + String.join(", ", perColumn);
+        return new Check("missing values", "", s, value, t[0], t[1], detail);
     }
 
     private static Check imbalance(int[] counts, double[] t) {
@@ -266,15 +353,30 @@ public final class DataAudit implements TrainingDataCheck {
     }
 
     private List<GroupStats> groupStats(String column, List<String> values, int positive) {
+        List<String> missingColumns = missing == null ? List.of() : List.copyOf(missing.keySet());
+        int m = missingColumns.size();
+        // Per group: count, positives, examples with a missing value, then missing per column.
         Map<String, int[]> byGroup = new TreeMap<>();
         for (int i = 0; i < values.size(); i++) {
-            int[] c = byGroup.computeIfAbsent(values.get(i), g -> new int[2]);
+            int[] c = byGroup.computeIfAbsent(values.get(i), g -> new int[3 + m]);
             c[0]++;
             c[1] += data.label(i) == positive ? 1 : 0;
+            if (m > 0) {
+                c[2] += anyMissing(i) ? 1 : 0;
+                for (int k = 0; k < m; k++) {
+                    c[3 + k] += missing.get(missingColumns.get(k)).get(i) ? 1 : 0;
+                }
+            }
         }
         List<GroupStats> out = new ArrayList<>();
-        byGroup.forEach((g, c) -> out.add(new GroupStats(column, g, c[0], (double) c[0] / values.size(),
-                c[1], (double) c[1] / c[0])));
+        byGroup.forEach((g, c) -> {
+            Map<String, Integer> perColumn = new LinkedHashMap<>();
+            for (int k = 0; k < m; k++) {
+                perColumn.put(missingColumns.get(k), c[3 + k]);
+            }
+            out.add(new GroupStats(column, g, c[0], (double) c[0] / values.size(), c[1], (double) c[1] / c[0], c[2],
+                    perColumn));
+        });
         return out;
     }
 
@@ -358,12 +460,18 @@ public final class DataAudit implements TrainingDataCheck {
      * @param share its share of all examples
      * @param positives its examples of the positive class
      * @param positiveRate {@code positives / count}, the group's base rate
+     * @param missingRows its examples with a missing value in any column given to {@link
+     *     DataAudit#missing(Map)} (0 when none was given)
+     * @param missing per column given to {@link DataAudit#missing(Map)}, in that order, its examples
+     *     whose value was missing (empty when none was given)
      */
-    public record GroupStats(String column, String group, int count, double share, int positives, double positiveRate) {
-        /** Validates. */
+    public record GroupStats(String column, String group, int count, double share, int positives, double positiveRate,
+                             int missingRows, Map<String, Integer> missing) {
+        /** Validates and copies. */
         public GroupStats {
             requireNonNull(column, "column");
             requireNonNull(group, "group");
+            missing = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(missing));
         }
     }
 
@@ -373,14 +481,17 @@ public final class DataAudit implements TrainingDataCheck {
      * @param examples the number of examples audited
      * @param positiveClass the class whose rate disparate impact compares
      * @param classCounts examples per class
+     * @param missingColumns the columns whose missing values were given ({@link DataAudit#missing(Map)}),
+     *     empty when none were
      * @param groups per group column (in the order given) and group (in text order), its figures
      * @param checks every check, in the order of {@link DataAudit}
      */
-    public record Report(int examples, int positiveClass, List<Integer> classCounts, List<GroupStats> groups,
-                         List<Check> checks) {
+    public record Report(int examples, int positiveClass, List<Integer> classCounts, List<String> missingColumns,
+                         List<GroupStats> groups, List<Check> checks) {
         /** Validates and copies. */
         public Report {
             classCounts = List.copyOf(classCounts);
+            missingColumns = List.copyOf(missingColumns);
             groups = List.copyOf(groups);
             checks = List.copyOf(checks);
         }
@@ -429,6 +540,11 @@ public final class DataAudit implements TrainingDataCheck {
             b.append("  \"examples\": ").append(examples).append(",\n");
             b.append("  \"positiveClass\": ").append(positiveClass).append(",\n");
             b.append("  \"classCounts\": ").append(classCounts).append(",\n");
+            b.append("  \"missingColumns\": [");
+            for (int i = 0; i < missingColumns.size(); i++) {
+                b.append(i == 0 ? "" : ", ").append(text(missingColumns.get(i)));
+            }
+            b.append("],\n");
             b.append("  \"groups\": [");
             for (int i = 0; i < groups.size(); i++) {
                 GroupStats g = groups.get(i);
@@ -437,7 +553,14 @@ public final class DataAudit implements TrainingDataCheck {
                         .append(", \"count\": ").append(g.count())
                         .append(", \"share\": ").append(number(g.share()))
                         .append(", \"positives\": ").append(g.positives())
-                        .append(", \"positiveRate\": ").append(number(g.positiveRate())).append('}');
+                        .append(", \"positiveRate\": ").append(number(g.positiveRate()))
+                        .append(", \"missingRows\": ").append(g.missingRows())
+                        .append(", \"missing\": {");
+                int k = 0;
+                for (Map.Entry<String, Integer> e : g.missing().entrySet()) {
+                    b.append(k++ == 0 ? "" : ", ").append(text(e.getKey())).append(": ").append(e.getValue());
+                }
+                b.append("}}");
             }
             b.append(groups.isEmpty() ? "],\n" : "\n  ],\n");
             b.append("  \"checks\": [");

@@ -147,6 +147,14 @@ final class TableEncoder {
 
     /** Encodes one record's features into {@code out} from {@code offset}. */
     void features(String[] rec, float[] out, int offset) {
+        features(rec, out, offset, null);
+    }
+
+    /**
+     * Encodes one record's features into {@code out} from {@code offset}; when {@code missing} is not
+     * null, sets {@code missing[j]} to whether feature column {@code j}'s value was missing (and imputed).
+     */
+    void features(String[] rec, float[] out, int offset, boolean[] missing) {
         int o = offset;
         List<TabularTransform.Fitted> fitted = transform.fitted();
         boolean impute = transform.schema().imputeMissing();
@@ -154,6 +162,9 @@ final class TableEncoder {
         for (int j = 0; j < fitted.size(); j++) {
             TabularTransform.Fitted f = fitted.get(j);
             String v = rec[features[j]];
+            if (missing != null) {
+                missing[j] = missing(v);
+            }
             if (f.feature().numeric()) {
                 if (missing(v)) {
                     if (!impute) {

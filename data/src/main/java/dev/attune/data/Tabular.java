@@ -500,6 +500,12 @@ public final class Tabular {
             int[] y = new int[64];
             int[] lines = new int[64];
             List<String[]> groups = new ArrayList<>();
+            int columns = t.fitted().size();
+            java.util.BitSet[] missing = new java.util.BitSet[columns];
+            for (int j = 0; j < columns; j++) {
+                missing[j] = new java.util.BitSet();
+            }
+            boolean[] isMissing = new boolean[columns];
             int n = 0;
             for (String[] rec = r.next(); rec != null; rec = r.next()) {
                 if (n == y.length) {
@@ -507,7 +513,10 @@ public final class Tabular {
                     lines = Arrays.copyOf(lines, n * 2);
                     x = Arrays.copyOf(x, Math.multiplyExact(n * 2, width));
                 }
-                enc.features(rec, x, n * width);
+                enc.features(rec, x, n * width, isMissing);
+                for (int j = 0; j < columns; j++) {
+                    missing[j].set(n, isMissing[j]);
+                }
                 y[n] = enc.label(rec);
                 lines[n] = r.line();
                 groups.add(enc.groups(rec));
@@ -519,7 +528,7 @@ public final class Tabular {
             }
             LabeledData data = LabeledData.of(Nd4j.create(Arrays.copyOf(x, n * width), new long[] {n, width},
                     DataType.FLOAT), Arrays.copyOf(y, n), t.classNames().size());
-            return new TabularData(data, t, groups, Arrays.copyOf(lines, n), name, r.sha256());
+            return new TabularData(data, t, groups, List.of(missing), Arrays.copyOf(lines, n), name, r.sha256());
         }
     }
 }

@@ -3,25 +3,32 @@ package dev.attune.data;
 import static java.util.Objects.requireNonNull;
 
 import dev.attune.LabeledData;
+import java.util.AbstractList;
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * A table read by {@link Tabular}: the examples as {@link LabeledData} (float features
  * {@code [n, features]}), the group values of each example (sensitive attributes kept out of the
- * features), the transform that encoded them, the line each example came from, and the SHA-256 of
- * the file. Immutable.
+ * features), the transform that encoded them, which feature values were missing and imputed, the
+ * line each example came from, and the SHA-256 of the file. Immutable.
  */
 public final class TabularData {
     private final LabeledData data;
     private final TabularTransform transform;
     private final List<List<String>> groupsByColumn;
+    private final Map<String, List<Boolean>> missing;
     private final int[] lines;
     private final String source;
     private final String sourceFingerprint;
 
-    TabularData(LabeledData data, TabularTransform transform, List<String[]> groupsByExample, int[] lines,
-                String source, String sourceFingerprint) {
+    TabularData(LabeledData data, TabularTransform transform, List<String[]> groupsByExample,
+                List<BitSet> missingByFeature, int[] lines, String source, String sourceFingerprint) {
         this.data = data;
         this.transform = transform;
         int columns = transform.groupColumns().size();
@@ -32,6 +39,24 @@ public final class TabularData {
             }
         }
         this.groupsByColumn = Arrays.stream(byColumn).map(List::of).toList();
+        Map<String, List<Boolean>> m = new LinkedHashMap<>();
+        int n = data.size();
+        for (int j = 0; j < missingByFeature.size(); j++) {
+            BitSet bits = (BitSet) missingByFeature.get(j).clone();
+            m.put(transform.fitted().get(j).feature().column(), new AbstractList<>() {
+                @Override
+                public Boolean get(int i) {
+                    Objects.checkIndex(i, n);
+                    return bits.get(i);
+                }
+
+                @Override
+                public int size() {
+                    return n;
+                }
+            });
+        }
+        this.missing = Collections.unmodifiableMap(m);
         this.lines = lines;
         this.source = source;
         this.sourceFingerprint = sourceFingerprint;
@@ -80,6 +105,35 @@ public final class TabularData {
                     + String.join(", ", transform.groupColumns()) + "; declare it with group(\"" + column + "\")");
         }
         return groupsByColumn.get(c);
+    }
+
+    /**
+     * For every feature column, in feature order, whether each example's value was missing in the
+     * file (an empty CSV field, ARFF's {@code ?}) and so imputed: per example, in example order. All
+     * false unless the table was read with {@link Tabular#imputeMissing()}, since a missing value is
+     * refused otherwise. For the bias audit: {@code DataAudit.of(t.data()).missing(t.missing())}.
+     */
+    public Map<String, List<Boolean>> missing() {
+        return missing;
+    }
+
+    /**
+     * The number of examples whose value of a feature column was missing and imputed.
+     *
+     * @throws IllegalArgumentException when {@code column} is not a feature column
+     */
+    public int missingCount(String column) {
+        requireNonNull(column, "column");
+        List<Boolean> m = missing.get(column);
+        if (m == null) {
+            throw new IllegalArgumentException("'" + column + "' is not a feature column; feature columns are: "
+                    + String.join(", ", missing.keySet()));
+        }
+        int count = 0;
+        for (Boolean b : m) {
+            count += b ? 1 : 0;
+        }
+        return count;
     }
 
     /** The 1-based line of the file on which example {@code i} starts. */

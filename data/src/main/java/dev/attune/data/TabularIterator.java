@@ -83,6 +83,7 @@ final class TabularIterator implements DataSetIterator {
             while (n < num && hasNext()) {
                 encoder.features(ahead, x, n * width);
                 y[n * classes + encoder.label(ahead)] = 1f;
+                encoder.groups(ahead);      // not in the DataSet, but checked as read(transform) checks them
                 ahead = null;
                 n++;
             }

@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.attune.LabeledData;
 import dev.attune.data.DataAudit.Status;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DataAuditTest {
     /*
@@ -101,17 +105,70 @@ class DataAuditTest {
                   "examples": 4,
                   "positiveClass": 1,
                   "classCounts": [1, 3],
+                  "missingColumns": [],
                   "groups": [
-                    {"column": "g\\"1", "group": "a", "count": 2, "share": 0.5, "positives": 1, "positiveRate": 0.5},
-                    {"column": "g\\"1", "group": "b", "count": 2, "share": 0.5, "positives": 2, "positiveRate": 1.0}
+                    {"column": "g\\"1", "group": "a", "count": 2, "share": 0.5, "positives": 1, "positiveRate": 0.5, "missingRows": 0, "missing": {}},
+                    {"column": "g\\"1", "group": "b", "count": 2, "share": 0.5, "positives": 2, "positiveRate": 1.0, "missingRows": 0, "missing": {}}
                   ],
                   "checks": [
                     {"name": "class imbalance ratio", "column": "", "status": "WARN", "value": 3.0, "warnThreshold": 1.5, "failThreshold": 4.0, "detail": "class 1 has 3 examples, class 0 has 1"},
-                    {"name": "missing values", "column": "", "status": "SKIPPED", "value": null, "warnThreshold": null, "failThreshold": null, "detail": "not reported by the source: LabeledData holds no missing value (tables impute or refuse them when read)"},
+                    {"name": "missing values", "column": "", "status": "SKIPPED", "value": null, "warnThreshold": null, "failThreshold": null, "detail": "not given: LabeledData holds no missing value; for a table read with imputeMissing(), pass missing(table.missing())"},
                     {"name": "disparate impact", "column": "g\\"1", "status": "FAIL", "value": 0.5, "warnThreshold": 0.9, "failThreshold": 0.8, "detail": "class 1 rate 0.5000 in 'a' against 1.0000 in 'b'"}
                   ]
                 }
                 """);
+    }
+
+    @Test
+    void missingValuesAreCountedPerColumnAndGroupFromATableReadWithImputeMissing(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("people.csv");
+        Files.writeString(f, """
+                age,colour,sex,y
+                30,red,f,yes
+                ,blue,f,no
+                25,,m,yes
+                ,,m,yes
+                40,red,m,no
+                """);
+        assertThatThrownBy(() -> Tabular.csv(f).label("y").numeric("age").categorical("colour", Encoding.ONE_HOT)
+                .group("sex").read()).as("refused by default").hasMessageContaining(f + ", line 3, column 'age'")
+                .hasMessageContaining("missing");
+        TabularData t = Tabular.csv(f).label("y").numeric("age").categorical("colour", Encoding.ONE_HOT).group("sex")
+                .imputeMissing().read();
+        assertThat(t.missing().keySet()).containsExactly("age", "colour");
+        assertThat(t.missing().get("age")).containsExactly(false, true, false, true, false);
+        assertThat(t.missing().get("colour")).containsExactly(false, false, true, true, false);
+        assertThat(t.missingCount("age")).isEqualTo(2);
+        assertThat(t.missingCount("colour")).isEqualTo(2);
+        assertThatThrownBy(() -> t.missingCount("sex")).hasMessageContaining("'sex' is not a feature column");
+
+        DataAudit.Report r = DataAudit.of(t.data()).group("sex", t.groups("sex")).missing(t.missing()).run();
+        assertThat(r.missingColumns()).containsExactly("age", "colour");
+        DataAudit.Check m = r.check("missing values", "");
+        assertThat(m.value()).isCloseTo(3.0 / 5, within(1e-12));
+        assertThat(m.status()).isEqualTo(Status.FAIL);
+        assertThat(m.detail()).isEqualTo("3 of 5 examples have a missing value (imputed); missing per column:"
+                + " 'age' 2, 'colour' 2");
+        DataAudit.GroupStats female = r.group("sex", "f");
+        assertThat(female.count()).isEqualTo(2);
+        assertThat(female.missingRows()).isEqualTo(1);
+        assertThat(female.missing()).containsExactly(Map.entry("age", 1), Map.entry("colour", 0));
+        DataAudit.GroupStats male = r.group("sex", "m");
+        assertThat(male.missingRows()).isEqualTo(2);
+        assertThat(male.missing()).containsExactly(Map.entry("age", 1), Map.entry("colour", 2));
+        assertThat(r.toJson()).contains("\"missingColumns\": [\"age\", \"colour\"],")
+                .contains("\"group\": \"f\", \"count\": 2, \"share\": 0.4, \"positives\": 1, \"positiveRate\": 0.5,"
+                        + " \"missingRows\": 1, \"missing\": {\"age\": 1, \"colour\": 0}}")
+                .contains("\"missingRows\": 2, \"missing\": {\"age\": 1, \"colour\": 2}}")
+                .contains("{\"name\": \"missing values\", \"column\": \"\", \"status\": \"FAIL\", \"value\": 0.6,"
+                        + " \"warnThreshold\": 0.0, \"failThreshold\": 0.2");
+        assertThat(DataAudit.of(t.data()).missing(t.missing()).missingValues(0.5, 0.7).run()
+                .check("missing values", "").status()).isEqualTo(Status.WARN);
+
+        DataAudit.Check none = DataAudit.of(credit.data()).missing(credit.missing()).run().check("missing values", "");
+        assertThat(none.status()).isEqualTo(Status.PASS);
+        assertThat(none.value()).isZero();
+        assertThat(none.detail()).isEqualTo("no missing value in the " + credit.missing().size() + " columns given");
     }
 
     @Test
@@ -130,5 +187,10 @@ class DataAuditTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 <= failBelow <= warnBelow <= 1");
         assertThatThrownBy(() -> DataAudit.of(data).imbalanceRatio(2, 3).imbalanceRatio(2, 3))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("imbalanceRatio(...) was already set");
+        assertThatThrownBy(() -> DataAudit.of(data).missing(Map.of("age", List.of(true))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the missing flags of column 'age' are 1 for 3 examples; give one flag per example, in example order");
+        assertThatThrownBy(() -> DataAudit.of(data).missingValues(0.3, 0.2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 <= warnAbove <= failAbove <= 1");
     }
 }

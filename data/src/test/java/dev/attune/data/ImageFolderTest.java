@@ -8,8 +8,11 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.NoSuchElementException;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.junit.jupiter.api.io.TempDir;
 
 class ImageFolderTest {
@@ -69,5 +72,84 @@ class ImageFolderTest {
                 .hasMessageContaining("is 4x3; resize");
         assertThatThrownBy(() -> ImageFolder.read(root, 2)).hasMessageContaining("channels must be 1")
                 .hasMessageContaining("got 2");
+    }
+
+    @Test
+    void theIteratorStreamsTheBatchesThatReadGivesInOrderWithTheSameFingerprint() throws IOException {
+        for (String name : new String[] {"ant/1.png", "ant/2.png", "bee/a.png", "bee/b.png", "bee/c.png", "cat/x.png",
+                "cat/y.png"}) {
+            png(root.resolve(name), 5, 4);
+        }
+        // Different pixels per file, so that order matters.
+        BufferedImage odd = new BufferedImage(5, 4, BufferedImage.TYPE_INT_RGB);
+        odd.setRGB(3, 2, 0x10ff40);
+        ImageIO.write(odd, "png", root.resolve("bee/b.png").toFile());
+        for (int channels : new int[] {1, 3}) {
+            ImageFolder.Images all = ImageFolder.read(root, channels);
+            ImageFolderIterator it = ImageFolder.iterator(root, channels, 3);
+            assertThat(it.classNames()).isEqualTo(all.classNames());
+            assertThat(it.getLabels()).isEqualTo(all.classNames());
+            assertThat(it.files()).isEqualTo(all.files());
+            assertThat(it.exampleShape()).containsExactly(channels, 4, 5);
+            assertThat(it.inputColumns()).isEqualTo(channels * 20);
+            assertThat(it.totalOutcomes()).isEqualTo(3);
+            for (int pass = 0; pass < 2; pass++) {
+                int row = 0;
+                int batches = 0;
+                while (it.hasNext()) {
+                    DataSet ds = it.next();
+                    int n = (int) ds.numExamples();
+                    assertThat(n).isEqualTo(batches < 2 ? 3 : 1);
+                    assertThat(ds.getFeatures().shape()).containsExactly(n, channels, 4, 5);
+                    assertThat(ds.getFeatures()).isEqualTo(all.data().features().get(NDArrayIndex.interval(row, row + n),
+                            NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()));
+                    for (int i = 0; i < n; i++) {
+                        assertThat(ds.getLabels().getRow(i).argMax().getInt(0)).isEqualTo(all.data().label(row + i));
+                        assertThat(ds.getLabels().getRow(i).sumNumber().doubleValue()).isEqualTo(1.0);
+                    }
+                    row += n;
+                    batches++;
+                }
+                assertThat(row).isEqualTo(7);
+                assertThat(batches).isEqualTo(3);
+                assertThatThrownBy(it::next).isInstanceOf(NoSuchElementException.class).hasMessageContaining("reset()");
+                it.reset();
+            }
+            assertThat(it.fingerprint()).isEqualTo(all.fingerprint());
+        }
+        ImageFolderIterator it = ImageFolder.iterator(root, 3, 7);
+        String before = it.fingerprint();
+        png(root.resolve("cat/y.png"), 5, 4);
+        assertThat(ImageFolder.iterator(root, 3, 7).fingerprint()).as("same bytes").isEqualTo(before);
+        ImageIO.write(odd, "png", root.resolve("cat/y.png").toFile());
+        assertThat(ImageFolder.iterator(root, 3, 7).fingerprint()).as("other bytes")
+                .isNotEqualTo(before).isEqualTo(ImageFolder.read(root, 3).fingerprint());
+    }
+
+    @Test
+    void theIteratorRefusesBadFoldersAsReadDoes() throws IOException {
+        assertThatThrownBy(() -> ImageFolder.iterator(root.resolve("missing"), 1, 2)).hasMessageContaining("is not a folder");
+        png(root.resolve("cat/a.png"), 4, 3);
+        assertThatThrownBy(() -> ImageFolder.iterator(root, 1, 2)).hasMessageContaining("holds 1 class folder;");
+        Files.createDirectories(root.resolve("dog"));
+        assertThatThrownBy(() -> ImageFolder.iterator(root, 1, 2)).hasMessageContaining("dog holds no file");
+        assertThatThrownBy(() -> ImageFolder.iterator(root, 2, 2)).hasMessageContaining("channels must be 1");
+        png(root.resolve("dog/a.png"), 4, 3);
+        assertThatThrownBy(() -> ImageFolder.iterator(root, 1, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("batchSize must be at least 1, got 0");
+
+        png(root.resolve("dog/b.png"), 5, 3);
+        Files.writeString(root.resolve("dog/c.txt"), "x");
+        ImageFolderIterator it = ImageFolder.iterator(root, 1, 2);
+        assertThat(it.next().numExamples()).as("the first batch is good").isEqualTo(2);
+        assertThatThrownBy(it::next).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dog/b.png is 5x3 pixels").hasMessageContaining("is 4x3; resize");
+        Files.delete(root.resolve("dog/b.png"));
+        ImageFolderIterator text = ImageFolder.iterator(root, 1, 5);
+        assertThatThrownBy(text::next).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("c.txt is not an image");
+        Files.writeString(root.resolve("cat/0.txt"), "x");
+        assertThatThrownBy(() -> ImageFolder.iterator(root, 1, 5)).as("a bad first file is refused at once")
+                .hasMessageContaining("0.txt is not an image");
     }
 }

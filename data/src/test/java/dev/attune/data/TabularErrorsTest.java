@@ -2,6 +2,7 @@ package dev.attune.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.attune.AttuneException;
 import java.io.IOException;
@@ -208,6 +209,52 @@ class TabularErrorsTest {
         Path noData = write("d.arff", "@relation r\n@attribute a numeric\n");
         assertThatThrownBy(() -> Tabular.arff(noData).fingerprint()).isInstanceOf(AttuneException.class)
                 .hasMessageContaining("@data");
+    }
+
+    @Test
+    void everyBadTestFileIsRefusedByTheStreamingIteratorWithTheMessageOfRead() {
+        TabularTransform t = trained();
+        String[][] cases = {
+            {"extra-column.csv", "age,colour,sex,y,note\n1,red,f,yes,a\n", "column 'note' is in the file but not in the schema"},
+            {"missing-column.csv", "age,sex,y\n1,f,yes\n", "column 'colour' named in the schema is missing"},
+            {"nan.csv", HEADER + "1,red,f,yes\n2,blue,m,no\nNaN,red,m,yes\n", "line 4, column 'age': value 'NaN' is not a finite number"},
+            {"ragged.csv", HEADER + "1,red,f,yes\n2,blue,m,no\n3,red,m\n", "line 4: the row has 3 fields but the header names 4"},
+            {"empty-group.csv", HEADER + "1,red,f,yes\n2,blue,m,no\n3,red,,yes\n", "line 4, column 'sex': the group value is empty"},
+            {"unknown.csv", HEADER + "1,red,f,yes\n2,blue,m,no\n3,green,m,yes\n", "line 4, column 'colour': category 'green'"},
+            {"class.csv", HEADER + "1,red,f,yes\n2,blue,m,no\n3,red,m,maybe\n", "line 4, column 'y': class 'maybe'"},
+            {"empty-value.csv", HEADER + "1,red,f,yes\n2,blue,m,no\n,red,m,yes\n", "line 4, column 'age': the numeric value is missing"},
+        };
+        for (String[] c : cases) {
+            Path f = write(c[0], c[1]);
+            assertThatThrownBy(() -> Tabular.csv(f).read(t)).as(c[0]).hasMessageContaining(f + (c[2].startsWith("line")
+                    ? ", " : ", header: ") + c[2]);
+            DataSetIterator it = Tabular.csv(f).iterator(t, 2);
+            String message = catchThrowable(() -> Tabular.csv(f).read(t)).getMessage();
+            assertThatThrownBy(() -> {
+                while (it.hasNext()) {
+                    it.next();
+                }
+            }).as(c[0]).hasMessage(message);
+        }
+        byte[] latin1 = (HEADER + "1,red,f,yes\n2,blue,m,no\n3,caf\u00e9,m,yes\n").getBytes(StandardCharsets.ISO_8859_1);
+        Path f = write("latin1.csv", latin1);
+        DataSetIterator it = Tabular.csv(f).iterator(t, 2);
+        assertThat(it.next().numExamples()).isEqualTo(2);
+        assertThatThrownBy(it::next).isInstanceOf(AttuneException.class)
+                .hasMessageContaining(f + ", line 4, column 'colour'").hasMessageContaining("0xE9");
+    }
+
+    @Test
+    void anArffQuestionMarkIsAMissingValue() {
+        Path f = write("q.arff", "@relation r\n@attribute age numeric\n@attribute colour {red, blue}\n"
+                + "@attribute sex {f, m}\n@attribute y {yes, no}\n@data\n1,red,f,yes\n?,blue,m,no\n3,red,m,yes\n");
+        Tabular arff = Tabular.arff(f).label("y").numeric("age").categorical("colour", Encoding.ONE_HOT).group("sex");
+        assertThatThrownBy(arff::read).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(f + ", line 8, column 'age': the numeric value is missing")
+                .hasMessageContaining("imputeMissing()");
+        TabularData imputed = arff.imputeMissing().read();
+        assertThat(imputed.missing().get("age")).containsExactly(false, true, false);
+        assertThat(imputed.data().features().getDouble(1, 0)).isZero();
     }
 
     @Test
