@@ -28,7 +28,7 @@ class ReadmeReportExampleTest {
         Files.writeString(runDir.resolve("report.html"), report.toHtml());
         // README example: end
 
-        assertThat(Files.readString(runDir.resolve("report.json"))).startsWith("{\n  \"schema\": \"attune-evaluation/1\",");
+        assertThat(Files.readString(runDir.resolve("report.json"))).startsWith("{\n  \"schema\": \"attune-evaluation/2\",");
         assertThat(Files.readString(runDir.resolve("report.html"))).contains("<td>ankle boot</td>").contains("id=\"latency\"");
         assertThat(report.reliability().bins()).hasSize(15);
         assertThat(report.accuracy().resamples()).isEqualTo(1000);
