@@ -2,6 +2,7 @@ package dev.attune.data;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.attune.DataAuditSummary;
 import dev.attune.LabeledData;
 import dev.attune.TrainingDataCheck;
 import java.util.ArrayList;
@@ -476,7 +477,8 @@ public final class DataAudit implements TrainingDataCheck {
     }
 
     /**
-     * The result of an audit. Immutable.
+     * The result of an audit. Immutable. As a {@link DataAuditSummary} it goes into the evaluation
+     * module's report and model card.
      *
      * @param examples the number of examples audited
      * @param positiveClass the class whose rate disparate impact compares
@@ -487,7 +489,7 @@ public final class DataAudit implements TrainingDataCheck {
      * @param checks every check, in the order of {@link DataAudit}
      */
     public record Report(int examples, int positiveClass, List<Integer> classCounts, List<String> missingColumns,
-                         List<GroupStats> groups, List<Check> checks) {
+                         List<GroupStats> groups, List<Check> checks) implements DataAuditSummary {
         /** Validates and copies. */
         public Report {
             classCounts = List.copyOf(classCounts);
@@ -496,11 +498,15 @@ public final class DataAudit implements TrainingDataCheck {
             checks = List.copyOf(checks);
         }
 
-        /** The worst verdict of all checks ({@code FAIL} over {@code WARN} over {@code PASS}; skipped ones do not count). */
-        public Status status() {
-            Status worst = Status.PASS;
+        /**
+         * The worst verdict of all checks ({@code FAIL} over {@code WARN} over {@code PASS}; skipped ones
+         * do not count). (Qualified: inside this record, a bare {@code Status} would name
+         * {@link DataAuditSummary.Status}.)
+         */
+        public DataAudit.Status status() {
+            DataAudit.Status worst = DataAudit.Status.PASS;
             for (Check c : checks) {
-                if (c.status() == Status.FAIL || (c.status() == Status.WARN && worst == Status.PASS)) {
+                if (c.status() == DataAudit.Status.FAIL || (c.status() == DataAudit.Status.WARN && worst == DataAudit.Status.PASS)) {
                     worst = c.status();
                 }
             }
@@ -533,7 +539,16 @@ public final class DataAudit implements TrainingDataCheck {
                             + "'; groups are: " + groups.stream().map(g -> g.column() + "=" + g.group()).toList()));
         }
 
+        /** The checks as {@link DataAuditSummary.Finding}s, in order, with the same figures. */
+        @Override
+        public List<DataAuditSummary.Finding> findings() {
+            return checks.stream().map(c -> new DataAuditSummary.Finding(c.name(), c.column(),
+                    DataAuditSummary.Status.valueOf(c.status().name()), c.value(), c.warnThreshold(),
+                    c.failThreshold(), c.detail())).toList();
+        }
+
         /** The report as JSON (UTF-8 text, no dependency): numbers as Java writes doubles, NaN and infinity as null. */
+        @Override
         public String toJson() {
             StringBuilder b = new StringBuilder("{\n");
             b.append("  \"status\": ").append(text(status().name())).append(",\n");

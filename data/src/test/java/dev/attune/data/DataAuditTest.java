@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.attune.DataAuditSummary;
 import dev.attune.LabeledData;
 import dev.attune.data.DataAudit.Status;
 import java.io.IOException;
@@ -169,6 +170,29 @@ class DataAuditTest {
         assertThat(none.status()).isEqualTo(Status.PASS);
         assertThat(none.value()).isZero();
         assertThat(none.detail()).isEqualTo("no missing value in the " + credit.missing().size() + " columns given");
+    }
+
+    @Test
+    void asADataAuditSummaryItGivesEveryCheckWithTheSameFiguresAndItsJson() {
+        DataAudit.Report r = creditAudit();
+        DataAuditSummary summary = r;
+        assertThat(summary.toJson()).isEqualTo(r.toJson());
+        assertThat(summary.findings()).hasSize(r.checks().size());
+        for (int i = 0; i < r.checks().size(); i++) {
+            DataAudit.Check c = r.checks().get(i);
+            DataAuditSummary.Finding f = summary.findings().get(i);
+            assertThat(f.name()).isEqualTo(c.name());
+            assertThat(f.column()).isEqualTo(c.column());
+            assertThat(f.status().name()).isEqualTo(c.status().name());
+            assertThat(Double.compare(f.value(), c.value())).isZero();
+            assertThat(Double.compare(f.warnThreshold(), c.warnThreshold())).isZero();
+            assertThat(Double.compare(f.failThreshold(), c.failThreshold())).isZero();
+            assertThat(f.detail()).isEqualTo(c.detail());
+        }
+        assertThat(summary.findings()).extracting(DataAuditSummary.Finding::status).containsExactly(
+                DataAuditSummary.Status.WARN, DataAuditSummary.Status.SKIPPED, DataAuditSummary.Status.WARN,
+                DataAuditSummary.Status.FAIL, DataAuditSummary.Status.FAIL, DataAuditSummary.Status.PASS,
+                DataAuditSummary.Status.WARN);
     }
 
     @Test

@@ -9,8 +9,10 @@ import java.util.Map;
 /**
  * Writes an {@link EvaluationReport} as one self-contained HTML page: inline CSS, one inline SVG per
  * chart (ids {@code learning-curves}, {@code confusion-matrix}, {@code reliability-diagram},
- * {@code per-class}), tables for the rest; no script and no reference to anything outside the page.
- * Every text from the report is escaped.
+ * {@code per-class}, then {@code per-group-<n>} per group column and {@code robustness-<n>} per
+ * perturbation, counted from 1), tables for the rest (fairness checks and data-audit checks with a
+ * cell coloured by verdict); no script and no reference to anything outside the page. Every text from
+ * the report is escaped.
  */
 final class ReportHtml {
     private static final int LEFT = 64;
@@ -29,7 +31,13 @@ final class ReportHtml {
             .dot-train{fill:#0969da}.dot-validation{fill:#cf222e}
             .bar{fill:#0969da}.ideal{stroke:#57606a;stroke-dasharray:4 3}
             .precision{fill:#0969da}.recall{fill:#1a7f37}.f1{fill:#bf8700}
+            .s0{fill:#0969da;stroke:#0969da}.s1{fill:#1a7f37;stroke:#1a7f37}.s2{fill:#bf8700;stroke:#bf8700}
+            .s3{fill:#8250df;stroke:#8250df}.s4{fill:#cf222e;stroke:#cf222e}.s5{fill:#57606a;stroke:#57606a}
+            polyline.series{fill:none;stroke-width:2}line.reference{stroke-width:1.5;stroke-dasharray:5 4}
+            .charts{display:flex;flex-wrap:wrap;gap:8px 24px}h3{font-size:1em;margin:1em 0 .3em}
+            td.PASS{background:#dafbe1}td.WARN{background:#fff8c5}td.FAIL{background:#ffebe9}td.SKIPPED{background:#eaeef2}
             """;
+    private static final int SERIES = 6;
 
     private final StringBuilder out = new StringBuilder();
 
@@ -52,6 +60,11 @@ final class ReportHtml {
         h.reliability(r.reliability());
         h.section("Per-class precision, recall and F1");
         h.perClass(r.perClass());
+        for (int i = 0; i < r.fairness().size(); i++) {
+            h.groupColumn(r.fairness().get(i), i + 1);
+        }
+        r.robustness().ifPresent(h::robustness);
+        r.dataAudit().ifPresent(h::dataAudit);
         r.latency().ifPresent(h::latency);
         h.provenance(r);
         h.out.append("</body>\n</html>\n");
@@ -255,6 +268,216 @@ final class ReportHtml {
                     .append(fmt(s.f1())).append("</td><td class=\"n\">").append(s.support()).append("</td></tr>\n");
         }
         out.append("</table>\n");
+    }
+
+    private void groupColumn(EvaluationReport.GroupColumn g, int n) {
+        section("Groups of " + g.column());
+        List<GroupTable> tables = g.tables();
+        int groups = g.groups().size();
+        int m = tables.size();
+        int group = Math.max(16 * m + 8, Math.min(40 * m + 8, 640 / groups));
+        int w = LEFT + groups * group + RIGHT + 150;
+        int h = 340;
+        double max = 1;
+        for (GroupTable t : tables) {
+            max = Math.max(max, t.overall());
+            for (GroupTable.Row row : t.rows()) {
+                max = Math.max(max, finite(row.value()));
+            }
+        }
+        double step = max <= 1 ? 0.25 : niceStep(max / 4);
+        int intervals = (int) Math.ceil(max / step - 1e-9);
+        double top = intervals * step;
+        Scale y = new Scale(0, top, h - BOTTOM - 24, TOP);
+        int right = LEFT + groups * group;
+        open("per-group-" + n, w, h, "Metrics per group of " + g.column() + "; dashed lines: all examples");
+        yAxis(y, right + RIGHT, ticks(0, top, intervals), "value");
+        double bar = (group - 8) / (double) m;
+        for (int gi = 0; gi < groups; gi++) {
+            String name = g.groups().get(gi);
+            for (int t = 0; t < m; t++) {
+                GroupTable.Row row = tables.get(t).rows().get(gi);
+                double x0 = LEFT + gi * group + 4 + t * bar;
+                double height = Math.max(1, y.at(0) - y.at(finite(row.value())));
+                out.append("<rect class=\"s").append(t % SERIES).append("\" x=\"").append(coord(x0)).append("\" y=\"")
+                        .append(coord(y.at(0) - height)).append("\" width=\"").append(coord(bar - 1))
+                        .append("\" height=\"").append(coord(height)).append("\"><title>").append(escape(name))
+                        .append(" (").append(row.count()).append(" examples): ").append(escape(tables.get(t).metric()))
+                        .append(' ').append(fmt(row.value())).append("</title></rect>\n");
+            }
+            int cx = LEFT + gi * group + group / 2;
+            int ty = (int) y.at(0) + 14;
+            out.append("<text class=\"tick\" x=\"").append(cx).append("\" y=\"").append(ty)
+                    .append("\" text-anchor=\"end\" transform=\"rotate(-30 ").append(cx).append(' ').append(ty).append(")\">")
+                    .append(escape(shorten(name))).append("</text>\n");
+        }
+        for (int t = 0; t < m; t++) {
+            String py = coord(y.at(finite(tables.get(t).overall())));
+            out.append("<line class=\"reference s").append(t % SERIES).append("\" x1=\"").append(LEFT).append("\" y1=\"")
+                    .append(py).append("\" x2=\"").append(right).append("\" y2=\"").append(py).append("\"><title>all examples: ")
+                    .append(escape(tables.get(t).metric())).append(' ').append(fmt(tables.get(t).overall()))
+                    .append("</title></line>\n");
+        }
+        out.append("<line class=\"axis\" x1=\"").append(LEFT).append("\" y1=\"").append(coord(y.at(0))).append("\" x2=\"")
+                .append(right).append("\" y2=\"").append(coord(y.at(0))).append("\"/>\n")
+                .append("<text class=\"axis-label\" x=\"").append(LEFT + groups * group / 2).append("\" y=\"")
+                .append(h - 8).append("\" text-anchor=\"middle\">").append(escape(shorten(g.column()))).append("</text>\n");
+        legend(w, tables.stream().map(GroupTable::metric).toArray(String[]::new), series(m), Math.min(m, 12));
+        out.append("</svg>\n<table id=\"per-group-table-").append(n).append("\">\n<tr><th>group</th><th>examples</th>");
+        for (GroupTable t : tables) {
+            out.append("<th>").append(escape(t.metric())).append("</th>");
+        }
+        out.append("</tr>\n");
+        for (int gi = 0; gi < groups; gi++) {
+            out.append("<tr><td>").append(escape(g.groups().get(gi))).append("</td><td class=\"n\">")
+                    .append(tables.get(0).rows().get(gi).count()).append("</td>");
+            for (GroupTable t : tables) {
+                out.append("<td class=\"n\">").append(fmt(t.rows().get(gi).value())).append("</td>");
+            }
+            out.append("</tr>\n");
+        }
+        out.append("<tr><th>all</th><td class=\"n\">").append(tables.get(0).rows().stream().mapToInt(GroupTable.Row::count).sum())
+                .append("</td>");
+        for (GroupTable t : tables) {
+            out.append("<td class=\"n\">").append(fmt(t.overall())).append("</td>");
+        }
+        out.append("</tr>\n<tr><th>largest - smallest</th><td></td>");
+        for (GroupTable t : tables) {
+            out.append("<td class=\"n\">").append(fmt(t.difference())).append("</td>");
+        }
+        out.append("</tr>\n</table>\n");
+        if (!g.checks().isEmpty()) {
+            out.append("<table id=\"fairness-checks-").append(n).append("\">\n")
+                    .append("<tr><th>fairness measure</th><th>value</th><th>warn at</th><th>fail at</th><th>verdict</th></tr>\n");
+            for (FairnessCheck c : g.checks()) {
+                out.append("<tr><td>").append(escape(c.measure().name().toLowerCase(Locale.ROOT).replace('_', ' ')))
+                        .append("</td><td class=\"n\">").append(fmt(c.value())).append("</td><td class=\"n\">")
+                        .append(fmt(c.warnAt())).append("</td><td class=\"n\">").append(fmt(c.failAt()))
+                        .append("</td><td class=\"").append(c.verdict().name()).append("\">").append(c.verdict().name())
+                        .append("</td></tr>\n");
+            }
+            out.append("</table>\n");
+        }
+    }
+
+    private void robustness(RobustnessReport r) {
+        section("Robustness");
+        // One chart per perturbation: strengths of different perturbations are in different units.
+        Map<String, List<RobustnessReport.Row>> byPerturbation = new java.util.LinkedHashMap<>();
+        List<String> metrics = new ArrayList<>();
+        for (RobustnessReport.Row row : r.rows()) {
+            if (!metrics.contains(row.metric())) {
+                metrics.add(row.metric());
+            }
+            if (!Double.isNaN(row.strength())) {
+                byPerturbation.computeIfAbsent(row.perturbation(), p -> new ArrayList<>()).add(row);
+            }
+        }
+        out.append("<p>Seed ").append(r.seed()).append(". Dashed lines: the metric on the clean test set.</p>\n")
+                .append("<div class=\"charts\">\n");
+        int n = 0;
+        for (Map.Entry<String, List<RobustnessReport.Row>> e : byPerturbation.entrySet()) {
+            n++;
+            out.append("<div>\n<h3>").append(escape(e.getKey())).append("</h3>\n");
+            robustnessChart(r, e.getKey(), e.getValue(), metrics, n);
+            out.append("</div>\n");
+        }
+        out.append("</div>\n<table id=\"robustness-table\">\n<tr><th>perturbation</th><th>strength</th><th>metric</th>")
+                .append("<th>value</th><th>drop</th></tr>\n");
+        for (RobustnessReport.Row row : r.rows()) {
+            out.append("<tr><td>").append(escape(row.perturbation())).append("</td><td class=\"n\">")
+                    .append(Double.isNaN(row.strength()) ? "" : tick(row.strength())).append("</td><td>")
+                    .append(escape(row.metric())).append("</td><td class=\"n\">").append(fmt(row.value()))
+                    .append("</td><td class=\"n\">").append(Double.isFinite(row.drop())
+                            ? String.format(Locale.ROOT, "%+.4f", row.drop()) : "n/a").append("</td></tr>\n");
+        }
+        out.append("</table>\n");
+    }
+
+    private void robustnessChart(RobustnessReport r, String perturbation, List<RobustnessReport.Row> rows,
+                                 List<String> metrics, int n) {
+        int w = 460;
+        int h = 300;
+        List<Double> strengths = new ArrayList<>();
+        double max = 1;
+        for (RobustnessReport.Row row : rows) {
+            if (!strengths.contains(row.strength())) {
+                strengths.add(row.strength());
+            }
+            max = Math.max(max, finite(row.value()));
+        }
+        Map<String, Double> clean = new java.util.LinkedHashMap<>();
+        for (String m : metrics) {
+            for (RobustnessReport.Row row : r.rows()) {
+                if (row.perturbation().equals(RobustnessReport.CLEAN) && row.metric().equals(m)) {
+                    clean.put(m, row.value());
+                    max = Math.max(max, finite(row.value()));
+                }
+            }
+        }
+        double lo = strengths.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double hi = strengths.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        double pad = lo == hi ? Math.max(1e-9, Math.abs(lo) * 0.5 + (lo == 0 ? 1 : 0)) : (hi - lo) * 0.06;
+        Scale x = new Scale(lo - pad, hi + pad, LEFT, w - RIGHT - 140);
+        double step = max <= 1 ? 0.25 : niceStep(max / 4);
+        int intervals = (int) Math.ceil(max / step - 1e-9);
+        double top = intervals * step;
+        Scale y = new Scale(0, top, h - BOTTOM, TOP);
+        open("robustness-" + n, w, h, "Metrics under " + perturbation + " by strength; dashed lines: clean test set");
+        yAxis(y, w - 140, ticks(0, top, intervals), "value");
+        xAxis(x, y, h, strengths, null, "strength");
+        for (int mi = 0; mi < metrics.size(); mi++) {
+            String m = metrics.get(mi);
+            String cls = "s" + (mi % SERIES);
+            if (clean.containsKey(m) && Double.isFinite(clean.get(m))) {
+                String py = coord(y.at(clean.get(m)));
+                out.append("<line class=\"reference ").append(cls).append("\" x1=\"").append(coord(x.lo)).append("\" y1=\"")
+                        .append(py).append("\" x2=\"").append(coord(x.hi)).append("\" y2=\"").append(py)
+                        .append("\"><title>clean: ").append(escape(m)).append(' ').append(fmt(clean.get(m)))
+                        .append("</title></line>\n");
+            }
+            StringBuilder points = new StringBuilder();
+            StringBuilder dots = new StringBuilder();
+            for (RobustnessReport.Row row : rows) {
+                if (!row.metric().equals(m) || !Double.isFinite(row.value())) {
+                    continue;
+                }
+                String px = coord(x.at(row.strength()));
+                String py = coord(y.at(row.value()));
+                points.append(points.length() == 0 ? "" : " ").append(px).append(',').append(py);
+                dots.append("<circle class=\"").append(cls).append("\" cx=\"").append(px).append("\" cy=\"").append(py)
+                        .append("\" r=\"3\"><title>strength ").append(tick(row.strength())).append(": ").append(escape(m))
+                        .append(' ').append(fmt(row.value())).append(" (drop ")
+                        .append(String.format(Locale.ROOT, "%+.4f", row.drop())).append(")</title></circle>\n");
+            }
+            out.append("<polyline class=\"series ").append(cls).append("\" points=\"").append(points).append("\"/>\n")
+                    .append(dots);
+        }
+        legend(w, metrics.toArray(String[]::new), series(metrics.size()), Math.min(metrics.size(), 12));
+        out.append("</svg>\n");
+    }
+
+    private void dataAudit(dev.attune.DataAuditSummary audit) {
+        section("Data audit");
+        out.append("<p>Verdict: ").append(EvaluationReport.worst(audit.findings()).name()).append(".</p>\n")
+                .append("<table id=\"data-audit\">\n<tr><th>check</th><th>column</th><th>value</th><th>warn at</th>")
+                .append("<th>fail at</th><th>verdict</th><th>detail</th></tr>\n");
+        for (dev.attune.DataAuditSummary.Finding f : audit.findings()) {
+            out.append("<tr><td>").append(escape(f.name())).append("</td><td>").append(escape(f.column()))
+                    .append("</td><td class=\"n\">").append(fmt(f.value())).append("</td><td class=\"n\">")
+                    .append(fmt(f.warnThreshold())).append("</td><td class=\"n\">").append(fmt(f.failThreshold()))
+                    .append("</td><td class=\"").append(f.status().name()).append("\">").append(f.status().name())
+                    .append("</td><td>").append(escape(f.detail())).append("</td></tr>\n");
+        }
+        out.append("</table>\n");
+    }
+
+    private static String[] series(int count) {
+        String[] classes = new String[count];
+        for (int i = 0; i < count; i++) {
+            classes[i] = "s" + (i % SERIES);
+        }
+        return classes;
     }
 
     private void latency(LatencyReport l) {

@@ -1,5 +1,6 @@
 package dev.attune.evaluation;
 
+import dev.attune.DataAuditSummary;
 import dev.attune.EpochRecord;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +97,52 @@ final class ReportJson {
             j.out.append("\n  ]}");
         }
         j.next();
+        j.field("fairness").out.append('[');
+        List<EvaluationReport.GroupColumn> columns = r.fairness();
+        for (int c = 0; c < columns.size(); c++) {
+            j.out.append(c == 0 ? "\n    " : ",\n    ");
+            j.groupColumn(columns.get(c));
+        }
+        j.out.append(columns.isEmpty() ? "]" : "\n  ]").append(",\n");
+        j.field("robustness");
+        if (r.robustness().isEmpty()) {
+            j.out.append("null");
+        } else {
+            RobustnessReport rr = r.robustness().get();
+            j.out.append('{');
+            j.key("seed").number(rr.seed()).comma().key("rows").out.append('[');
+            for (int i = 0; i < rr.rows().size(); i++) {
+                RobustnessReport.Row row = rr.rows().get(i);
+                j.out.append(i == 0 ? "\n    {" : ",\n    {");
+                j.key("perturbation").string(row.perturbation()).comma().key("strength").number(row.strength()).comma()
+                        .key("metric").string(row.metric()).comma().key("value").number(row.value()).comma()
+                        .key("drop").number(row.drop()).out.append('}');
+            }
+            j.out.append(rr.rows().isEmpty() ? "]}" : "\n  ]}");
+        }
+        j.next();
+        j.field("dataAudit");
+        if (r.dataAudit().isEmpty()) {
+            j.out.append("null");
+        } else {
+            DataAuditSummary audit = r.dataAudit().get();
+            List<DataAuditSummary.Finding> findings = audit.findings();
+            j.out.append('{');
+            j.key("status").string(EvaluationReport.worst(findings).name()).comma().key("checks").out.append('[');
+            for (int i = 0; i < findings.size(); i++) {
+                DataAuditSummary.Finding f = findings.get(i);
+                j.out.append(i == 0 ? "\n    {" : ",\n    {");
+                j.key("name").string(f.name()).comma().key("column").string(f.column()).comma()
+                        .key("status").string(f.status().name()).comma().key("value").number(f.value()).comma()
+                        .key("warnThreshold").number(f.warnThreshold()).comma()
+                        .key("failThreshold").number(f.failThreshold()).comma()
+                        .key("detail").string(f.detail()).out.append('}');
+            }
+            j.out.append(findings.isEmpty() ? "], " : "\n  ], ");
+            // The audit's own JSON, checked to be one object when the report was built, goes in as it is.
+            j.key("audit").out.append(audit.toJson().strip()).append('}');
+        }
+        j.next();
         j.field("provenance").out.append('{');
         boolean first = true;
         for (Map.Entry<String, String> e : r.provenance().asText().entrySet()) {
@@ -105,6 +152,46 @@ final class ReportJson {
         }
         j.out.append("\n  }\n}\n");
         return j.out.toString();
+    }
+
+    private void groupColumn(EvaluationReport.GroupColumn g) {
+        out.append('{');
+        key("column").string(g.column()).comma().key("metrics").strings(g.tables().stream().map(GroupTable::metric).toList())
+                .comma().key("groups").out.append('[');
+        for (int i = 0; i < g.groups().size(); i++) {
+            String group = g.groups().get(i);
+            out.append(i == 0 ? "\n      {" : ",\n      {");
+            key("group").string(group).comma().key("count").number(g.tables().get(0).rows().get(i).count()).comma()
+                    .key("values").out.append('{');
+            for (int t = 0; t < g.tables().size(); t++) {
+                out.append(t == 0 ? "" : ", ");
+                key(g.tables().get(t).metric()).number(g.tables().get(t).value(group));
+            }
+            out.append("}}");
+        }
+        out.append("\n    ], ");
+        metricObject("overall", g, GroupTable::overall).comma();
+        metricObject("difference", g, GroupTable::difference).comma();
+        metricObject("ratio", g, GroupTable::ratio).comma();
+        key("checks").out.append('[');
+        for (int i = 0; i < g.checks().size(); i++) {
+            FairnessCheck c = g.checks().get(i);
+            out.append(i == 0 ? "\n      {" : ",\n      {");
+            key("measure").string(c.measure().name()).comma().key("value").number(c.value()).comma()
+                    .key("warnAt").number(c.warnAt()).comma().key("failAt").number(c.failAt()).comma()
+                    .key("verdict").string(c.verdict().name()).out.append('}');
+        }
+        out.append(g.checks().isEmpty() ? "]}" : "\n    ]}");
+    }
+
+    private ReportJson metricObject(String name, EvaluationReport.GroupColumn g, java.util.function.ToDoubleFunction<GroupTable> f) {
+        key(name).out.append('{');
+        for (int t = 0; t < g.tables().size(); t++) {
+            out.append(t == 0 ? "" : ", ");
+            key(g.tables().get(t).metric()).number(f.applyAsDouble(g.tables().get(t)));
+        }
+        out.append('}');
+        return this;
     }
 
     private ReportJson field(String name) {

@@ -8,8 +8,10 @@
  * perturbed and shifted test sets ({@link dev.attune.evaluation.Robustness},
  * {@link dev.attune.evaluation.Perturbations}); inference latency ({@link dev.attune.evaluation.Latency});
  * AssertJ assertions on predictions for test suites ({@link dev.attune.evaluation.EvaluationAssertions});
- * and the {@link dev.attune.evaluation.EvaluationReport} of a run and its test predictions, as JSON and
- * as one self-contained HTML page. Every metric reads {@link dev.attune.Predictions} and can drive
+ * the {@link dev.attune.evaluation.EvaluationReport} of a run and its test predictions (with groups and
+ * fairness checks, robustness and the data audit when given), as JSON and as one self-contained HTML
+ * page; the Markdown {@link dev.attune.evaluation.ModelCard}; and {@link dev.attune.evaluation.ReportFiles},
+ * which writes all three. Every metric reads {@link dev.attune.Predictions} and can drive
  * validation history and early stopping in {@code dev.attune.FineTuner}.
  */
 package dev.attune.evaluation;

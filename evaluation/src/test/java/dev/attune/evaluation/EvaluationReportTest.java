@@ -38,8 +38,12 @@ class EvaluationReportTest {
         Map<String, Object> json = object(JsonReader.parse(report().toJson()));
 
         assertThat(json.keySet()).containsExactly("schema", "examples", "classes", "accuracy", "f1Macro",
-                "confusionMatrix", "perClass", "calibration", "training", "latency", "provenance");
-        assertThat(json.get("schema")).isEqualTo("attune-evaluation/1");
+                "confusionMatrix", "perClass", "calibration", "training", "latency", "fairness", "robustness", "dataAudit",
+                "provenance");
+        assertThat(json.get("schema")).isEqualTo("attune-evaluation/2");
+        assertThat(json.get("fairness")).isEqualTo(List.of());
+        assertThat(json.get("robustness")).isNull();
+        assertThat(json.get("dataAudit")).isNull();
         assertThat(json.get("examples")).isEqualTo(6.0);
         assertThat(json.get("classes")).isEqualTo(ReportFixtures.CLASS_NAMES);
         // Four of six right.
@@ -201,13 +205,13 @@ class EvaluationReportTest {
         assertThat(JsonReader.parse("\"" + ReportJson.escape("x\u001f\u2028\"y") + "\"")).isEqualTo("x\u001f\u2028\"y");
     }
 
-    private static String chart(String html, String id) {
+    static String chart(String html, String id) {
         Matcher m = Pattern.compile("<svg id=\"" + id + "\".*?</svg>", Pattern.DOTALL).matcher(html);
         assertThat(m.find()).as("chart " + id).isTrue();
         return m.group();
     }
 
-    private static int count(String text, String part) {
+    static int count(String text, String part) {
         int n = 0;
         for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
             n++;

@@ -14,12 +14,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Renders the HTML report in headless Chromium: every chart is laid out with drawn content, the page
- * logs nothing to the console, and a screenshot lands in {@code target/evaluation-report.png}. A
+ * Renders the HTML report (every section: two group columns, robustness, data audit, latency) in
+ * headless Chromium: every chart is laid out with drawn content, the verdict cells are coloured, the
+ * page logs nothing to the console, and a screenshot lands in {@code target/evaluation-report.png}. A
  * deliberately broken page shows that console errors are caught.
  */
 class ReportBrowserTest {
-    private static final List<String> CHARTS = List.of("learning-curves", "confusion-matrix", "reliability-diagram", "per-class");
+    private static final List<String> CHARTS = List.of("learning-curves", "confusion-matrix", "reliability-diagram", "per-class",
+            "per-group-1", "per-group-2", "robustness-1", "robustness-2");
     /**
      * Added to a copy of the report: per SVG, its id, laid-out width and height, the size of its
      * content's bounding box and how many of its shapes and texts have a non-empty layout box.
@@ -38,6 +40,10 @@ class ReportBrowserTest {
                 });
                 lines.push([svg.id, Math.round(r.width), Math.round(r.height), Math.round(b.width), Math.round(b.height), drawn].join(' '));
               });
+              ['PASS', 'WARN', 'FAIL', 'SKIPPED'].forEach(function (v) {
+                var cell = document.querySelector('td.' + v);
+                lines.push(['verdict-' + v, cell ? getComputedStyle(cell).backgroundColor.replace(/ /g, '') : 'none'].join(' '));
+              });
               var pre = document.createElement('pre');
               pre.id = 'probe';
               pre.style.display = 'none';
@@ -53,15 +59,18 @@ class ReportBrowserTest {
     @BeforeAll
     static void renderBothPagesAtOnce() throws Exception {
         Path dir = Files.createDirectories(TARGET.resolve("report-browser"));
-        String html = EvaluationReport.builder(ReportFixtures.result(), ReportFixtures.predictions())
-                .classNames(ReportFixtures.CLASS_NAMES).resamples(200).latency(LatencyReportFixture.report()).build().toHtml();
+        String html = EvaluationReport.builder(ReportFixtures.result(), SectionFixtures.predictions())
+                .classNames(List.of("good <b>&amp;</b>", "bad \"quoted\" 'single'")).resamples(200)
+                .groups("sex", Groups.of(SectionFixtures.SEX)).groups("site", Groups.of(SectionFixtures.SITE))
+                .robustness(SectionFixtures.robustness()).dataAudit(SectionFixtures.audit())
+                .latency(LatencyReportFixture.report()).build().toHtml();
         Path page = dir.resolve("report-probed.html");
         Files.writeString(page, html.replace("</body>", PROBE + "</body>"), StandardCharsets.UTF_8);
         Path bad = dir.resolve("broken.html");
         Files.writeString(bad, html.replace("</body>", "<script>console.error('deliberate console error');"
                 + "undefinedFunctionOfABrokenPage();</script>\n</body>"), StandardCharsets.UTF_8);
         // Both start before either is awaited: the two browsers share the wait.
-        Chromium first = Chromium.start(page, TARGET.resolve("evaluation-report.png"), 1200, 2600);
+        Chromium first = Chromium.start(page, TARGET.resolve("evaluation-report.png"), 1200, 5200);
         Chromium second = Chromium.start(bad, dir.resolve("broken.png"), 800, 600);
         report = first.await();
         broken = second.await();
@@ -73,8 +82,13 @@ class ReportBrowserTest {
         Matcher m = Pattern.compile("<pre id=\"probe\"[^>]*>([^<]*)</pre>").matcher(report.dom());
         assertThat(m.find()).as("the probe ran and wrote its result into the DOM").isTrue();
         Map<String, int[]> charts = new LinkedHashMap<>();
+        Map<String, String> verdicts = new LinkedHashMap<>();
         for (String line : m.group(1).split("\n")) {
             String[] f = line.trim().split(" ");
+            if (f[0].startsWith("verdict-")) {
+                verdicts.put(f[0], f[1]);
+                continue;
+            }
             charts.put(f[0], new int[] {Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
                     Integer.parseInt(f[4]), Integer.parseInt(f[5])});
         }
@@ -87,6 +101,10 @@ class ReportBrowserTest {
             assertThat(c[3]).as(id + " content height").isGreaterThan(100);
             assertThat(c[4]).as(id + " drawn shapes and texts").isGreaterThan(10);
         }
+        // Every verdict has a cell, coloured as the page's style says.
+        assertThat(verdicts).containsExactly(Map.entry("verdict-PASS", "rgb(218,251,225)"),
+                Map.entry("verdict-WARN", "rgb(255,248,197)"), Map.entry("verdict-FAIL", "rgb(255,235,233)"),
+                Map.entry("verdict-SKIPPED", "rgb(234,238,242)"));
         byte[] png = Files.readAllBytes(report.screenshot());
         assertThat(png.length).as("screenshot size").isGreaterThan(10_000);
         assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");

@@ -57,9 +57,20 @@ final class ReportFixtures {
                 Duration.ofSeconds(4), provenance, null);
     }
 
+    /** The same run with a network of two inputs and two classes, to predict a binary test set. */
+    static FineTuneResult binaryResult() {
+        FineTuneResult r = result();
+        return new FineTuneResult(tinyNetwork(2), r.history(), r.bestEpoch(), r.stoppedEarly(), 6, 0, List.of(), 12,
+                r.wallTime(), r.provenance(), null);
+    }
+
     private static Network tinyNetwork() {
+        return tinyNetwork(3);
+    }
+
+    private static Network tinyNetwork(int classes) {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(2).nOut(3)
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nIn(2).nOut(classes)
                         .activation(Activation.SOFTMAX).build())
                 .build());
         net.init();

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict reader of RFC 8259 JSON, for tests: objects as {@code LinkedHashMap}, arrays as
+ * A strict reader of RFC 8259 JSON (the reports check a data audit's JSON with it before embedding it; the
+ * tests read reports back with it): objects as {@code LinkedHashMap}, arrays as
  * {@code List}, numbers as {@code Double}, and strings, booleans and {@code null}. Anything else
  * (trailing commas, NaN, a bad escape, text after the value) throws.
  */
