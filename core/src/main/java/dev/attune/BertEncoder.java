@@ -83,7 +83,7 @@ public final class BertEncoder {
 
     private static BertEncoder fromBytes(byte[] bytes, String source) {
         OnnxBertWeights.Loaded loaded = OnnxBertWeights.load(OnnxModel.read(bytes, source), source);
-        return new BertEncoder(BertGraph.build(loaded.config(), loaded.weights(), DataType.FLOAT));
+        return new BertEncoder(BertGraph.build(loaded.config(), loaded.weights(), DataType.FLOAT, BertGraph.Lookup.GATHER));
     }
 
     /**
@@ -158,7 +158,7 @@ public final class BertEncoder {
         long max = longIds.maxNumber().longValue();
         if (min < 0 || max >= vocabSize() || !ids.castTo(DataType.DOUBLE).equals(longIds.castTo(DataType.DOUBLE))) {
             throw new IllegalArgumentException("token ids must be whole numbers in [0, " + vocabSize() + "), got values in ["
-                    + ids.minNumber() + ", " + ids.maxNumber() + "]; tokenise with the model's own vocabulary");
+                    + (ids.dataType().isIntType() ? min + ", " + max : ids.minNumber() + ", " + ids.maxNumber()) + "]; tokenise with the model's own vocabulary");
         }
         INDArray m = mask.castTo(DataType.DOUBLE);
         if (m.mul(m.rsub(1.0)).amaxNumber().doubleValue() != 0) { // m (1 - m) is 0 only for 0 and 1

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,7 +22,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * layer norm; then mean pooling of the last hidden states over the mask, as sentence-transformers'
  * {@code Pooling(mean)} does (not L2-normalised).
  *
- * <p>Every weight is a SameDiff VARIABLE named by its layer: {@code embeddings.*} and
+ * <p>The word embeddings are looked up in one of two ways ({@link Lookup}): {@code GATHER} copies rows
+ * (fast; the table is then a SameDiff CONSTANT, since ND4J 1.0.0-M2.1's {@code gather} backward pass
+ * is wrong for an id that occurs more than once: it keeps one occurrence's gradient instead of their
+ * sum), or {@code ONE_HOT} multiplies one-hot rows by the table (exact gradient for the table, at
+ * the cost of a {@code [tokens, vocab] x [vocab, hidden]} product). Both compute the same values.
+ * Position and token-type embeddings are slices of their tables.
+ *
+ * <p>Every other weight (and the word table under {@code ONE_HOT}) is a SameDiff VARIABLE named by
+ * its layer: {@code embeddings.*} and
  * {@code encoder.N.*} (N from 0), with Hugging Face's module names below that, e.g.
  * {@code encoder.0.attention.self.query.weight}. Dense weights are stored {@code [in, out]} (the
  * transpose of PyTorch's {@code Linear.weight}), so a layer computes {@code x W + b}.
@@ -41,15 +48,26 @@ final class BertGraph {
     static final String POOLED = "pooled";
     /** The additive mask value for padding: the most negative float, as HF BERT uses. */
     static final double MASK_VALUE = -Float.MAX_VALUE;
+    static final String WORDS = "embeddings.word_embeddings.weight";
+
+    /** How the word embeddings are looked up. */
+    enum Lookup {
+        /** Rows copied by id; the word table is a constant (not trainable). */
+        GATHER,
+        /** One-hot rows times the table; the word table is a variable with an exact gradient. */
+        ONE_HOT
+    }
 
     private final BertConfig config;
     private final SameDiff sd;
     private final DataType dataType;
+    private final Lookup lookup;
 
-    private BertGraph(BertConfig config, SameDiff sd, DataType dataType) {
+    private BertGraph(BertConfig config, SameDiff sd, DataType dataType, Lookup lookup) {
         this.config = config;
         this.sd = sd;
         this.dataType = dataType;
+        this.lookup = lookup;
     }
 
     /**
@@ -89,8 +107,9 @@ final class BertGraph {
      *
      * @throws IllegalArgumentException when a weight is missing or of the wrong shape
      */
-    static BertGraph build(BertConfig config, Map<String, INDArray> weights, DataType dataType) {
+    static BertGraph build(BertConfig config, Map<String, INDArray> weights, DataType dataType, Lookup lookup) {
         requireNonNull(config, "config");
+        requireNonNull(lookup, "lookup");
         requireNonNull(weights, "weights");
         requireNonNull(dataType, "dataType");
         if (!dataType.isFPType()) {
@@ -108,17 +127,18 @@ final class BertGraph {
                 throw new IllegalArgumentException("weight '" + name + "' has shape " + Arrays.toString(w.shape())
                         + ", expected " + Arrays.toString(shape));
             }
-            v.put(name, sd.var(name, w.castTo(dataType).dup('c')));
+            INDArray value = w.castTo(dataType).dup('c');
+            v.put(name, name.equals(WORDS) && lookup == Lookup.GATHER ? sd.constant(name, value) : sd.var(name, value));
         });
-        new Builder(sd, config, v, dataType).build();
-        return new BertGraph(config, sd, dataType);
+        new Builder(sd, config, v, dataType, lookup).build();
+        return new BertGraph(config, sd, dataType, lookup);
     }
 
     /**
      * A randomly initialised encoder as Hugging Face initialises BERT: weights and embeddings drawn
      * from N(0, 0.02²), layer-norm gains 1, biases 0. The same seed gives the same weights.
      */
-    static BertGraph random(BertConfig config, long seed, DataType dataType) {
+    static BertGraph random(BertConfig config, long seed, DataType dataType, Lookup lookup) {
         requireNonNull(config, "config");
         Random rng = new Random(seed);
         Map<String, INDArray> weights = new LinkedHashMap<>();
@@ -134,7 +154,7 @@ final class BertGraph {
             }
             weights.put(name, Nd4j.createFromArray(values).reshape(shape));
         });
-        return build(config, weights, dataType);
+        return build(config, weights, dataType, lookup);
     }
 
     BertConfig config() {
@@ -148,6 +168,10 @@ final class BertGraph {
 
     DataType dataType() {
         return dataType;
+    }
+
+    Lookup lookup() {
+        return lookup;
     }
 
     /** The parameter names, in forward order. */
@@ -170,12 +194,14 @@ final class BertGraph {
         private final BertConfig c;
         private final Map<String, SDVariable> v;
         private final DataType dt;
+        private final Lookup lookup;
 
-        Builder(SameDiff sd, BertConfig c, Map<String, SDVariable> v, DataType dt) {
+        Builder(SameDiff sd, BertConfig c, Map<String, SDVariable> v, DataType dt, Lookup lookup) {
             this.sd = sd;
             this.c = c;
             this.v = v;
             this.dt = dt;
+            this.lookup = lookup;
         }
 
         void build() {
@@ -183,14 +209,16 @@ final class BertGraph {
             SDVariable ids = sd.placeHolder(INPUT_IDS, DataType.INT64, -1, -1);
             SDVariable mask = sd.placeHolder(ATTENTION_MASK, dt, -1, -1);
             SDVariable idsShape = ids.shape(); // [batch, seqLen], INT64
-            SDVariable seqLen = idsShape.get(SDIndex.point(1));
+            SDVariable seqLen = sd.sizeAt(ids, 1);
 
             // Embeddings: [batch, seqLen, hidden], then flattened to [batch * seqLen, hidden].
-            SDVariable words = sd.gather(v.get("embeddings.word_embeddings.weight"), ids, 0);
-            SDVariable positionIds = sd.range(sd.constant(Nd4j.scalar(0L)), seqLen, sd.constant(Nd4j.scalar(1L)),
-                    DataType.INT64);
-            SDVariable positions = sd.gather(v.get("embeddings.position_embeddings.weight"), positionIds, 0);
-            SDVariable types = sd.gather(v.get("embeddings.token_type_embeddings.weight"), new int[] {0}, 0);
+            SDVariable words = lookup == Lookup.GATHER ? sd.gather(v.get(WORDS), ids, 0)
+                    : sd.mmul(sd.oneHot(ids.reshape(-1), c.vocabSize(), -1, 1.0, 0.0, dt), v.get(WORDS))
+                            .reshape(sd.concat(0, idsShape, sd.constant(Nd4j.createFromArray((long) h))));
+            SDVariable positions = sd.slice(v.get("embeddings.position_embeddings.weight"),
+                    sd.constant(Nd4j.createFromArray(0L, 0L)),
+                    sd.concat(0, seqLen.reshape(1), sd.constant(Nd4j.createFromArray((long) h))));
+            SDVariable types = sd.slice(v.get("embeddings.token_type_embeddings.weight"), new int[] {0, 0}, 1, h);
             SDVariable x = words.add(positions).add(types).reshape(-1, h);
             x = layerNorm(x, "embeddings.LayerNorm");
 

@@ -61,7 +61,7 @@ final class OnnxBertWeights {
         double eps = model.node("/embeddings/LayerNorm/Add")
                 .filter(n -> n.inputs().size() == 2)
                 .flatMap(n -> model.constant(n.inputs().get(1)))
-                .map(Float::doubleValue).orElse(1e-12);
+                .map(f -> Double.parseDouble(Float.toString(f))).orElse(1e-12); // 1e-12, not float's 9.99999996e-13
         BertConfig config = new BertConfig((int) words.dims()[0], hidden, layers, hidden / headSize,
                 (int) intermediate.dims()[0], (int) positions.dims()[0], (int) types.dims()[0], eps);
 
