@@ -17,21 +17,20 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A BERT encoder as a SameDiff graph, written op by op as Hugging Face's {@code BertModel} computes
  * it: word + position + token-type embeddings and a layer norm; per layer multi-head self-attention
- * with the additive mask {@code (1 - mask) * Float.MIN} (the most negative float, as HF does),
+ * with the additive mask {@code (1 - mask) * -Float.MAX_VALUE} (the most negative float, as HF does),
  * output projection, residual and layer norm, then the exact (erf) GELU feed-forward, residual and
  * layer norm; then mean pooling of the last hidden states over the mask, as sentence-transformers'
  * {@code Pooling(mean)} does (not L2-normalised).
  *
  * <p>The word embeddings are looked up in one of two ways ({@link Lookup}): {@code GATHER} copies rows
  * (fast; the table is then a SameDiff CONSTANT, since ND4J 1.0.0-M2.1's {@code gather} backward pass
- * is wrong for an id that occurs more than once: it keeps one occurrence's gradient instead of their
- * sum), or {@code ONE_HOT} multiplies one-hot rows by the table (exact gradient for the table, at
+ * does not add up the gradients of an id that occurs more than once: for an id at three positions it
+ * gave about a quarter of the finite-difference gradient), or {@code ONE_HOT} multiplies one-hot rows by the table (exact gradient for the table, at
  * the cost of a {@code [tokens, vocab] x [vocab, hidden]} product). Both compute the same values.
  * Position and token-type embeddings are slices of their tables.
  *
  * <p>Every other weight (and the word table under {@code ONE_HOT}) is a SameDiff VARIABLE named by
- * its layer: {@code embeddings.*} and
- * {@code encoder.N.*} (N from 0), with Hugging Face's module names below that, e.g.
+ * its layer: {@code embeddings.*} and {@code encoder.N.*} (N from 0), with Hugging Face's module names below that, e.g.
  * {@code encoder.0.attention.self.query.weight}. Dense weights are stored {@code [in, out]} (the
  * transpose of PyTorch's {@code Linear.weight}), so a layer computes {@code x W + b}.
  *
