@@ -1,0 +1,173 @@
+package dev.attune;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A pretrained BERT-style transformer encoder (such as all-MiniLM-L6-v2) that runs as an ND4J
+ * SameDiff graph written by Attune, with its weights read from the model's ONNX file. It needs no
+ * ONNX runtime: the file is read only for its weights and shapes.
+ *
+ * <p>The graph is Hugging Face's {@code BertModel} (embeddings, multi-head self-attention with the
+ * padding mask, exact GELU feed-forward, residuals and layer norms) followed by mean pooling over
+ * the attention mask, as sentence-transformers pools. The pooled embedding is <em>not</em>
+ * L2-normalised: divide each row by its norm for the unit-length vectors that the
+ * sentence-transformers all-MiniLM-L6-v2 pipeline (whose last module is {@code Normalize}) returns.
+ * Every token has token type 0 (one segment per input). Computation is in float32.
+ *
+ * <pre>{@code
+ * BertEncoder encoder = BertEncoder.fromOnnx(Path.of("all-minilm-l6-v2.onnx"));
+ * INDArray ids = Nd4j.createFromArray(new long[][] {{101, 7592, 2088, 102}});   // [CLS] hello world [SEP]
+ * INDArray mask = Nd4j.ones(DataType.FLOAT, 1, 4);
+ * INDArray embedding = encoder.embed(ids, mask);                                 // [1, 384]
+ * }</pre>
+ *
+ * <p>Instances are immutable and not thread-safe: use one per thread.
+ */
+public final class BertEncoder {
+    private final BertGraph graph;
+
+    private BertEncoder(BertGraph graph) {
+        this.graph = graph;
+    }
+
+    /** Wraps a built graph. */
+    static BertEncoder of(BertGraph graph) {
+        return new BertEncoder(requireNonNull(graph, "graph"));
+    }
+
+    /**
+     * Loads an encoder from a BERT ONNX file exported from PyTorch (Hugging Face {@code BertModel},
+     * inputs {@code input_ids}, {@code attention_mask}, {@code token_type_ids}; weights inside the
+     * file, float32). The configuration (vocabulary, width, layers, heads, feed-forward width,
+     * positions, token types, layer-norm epsilon) is read from the file's tensors.
+     *
+     * @throws AttuneException when the file is missing, unreadable, truncated, not ONNX, or lacks a
+     *     BERT tensor or holds one of the wrong shape (the message names the tensor and shape)
+     */
+    public static BertEncoder fromOnnx(Path onnxFile) {
+        requireNonNull(onnxFile, "onnxFile");
+        if (!Files.isRegularFile(onnxFile)) {
+            throw new AttuneException("no ONNX file at " + onnxFile.toAbsolutePath()
+                    + "; give the path of a BERT model's .onnx file");
+        }
+        try {
+            return fromBytes(Files.readAllBytes(onnxFile), onnxFile.toString());
+        } catch (IOException e) {
+            throw new AttuneException("could not read ONNX file " + onnxFile + ": " + e, e);
+        }
+    }
+
+    /**
+     * Loads an encoder from the bytes of a BERT ONNX file, read to its end (not closed), as
+     * {@link #fromOnnx(Path)} does.
+     *
+     * @throws AttuneException when the stream fails or its bytes are not such a model
+     */
+    public static BertEncoder fromOnnx(InputStream onnx) {
+        requireNonNull(onnx, "onnx");
+        try {
+            return fromBytes(onnx.readAllBytes(), "the ONNX stream");
+        } catch (IOException e) {
+            throw new AttuneException("could not read the ONNX stream: " + e, e);
+        }
+    }
+
+    private static BertEncoder fromBytes(byte[] bytes, String source) {
+        OnnxBertWeights.Loaded loaded = OnnxBertWeights.load(OnnxModel.read(bytes, source), source);
+        return new BertEncoder(BertGraph.build(loaded.config(), loaded.weights(), DataType.FLOAT, BertGraph.Lookup.GATHER));
+    }
+
+    /**
+     * Sentence embeddings: the last hidden states averaged over the tokens the mask keeps (not
+     * normalised).
+     *
+     * @param ids token ids {@code [n, seqLen]}, integers in [0, {@link #vocabSize()}), any numeric type
+     * @param mask {@code [n, seqLen]}, 1 for a token and 0 for padding, at least one 1 per row
+     * @return {@code [n, hiddenSize()]}, float
+     * @throws IllegalArgumentException for mismatched shapes, a length over {@link #maxLength()}, an id
+     *     outside the vocabulary, a mask value other than 0 or 1, or a row with no token
+     */
+    public INDArray embed(INDArray ids, INDArray mask) {
+        check(ids, mask);
+        return graph.run(ids, mask, BertGraph.POOLED).get(BertGraph.POOLED);
+    }
+
+    /**
+     * The last layer's hidden state of every token (padding positions included, as BERT computes
+     * them), with the same arguments and checks as {@link #embed}.
+     *
+     * @return {@code [n, seqLen, hiddenSize()]}, float
+     */
+    public INDArray lastHiddenState(INDArray ids, INDArray mask) {
+        check(ids, mask);
+        return graph.run(ids, mask, BertGraph.LAST_HIDDEN_STATE).get(BertGraph.LAST_HIDDEN_STATE);
+    }
+
+    /** The width of the hidden states and the embedding (384 for all-MiniLM-L6-v2). */
+    public int hiddenSize() {
+        return graph.config().hiddenSize();
+    }
+
+    /** The number of transformer layers (6 for all-MiniLM-L6-v2). */
+    public int numLayers() {
+        return graph.config().numLayers();
+    }
+
+    /** The number of token ids (30,522 for all-MiniLM-L6-v2). */
+    public int vocabSize() {
+        return graph.config().vocabSize();
+    }
+
+    /** The longest sequence the position embeddings allow (512 for all-MiniLM-L6-v2). */
+    public int maxLength() {
+        return graph.config().maxPositions();
+    }
+
+    /** The total number of parameters (22,565,376 for all-MiniLM-L6-v2, which has no pooler layer here). */
+    public long numParams() {
+        return BertGraph.parameterShapes(graph.config()).values().stream()
+                .mapToLong(s -> Arrays.stream(s).reduce(1, (a, b) -> a * b)).sum();
+    }
+
+    BertGraph graph() {
+        return graph;
+    }
+
+    private void check(INDArray ids, INDArray mask) {
+        requireNonNull(ids, "ids");
+        requireNonNull(mask, "mask");
+        if (ids.rank() != 2 || !Arrays.equals(ids.shape(), mask.shape())) {
+            throw new IllegalArgumentException("ids and mask must both be [n, seqLen], got ids "
+                    + Arrays.toString(ids.shape()) + " and mask " + Arrays.toString(mask.shape()));
+        }
+        if (ids.size(0) < 1 || ids.size(1) < 1 || ids.size(1) > maxLength()) {
+            throw new IllegalArgumentException("ids " + Arrays.toString(ids.shape()) + " must hold at least one row"
+                    + " and a length in [1, " + maxLength() + "]; truncate longer sequences");
+        }
+        INDArray longIds = ids.castTo(DataType.INT64);
+        long min = longIds.minNumber().longValue();
+        long max = longIds.maxNumber().longValue();
+        if (min < 0 || max >= vocabSize() || !ids.castTo(DataType.DOUBLE).equals(longIds.castTo(DataType.DOUBLE))) {
+            throw new IllegalArgumentException("token ids must be whole numbers in [0, " + vocabSize() + "), got values in ["
+                    + (ids.dataType().isIntType() ? min + ", " + max : ids.minNumber() + ", " + ids.maxNumber()) + "]; tokenise with the model's own vocabulary");
+        }
+        INDArray m = mask.castTo(DataType.DOUBLE);
+        if (m.mul(m.rsub(1.0)).amaxNumber().doubleValue() != 0) { // m (1 - m) is 0 only for 0 and 1
+            throw new IllegalArgumentException("the mask must hold only 0 (padding) and 1 (token)");
+        }
+        INDArray tokens = m.sum(1);
+        if (tokens.minNumber().doubleValue() < 1) {
+            throw new IllegalArgumentException("row " + Nd4j.argMin(tokens).getInt(0)
+                    + " of the mask has no token (all 0); every input needs at least one token");
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package dev.attune;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A BERT encoder as a SameDiff graph, written op by op as Hugging Face's {@code BertModel} computes
+ * it: word + position + token-type embeddings and a layer norm; per layer multi-head self-attention
+ * with the additive mask {@code (1 - mask) * -Float.MAX_VALUE} (the most negative float, as HF does),
+ * output projection, residual and layer norm, then the exact (erf) GELU feed-forward, residual and
+ * layer norm; then mean pooling of the last hidden states over the mask, as sentence-transformers'
+ * {@code Pooling(mean)} does (not L2-normalised).
+ *
+ * <p>The word embeddings are looked up in one of two ways ({@link Lookup}): {@code GATHER} copies rows
+ * (fast; the table is then a SameDiff CONSTANT, since ND4J 1.0.0-M2.1's {@code gather} backward pass
+ * does not add up the gradients of an id that occurs more than once: for an id at three positions it
+ * gave about a quarter of the finite-difference gradient), or {@code ONE_HOT} multiplies one-hot rows by the table (exact gradient for the table, at
+ * the cost of a {@code [tokens, vocab] x [vocab, hidden]} product). Both compute the same values.
+ * Position and token-type embeddings are slices of their tables.
+ *
+ * <p>Every other weight (and the word table under {@code ONE_HOT}) is a SameDiff VARIABLE named by
+ * its layer: {@code embeddings.*} and {@code encoder.N.*} (N from 0), with Hugging Face's module names below that, e.g.
+ * {@code encoder.0.attention.self.query.weight}. Dense weights are stored {@code [in, out]} (the
+ * transpose of PyTorch's {@code Linear.weight}), so a layer computes {@code x W + b}.
+ *
+ * <p>Inputs are the placeholders {@value #INPUT_IDS} (INT64 {@code [batch, seqLen]}) and
+ * {@value #ATTENTION_MASK} ({@code [batch, seqLen]}, 1 for a token, 0 for padding, in the graph's
+ * float type), both of any batch size and length up to {@code maxPositions}. All tokens have token
+ * type 0 (one segment). Outputs: {@value #LAST_HIDDEN_STATE} {@code [batch, seqLen, hidden]} and
+ * {@value #POOLED} {@code [batch, hidden]}.
+ */
+final class BertGraph {
+    static final String INPUT_IDS = "input_ids";
+    static final String ATTENTION_MASK = "attention_mask";
+    static final String LAST_HIDDEN_STATE = "last_hidden_state";
+    static final String POOLED = "pooled";
+    /** The additive mask value for padding: the most negative float, as HF BERT uses. */
+    static final double MASK_VALUE = -Float.MAX_VALUE;
+    static final String WORDS = "embeddings.word_embeddings.weight";
+
+    /** How the word embeddings are looked up. */
+    enum Lookup {
+        /** Rows copied by id; the word table is a constant (not trainable). */
+        GATHER,
+        /** One-hot rows times the table; the word table is a variable with an exact gradient. */
+        ONE_HOT
+    }
+
+    private final BertConfig config;
+    private final SameDiff sd;
+    private final DataType dataType;
+    private final Lookup lookup;
+
+    private BertGraph(BertConfig config, SameDiff sd, DataType dataType, Lookup lookup) {
+        this.config = config;
+        this.sd = sd;
+        this.dataType = dataType;
+        this.lookup = lookup;
+    }
+
+    /**
+     * Every parameter's name and shape, in forward order.
+     */
+    static Map<String, long[]> parameterShapes(BertConfig c) {
+        long h = c.hiddenSize();
+        long i = c.intermediateSize();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        shapes.put("embeddings.word_embeddings.weight", new long[] {c.vocabSize(), h});
+        shapes.put("embeddings.position_embeddings.weight", new long[] {c.maxPositions(), h});
+        shapes.put("embeddings.token_type_embeddings.weight", new long[] {c.typeVocabSize(), h});
+        shapes.put("embeddings.LayerNorm.weight", new long[] {h});
+        shapes.put("embeddings.LayerNorm.bias", new long[] {h});
+        for (int n = 0; n < c.numLayers(); n++) {
+            String p = "encoder." + n + ".";
+            for (String proj : List.of("attention.self.query", "attention.self.key", "attention.self.value",
+                    "attention.output.dense")) {
+                shapes.put(p + proj + ".weight", new long[] {h, h});
+                shapes.put(p + proj + ".bias", new long[] {h});
+            }
+            shapes.put(p + "attention.output.LayerNorm.weight", new long[] {h});
+            shapes.put(p + "attention.output.LayerNorm.bias", new long[] {h});
+            shapes.put(p + "intermediate.dense.weight", new long[] {h, i});
+            shapes.put(p + "intermediate.dense.bias", new long[] {i});
+            shapes.put(p + "output.dense.weight", new long[] {i, h});
+            shapes.put(p + "output.dense.bias", new long[] {h});
+            shapes.put(p + "output.LayerNorm.weight", new long[] {h});
+            shapes.put(p + "output.LayerNorm.bias", new long[] {h});
+        }
+        return shapes;
+    }
+
+    /**
+     * Builds the graph with the given weights (one per {@link #parameterShapes} entry, of that
+     * shape; cast to {@code dataType}).
+     *
+     * @throws IllegalArgumentException when a weight is missing or of the wrong shape
+     */
+    static BertGraph build(BertConfig config, Map<String, INDArray> weights, DataType dataType, Lookup lookup) {
+        requireNonNull(config, "config");
+        requireNonNull(lookup, "lookup");
+        requireNonNull(weights, "weights");
+        requireNonNull(dataType, "dataType");
+        if (!dataType.isFPType()) {
+            throw new IllegalArgumentException("the data type must be a floating-point type, got " + dataType);
+        }
+        SameDiff sd = SameDiff.create();
+        Map<String, SDVariable> v = new LinkedHashMap<>();
+        parameterShapes(config).forEach((name, shape) -> {
+            INDArray w = weights.get(name);
+            if (w == null) {
+                throw new IllegalArgumentException("no weight '" + name + "' of shape " + Arrays.toString(shape)
+                        + "; give one per BertGraph.parameterShapes entry");
+            }
+            if (!Arrays.equals(w.shape(), shape)) {
+                throw new IllegalArgumentException("weight '" + name + "' has shape " + Arrays.toString(w.shape())
+                        + ", expected " + Arrays.toString(shape));
+            }
+            INDArray value = w.castTo(dataType).dup('c');
+            v.put(name, name.equals(WORDS) && lookup == Lookup.GATHER ? sd.constant(name, value) : sd.var(name, value));
+        });
+        new Builder(sd, config, v, dataType, lookup).build();
+        return new BertGraph(config, sd, dataType, lookup);
+    }
+
+    /**
+     * A randomly initialised encoder as Hugging Face initialises BERT: weights and embeddings drawn
+     * from N(0, 0.02²), layer-norm gains 1, biases 0. The same seed gives the same weights.
+     */
+    static BertGraph random(BertConfig config, long seed, DataType dataType, Lookup lookup) {
+        requireNonNull(config, "config");
+        Random rng = new Random(seed);
+        Map<String, INDArray> weights = new LinkedHashMap<>();
+        parameterShapes(config).forEach((name, shape) -> {
+            long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+            double[] values = new double[(int) n];
+            if (name.endsWith("LayerNorm.weight")) {
+                Arrays.fill(values, 1.0);
+            } else if (!name.endsWith(".bias")) {
+                for (int k = 0; k < values.length; k++) {
+                    values[k] = 0.02 * rng.nextGaussian();
+                }
+            }
+            weights.put(name, Nd4j.createFromArray(values).reshape(shape));
+        });
+        return build(config, weights, dataType, lookup);
+    }
+
+    BertConfig config() {
+        return config;
+    }
+
+    /** The graph (shared, not a copy). */
+    SameDiff sameDiff() {
+        return sd;
+    }
+
+    DataType dataType() {
+        return dataType;
+    }
+
+    Lookup lookup() {
+        return lookup;
+    }
+
+    /** The parameter names, in forward order. */
+    List<String> parameterNames() {
+        return new ArrayList<>(parameterShapes(config).keySet());
+    }
+
+    /**
+     * Runs the graph: the named outputs for token ids (any integer type) and a 0/1 mask, both
+     * {@code [batch, seqLen]}. Arguments are checked by the caller.
+     */
+    Map<String, INDArray> run(INDArray ids, INDArray mask, String... outputs) {
+        Map<String, INDArray> in = Map.of(INPUT_IDS, ids.castTo(DataType.INT64), ATTENTION_MASK, mask.castTo(dataType));
+        return sd.output(in, outputs);
+    }
+
+    /** Writes the ops of the graph. */
+    private static final class Builder {
+        private final SameDiff sd;
+        private final BertConfig c;
+        private final Map<String, SDVariable> v;
+        private final DataType dt;
+        private final Lookup lookup;
+
+        Builder(SameDiff sd, BertConfig c, Map<String, SDVariable> v, DataType dt, Lookup lookup) {
+            this.sd = sd;
+            this.c = c;
+            this.v = v;
+            this.dt = dt;
+            this.lookup = lookup;
+        }
+
+        void build() {
+            int h = c.hiddenSize();
+            SDVariable ids = sd.placeHolder(INPUT_IDS, DataType.INT64, -1, -1);
+            SDVariable mask = sd.placeHolder(ATTENTION_MASK, dt, -1, -1);
+            SDVariable idsShape = ids.shape(); // [batch, seqLen], INT64
+            SDVariable seqLen = sd.sizeAt(ids, 1);
+
+            // Embeddings: [batch, seqLen, hidden], then flattened to [batch * seqLen, hidden].
+            SDVariable words = lookup == Lookup.GATHER ? sd.gather(v.get(WORDS), ids, 0)
+                    : sd.mmul(sd.oneHot(ids.reshape(-1), c.vocabSize(), -1, 1.0, 0.0, dt), v.get(WORDS))
+                            .reshape(sd.concat(0, idsShape, sd.constant(Nd4j.createFromArray((long) h))));
+            SDVariable positions = sd.slice(v.get("embeddings.position_embeddings.weight"),
+                    sd.constant(Nd4j.createFromArray(0L, 0L)),
+                    sd.concat(0, seqLen.reshape(1), sd.constant(Nd4j.createFromArray((long) h))));
+            SDVariable types = sd.slice(v.get("embeddings.token_type_embeddings.weight"), new int[] {0, 0}, 1, h);
+            SDVariable x = words.add(positions).add(types).reshape(-1, h);
+            x = layerNorm(x, "embeddings.LayerNorm");
+
+            // The additive attention mask, [batch, 1, 1, seqLen].
+            SDVariable additive = mask.rsub(1.0).mul(MASK_VALUE);
+            additive = sd.expandDims(sd.expandDims(additive, 1), 1);
+            SDVariable headsShape = sd.concat(0, idsShape,
+                    sd.constant(Nd4j.createFromArray((long) c.numHeads(), (long) c.headSize())));
+            for (int n = 0; n < c.numLayers(); n++) {
+                x = layer(x, "encoder." + n + ".", additive, headsShape);
+            }
+            SDVariable hidden = sd.reshape(LAST_HIDDEN_STATE, x,
+                    sd.concat(0, idsShape, sd.constant(Nd4j.createFromArray((long) h))));
+
+            // Mean pooling over the tokens the mask keeps.
+            SDVariable keep = sd.expandDims(mask, 2);
+            SDVariable summed = hidden.mul(keep).sum(1);
+            sd.math().div(POOLED, summed, mask.sum(true, 1));
+        }
+
+        private SDVariable layer(SDVariable x, String p, SDVariable additive, SDVariable headsShape) {
+            SDVariable q = heads(dense(x, p + "attention.self.query"), headsShape);
+            SDVariable k = heads(dense(x, p + "attention.self.key"), headsShape);
+            SDVariable val = heads(dense(x, p + "attention.self.value"), headsShape);
+            SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(c.headSize())).add(additive);
+            SDVariable probs = sd.nn().softmax(scores, 3);
+            SDVariable context = sd.permute(sd.mmul(probs, val), 0, 2, 1, 3).reshape(-1, c.hiddenSize());
+            SDVariable attended = layerNorm(dense(context, p + "attention.output.dense").add(x),
+                    p + "attention.output.LayerNorm");
+            SDVariable inner = gelu(dense(attended, p + "intermediate.dense"));
+            return layerNorm(dense(inner, p + "output.dense").add(attended), p + "output.LayerNorm");
+        }
+
+        /** [batch * seqLen, hidden] to [batch, heads, seqLen, headSize]. */
+        private SDVariable heads(SDVariable x, SDVariable headsShape) {
+            return sd.permute(sd.reshape(x, headsShape), 0, 2, 1, 3);
+        }
+
+        private SDVariable dense(SDVariable x, String module) {
+            return sd.mmul(x, v.get(module + ".weight")).add(v.get(module + ".bias"));
+        }
+
+        /** Layer norm over the last axis of [rows, width], with the biased variance, as PyTorch's. */
+        private SDVariable layerNorm(SDVariable x, String module) {
+            SDVariable centred = x.sub(x.mean(true, 1));
+            SDVariable variance = centred.mul(centred).mean(true, 1);
+            SDVariable normed = centred.div(sd.math().sqrt(variance.add(c.layerNormEps())));
+            return normed.mul(v.get(module + ".weight")).add(v.get(module + ".bias"));
+        }
+
+        /** GELU, exact form: x * (1 + erf(x / sqrt 2)) / 2, as HF's "gelu". */
+        private SDVariable gelu(SDVariable x) {
+            return x.mul(sd.math().erf(x.mul(1.0 / Math.sqrt(2.0))).add(1.0)).mul(0.5);
+        }
+    }
+}
