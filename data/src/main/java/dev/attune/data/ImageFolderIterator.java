@@ -3,11 +3,8 @@ package dev.attune.data;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -17,20 +14,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * Batches follow the file order of {@link ImageFolder#read(Path, int)}; a bad file is refused when
  * its batch is read, with the message {@code read} gives.
  */
-public final class ImageFolderIterator implements DataSetIterator {
+public final class ImageFolderIterator extends BatchIterator {
     private static final long serialVersionUID = 1L;
 
     private final transient ImageFolder.Listing listing;
     private final transient ImageFolder.Decoded size;
-    private final int batchSize;
     private int next;
     private transient String fingerprint;
-    private DataSetPreProcessor preProcessor;
 
     ImageFolderIterator(ImageFolder.Listing listing, ImageFolder.Decoded size, int batchSize) {
+        super(batchSize, "image", "the folder");
         this.listing = listing;
         this.size = size;
-        this.batchSize = batchSize;
     }
 
     /** The class folders' names, by class index, as {@link ImageFolder.Images#classNames()}. */
@@ -68,18 +63,7 @@ public final class ImageFolderIterator implements DataSetIterator {
     }
 
     @Override
-    public DataSet next() {
-        return next(batchSize);
-    }
-
-    @Override
-    public DataSet next(int num) {
-        if (num < 1) {
-            throw new IllegalArgumentException("a batch needs at least 1 image, got " + num);
-        }
-        if (!hasNext()) {
-            throw new NoSuchElementException("the folder has no more images; call reset() to read it again");
-        }
+    DataSet read(int num) {
         int n = Math.min(num, listing.files().size() - next);
         int channels = listing.channels();
         int each = channels * size.height() * size.width();
@@ -92,12 +76,8 @@ public final class ImageFolderIterator implements DataSetIterator {
             y[i * classes + listing.labels()[next + i]] = 1f;
         }
         next += n;
-        DataSet ds = new DataSet(Nd4j.create(x, new long[] {n, channels, size.height(), size.width()}, DataType.FLOAT),
+        return new DataSet(Nd4j.create(x, new long[] {n, channels, size.height(), size.width()}, DataType.FLOAT),
                 Nd4j.create(y, new long[] {n, classes}, DataType.FLOAT));
-        if (preProcessor != null) {
-            preProcessor.preProcess(ds);
-        }
-        return ds;
     }
 
     @Override
@@ -106,48 +86,18 @@ public final class ImageFolderIterator implements DataSetIterator {
     }
 
     @Override
-    public int totalOutcomes() {
-        return listing.classNames().size();
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return true;
-    }
-
-    @Override
-    public boolean asyncSupported() {
-        return true;
-    }
-
-    @Override
     public void reset() {
         next = 0;
     }
 
     @Override
-    public int batch() {
-        return batchSize;
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        this.preProcessor = preProcessor;
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return preProcessor;
-    }
-
-    @Override
-    public List<String> getLabels() {
+    List<String> classes() {
         return listing.classNames();
     }
 
     @Override
     public String toString() {
         return "ImageFolderIterator[" + listing.root() + ", " + listing.files().size() + " images, classes "
-                + listing.classNames() + ", shape " + Arrays.toString(exampleShape()) + ", batch " + batchSize + "]";
+                + listing.classNames() + ", shape " + Arrays.toString(exampleShape()) + ", batch " + batch() + "]";
     }
 }

@@ -1,11 +1,8 @@
 package dev.attune.data;
 
-import java.util.NoSuchElementException;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -13,22 +10,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * file, the one record read ahead to answer {@link #hasNext()}, and the batch being built: its
  * memory does not grow with the file.
  */
-final class TabularIterator implements DataSetIterator {
+final class TabularIterator extends BatchIterator {
     private static final long serialVersionUID = 1L;
 
     private final transient Supplier<RecordReader> open;
     private final TabularTransform transform;
-    private final int batchSize;
     private transient RecordReader reader;
     private transient TableEncoder encoder;
     private transient String[] ahead;
     private transient boolean ended;
-    private DataSetPreProcessor preProcessor;
 
     TabularIterator(Supplier<RecordReader> open, TabularTransform transform, int batchSize) {
+        super(batchSize, "row", "the table");
         this.open = open;
         this.transform = transform;
-        this.batchSize = batchSize;
     }
 
     @Override
@@ -62,18 +57,7 @@ final class TabularIterator implements DataSetIterator {
     }
 
     @Override
-    public DataSet next() {
-        return next(batchSize);
-    }
-
-    @Override
-    public DataSet next(int num) {
-        if (num < 1) {
-            throw new IllegalArgumentException("a batch needs at least 1 row, got " + num);
-        }
-        if (!hasNext()) {
-            throw new NoSuchElementException("the table has no more rows; call reset() to read it again");
-        }
+    DataSet read(int num) {
         int width = encoder.width();
         int classes = transform.classNames().size();
         float[] x = new float[num * width];
@@ -92,33 +76,14 @@ final class TabularIterator implements DataSetIterator {
             ended = true;
             throw e;
         }
-        DataSet ds = new DataSet(Nd4j.create(java.util.Arrays.copyOf(x, n * width), new long[] {n, width},
+        return new DataSet(Nd4j.create(java.util.Arrays.copyOf(x, n * width), new long[] {n, width},
                 DataType.FLOAT), Nd4j.create(java.util.Arrays.copyOf(y, n * classes), new long[] {n, classes},
                 DataType.FLOAT));
-        if (preProcessor != null) {
-            preProcessor.preProcess(ds);
-        }
-        return ds;
     }
 
     @Override
     public int inputColumns() {
         return transform.featureNames().size();
-    }
-
-    @Override
-    public int totalOutcomes() {
-        return transform.classNames().size();
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return true;
-    }
-
-    @Override
-    public boolean asyncSupported() {
-        return true;
     }
 
     @Override
@@ -129,22 +94,7 @@ final class TabularIterator implements DataSetIterator {
     }
 
     @Override
-    public int batch() {
-        return batchSize;
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        this.preProcessor = preProcessor;
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return preProcessor;
-    }
-
-    @Override
-    public java.util.List<String> getLabels() {
+    java.util.List<String> classes() {
         return transform.classNames();
     }
 
