@@ -7,9 +7,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -39,6 +42,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * float type), both of any batch size and length up to {@code maxPositions}. All tokens have token
  * type 0 (one segment). Outputs: {@value #LAST_HIDDEN_STATE} {@code [batch, seqLen, hidden]} and
  * {@value #POOLED} {@code [batch, hidden]}.
+ *
+ * <p>With LoRA ({@link BertLora}, given to {@link #build(BertConfig, Map, DataType, Lookup, BertLora)}
+ * or {@link #withLora}), every targeted projection computes {@code x W + b + s (x A^T) B^T}; the
+ * adapter weights {@code <module>.lora_A} and {@code <module>.lora_B} are then the only VARIABLEs
+ * and every base weight is a CONSTANT (no gradient). {@link #merge} folds the adapters back into
+ * the base weights.
  */
 final class BertGraph {
     static final String INPUT_IDS = "input_ids";
@@ -61,12 +70,17 @@ final class BertGraph {
     private final SameDiff sd;
     private final DataType dataType;
     private final Lookup lookup;
+    private final BertLora lora; // null: no adapter
+    private final List<String> loraModules;
 
-    private BertGraph(BertConfig config, SameDiff sd, DataType dataType, Lookup lookup) {
+    private BertGraph(BertConfig config, SameDiff sd, DataType dataType, Lookup lookup, BertLora lora,
+            List<String> loraModules) {
         this.config = config;
         this.sd = sd;
         this.dataType = dataType;
         this.lookup = lookup;
+        this.lora = lora;
+        this.loraModules = loraModules;
     }
 
     /**
@@ -107,6 +121,24 @@ final class BertGraph {
      * @throws IllegalArgumentException when a weight is missing or of the wrong shape
      */
     static BertGraph build(BertConfig config, Map<String, INDArray> weights, DataType dataType, Lookup lookup) {
+        return create(config, weights, dataType, lookup, null);
+    }
+
+    /**
+     * Builds the graph with the given weights and LoRA on the modules the spec targets: base weights
+     * as CONSTANTs, each targeted module's {@code lora_A} (Kaiming-uniform from the spec's seed, in
+     * module order) and {@code lora_B} (zero) as VARIABLEs.
+     *
+     * @throws IllegalArgumentException when a weight is missing or of the wrong shape, a target
+     *     matches no linear module, or the rank exceeds a targeted module's width
+     */
+    static BertGraph build(BertConfig config, Map<String, INDArray> weights, DataType dataType, Lookup lookup,
+            BertLora lora) {
+        return create(config, weights, dataType, lookup, requireNonNull(lora, "lora"));
+    }
+
+    private static BertGraph create(BertConfig config, Map<String, INDArray> weights, DataType dataType, Lookup lookup,
+            BertLora lora) {
         requireNonNull(config, "config");
         requireNonNull(lookup, "lookup");
         requireNonNull(weights, "weights");
@@ -114,6 +146,7 @@ final class BertGraph {
         if (!dataType.isFPType()) {
             throw new IllegalArgumentException("the data type must be a floating-point type, got " + dataType);
         }
+        List<String> loraModules = lora == null ? List.of() : lora.modules(config);
         SameDiff sd = SameDiff.create();
         Map<String, SDVariable> v = new LinkedHashMap<>();
         parameterShapes(config).forEach((name, shape) -> {
@@ -127,10 +160,25 @@ final class BertGraph {
                         + ", expected " + Arrays.toString(shape));
             }
             INDArray value = w.castTo(dataType).dup('c');
-            v.put(name, name.equals(WORDS) && lookup == Lookup.GATHER ? sd.constant(name, value) : sd.var(name, value));
+            boolean frozen = lora != null || (name.equals(WORDS) && lookup == Lookup.GATHER);
+            v.put(name, frozen ? sd.constant(name, value) : sd.var(name, value));
         });
-        new Builder(sd, config, v, dataType, lookup).build();
-        return new BertGraph(config, sd, dataType, lookup);
+        if (lora != null) {
+            Random rng = new Random(lora.seed());
+            for (String m : loraModules) {
+                long[] shape = parameterShapes(config).get(m + ".weight"); // [in, out]
+                double bound = 1 / Math.sqrt(shape[0]);
+                double[] a = new double[(int) (lora.rank() * shape[0])];
+                for (int k = 0; k < a.length; k++) {
+                    a[k] = bound * (2 * rng.nextDouble() - 1);
+                }
+                v.put(m + ".lora_A", sd.var(m + ".lora_A", Nd4j.createFromArray(a).reshape(lora.rank(), shape[0]).castTo(dataType)));
+                v.put(m + ".lora_B", sd.var(m + ".lora_B", Nd4j.zeros(dataType, shape[1], lora.rank())));
+            }
+        }
+        new Builder(sd, config, v, dataType, lookup, lora == null ? Set.of() : Set.copyOf(loraModules),
+                lora == null ? 0 : lora.scale()).build();
+        return new BertGraph(config, sd, dataType, lookup, lora, loraModules);
     }
 
     /**
@@ -178,6 +226,72 @@ final class BertGraph {
         return new ArrayList<>(parameterShapes(config).keySet());
     }
 
+    /** The LoRA spec, if the graph has one. */
+    Optional<BertLora> lora() {
+        return Optional.ofNullable(lora);
+    }
+
+    /** The modules that carry a LoRA adapter, in forward order (none without LoRA). */
+    List<String> loraModules() {
+        return loraModules;
+    }
+
+    /** The names of the graph's VARIABLEs (what training updates), in forward order. */
+    List<String> trainableNames() {
+        List<String> out = new ArrayList<>();
+        if (lora != null) {
+            loraModules.forEach(m -> out.addAll(List.of(m + ".lora_A", m + ".lora_B")));
+        } else {
+            parameterNames().stream().filter(n -> sd.getVariable(n).getVariableType() == VariableType.VARIABLE)
+                    .forEach(out::add);
+        }
+        return out;
+    }
+
+    /** The number of weights in the VARIABLEs. */
+    long trainableParams() {
+        return trainableNames().stream().mapToLong(n -> sd.getArrForVarName(n).length()).sum();
+    }
+
+    /** Copies of the current base weights, one per {@link #parameterShapes} entry. */
+    Map<String, INDArray> weights() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        parameterNames().forEach(n -> out.put(n, sd.getArrForVarName(n).dup()));
+        return out;
+    }
+
+    /**
+     * A new graph with this one's current base weights and LoRA as the spec says (fresh adapters:
+     * {@code B} zero, so it computes what this graph computes).
+     *
+     * @throws IllegalStateException when this graph already has LoRA; merge it first
+     * @throws IllegalArgumentException as {@link #build(BertConfig, Map, DataType, Lookup, BertLora)}
+     */
+    BertGraph withLora(BertLora spec) {
+        requireNonNull(spec, "spec");
+        if (lora != null) {
+            throw new IllegalStateException("this graph already has LoRA (" + lora + "); merge() it before adding another");
+        }
+        return build(config, weights(), dataType, lookup, spec);
+    }
+
+    /**
+     * A new graph without LoRA whose base weights hold the adapters: {@code W + s (B A)^T} for each
+     * adapted module, other weights as they are; it computes what this graph computes, up to
+     * rounding. Without LoRA, a copy of this graph.
+     */
+    BertGraph merge() {
+        Map<String, INDArray> w = weights();
+        if (lora != null) {
+            for (String m : loraModules) {
+                INDArray a = sd.getArrForVarName(m + ".lora_A"); // [r, in]
+                INDArray b = sd.getArrForVarName(m + ".lora_B"); // [out, r]
+                w.get(m + ".weight").addi(a.transpose().mmul(b.transpose()).muli(lora.scale()));
+            }
+        }
+        return build(config, w, dataType, lookup);
+    }
+
     /**
      * Runs the graph: the named outputs for token ids (any integer type) and a 0/1 mask, both
      * {@code [batch, seqLen]}. Arguments are checked by the caller.
@@ -194,13 +308,18 @@ final class BertGraph {
         private final Map<String, SDVariable> v;
         private final DataType dt;
         private final Lookup lookup;
+        private final Set<String> adapted;
+        private final double scale;
 
-        Builder(SameDiff sd, BertConfig c, Map<String, SDVariable> v, DataType dt, Lookup lookup) {
+        Builder(SameDiff sd, BertConfig c, Map<String, SDVariable> v, DataType dt, Lookup lookup, Set<String> adapted,
+                double scale) {
             this.sd = sd;
             this.c = c;
             this.v = v;
             this.dt = dt;
             this.lookup = lookup;
+            this.adapted = adapted;
+            this.scale = scale;
         }
 
         void build() {
@@ -256,8 +375,14 @@ final class BertGraph {
             return sd.permute(sd.reshape(x, headsShape), 0, 2, 1, 3);
         }
 
+        /** {@code x W + b}, plus {@code s (x A^T) B^T} on a module with LoRA. */
         private SDVariable dense(SDVariable x, String module) {
-            return sd.mmul(x, v.get(module + ".weight")).add(v.get(module + ".bias"));
+            SDVariable out = sd.mmul(x, v.get(module + ".weight")).add(v.get(module + ".bias"));
+            if (!adapted.contains(module)) {
+                return out;
+            }
+            SDVariable down = sd.mmul(x, v.get(module + ".lora_A"), false, true, false).mul(scale); // [rows, r]
+            return out.add(sd.mmul(down, v.get(module + ".lora_B"), false, true, false));
         }
 
         /** Layer norm over the last axis of [rows, width], with the biased variance, as PyTorch's. */

@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -11,8 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Sentence-embedding throughput of {@link BertEncoder} (SameDiff) against ONNX Runtime on the same
- * all-MiniLM-L6-v2 file, one JVM, batches of 32 sequences of 64 tokens (no padding). A measurement to
- * run by hand, not a test: {@code java -cp <core test class path> dev.attune.EncoderThroughput}.
+ * all-MiniLM-L6-v2 file, one JVM, batches of 32 sequences of 64 tokens (no padding), the two run in
+ * alternation, with the load average before and after. A measurement to run by hand, not a test:
+ * {@code java -cp <core test class path> dev.attune.EncoderThroughput [runs]}.
  */
 public final class EncoderThroughput {
     private EncoderThroughput() {
@@ -39,35 +41,41 @@ public final class EncoderThroughput {
         BertEncoder encoder = BertEncoder.fromOnnx(new java.io.ByteArrayInputStream(bytes));
         INDArray idArray = Nd4j.createFromArray(ids);
         INDArray maskArray = Nd4j.createFromArray(mask);
-        for (int i = 0; i < warmup; i++) {
-            encoder.embed(idArray, maskArray);
-        }
-        long start = System.nanoTime();
-        for (int i = 0; i < runs; i++) {
-            encoder.embed(idArray, maskArray);
-        }
-        double attune = runs * batch / ((System.nanoTime() - start) / 1e9);
-
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        double ort;
         try (OrtSession session = env.createSession(bytes, new OrtSession.SessionOptions());
                 OnnxTensor i = OnnxTensor.createTensor(env, ids);
                 OnnxTensor m = OnnxTensor.createTensor(env, mask);
                 OnnxTensor t = OnnxTensor.createTensor(env, new long[batch][length])) {
             Map<String, OnnxTensor> in = Map.of("input_ids", i, "attention_mask", m, "token_type_ids", t);
             for (int k = 0; k < warmup; k++) {
+                encoder.embed(idArray, maskArray);
                 session.run(in).close();
             }
-            long s = System.nanoTime();
+            double loadBefore = loadAverage();
+            // alternating rounds, so that a change in the machine's load affects both alike
+            long attuneNanos = 0;
+            long ortNanos = 0;
             for (int k = 0; k < runs; k++) {
+                long s = System.nanoTime();
+                encoder.embed(idArray, maskArray);
+                long mid = System.nanoTime();
                 session.run(in).close();
+                ortNanos += System.nanoTime() - mid;
+                attuneNanos += mid - s;
             }
-            ort = runs * batch / ((System.nanoTime() - s) / 1e9);
+            double attune = runs * batch / (attuneNanos / 1e9);
+            double ort = runs * batch / (ortNanos / 1e9);
+            System.out.printf("batch %d x length %d, %d alternating timed runs each after %d warm-up runs, %d cores,"
+                    + " load average %.2f before and %.2f after%n", batch, length, runs, warmup,
+                    Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage());
+            System.out.printf("Attune SameDiff encoder: %.1f sentences/s%n", attune);
+            System.out.printf("ONNX Runtime 1.19.2:     %.1f sentences/s (last hidden state, no pooling)%n", ort);
+            System.out.printf("ratio Attune / ONNX Runtime: %.2f%n", attune / ort);
         }
-        System.out.printf("batch %d x length %d, %d timed runs after %d warm-up runs, %d cores%n", batch, length, runs,
-                warmup, Runtime.getRuntime().availableProcessors());
-        System.out.printf("Attune SameDiff encoder: %.1f sentences/s%n", attune);
-        System.out.printf("ONNX Runtime 1.19.2:     %.1f sentences/s (last hidden state, no pooling)%n", ort);
-        System.out.printf("ratio Attune / ONNX Runtime: %.2f%n", attune / ort);
+    }
+
+    /** The one-minute load average, or -1 where the system does not report it. */
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 }
