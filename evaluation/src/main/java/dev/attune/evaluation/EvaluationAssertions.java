@@ -1,6 +1,7 @@
 package dev.attune.evaluation;
 
 import dev.attune.Predictions;
+import java.util.Map;
 
 /**
  * AssertJ assertions on a model's predictions, for the test suite of an application that ships a
@@ -29,6 +30,21 @@ public final class EvaluationAssertions {
      * interval from 1000 bootstrap resamples, seed 1.
      */
     public static PredictionsAssert assertThat(Predictions actual) {
-        return new PredictionsAssert(actual);
+        return new PredictionsAssert(actual, Map.of());
+    }
+
+    /**
+     * Assertions on the test predictions an evaluation report was made of, as
+     * {@link #assertThat(Predictions)} gives them, where {@link PredictionsAssert#parityDifference(String)}
+     * also takes the name of a group column the report was given:
+     *
+     * <pre>{@code
+     * assertThat(report).metric(Metrics.f1Macro()).isAtLeast(0.85);
+     * assertThat(report).parityDifference("sex").isBelow(0.1);
+     * }</pre>
+     */
+    public static PredictionsAssert assertThat(EvaluationReport report) {
+        java.util.Objects.requireNonNull(report, "report");
+        return new PredictionsAssert(report.testPredictions(), report.groupColumns());
     }
 }

@@ -10,6 +10,7 @@ import dev.attune.Metric;
 import dev.attune.Predictions;
 import dev.attune.Provenance;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -93,6 +94,8 @@ public final class EvaluationReport {
     private final List<GroupColumn> fairness;
     private final RobustnessReport robustness;
     private final DataAuditSummary dataAudit;
+    private final Predictions test;
+    private final Map<String, Groups> groupColumns;
 
     private EvaluationReport(Builder b) {
         Predictions test = b.test;
@@ -126,6 +129,8 @@ public final class EvaluationReport {
         this.latency = b.latency;
         this.robustness = b.robustness;
         this.dataAudit = b.dataAudit;
+        this.test = test;
+        this.groupColumns = Collections.unmodifiableMap(new LinkedHashMap<>(b.groups));
         Map<FairnessMeasure, double[]> measures = b.checks;
         if (measures.isEmpty()) {
             measures = new EnumMap<>(FairnessMeasure.class);
@@ -288,6 +293,16 @@ public final class EvaluationReport {
             }
         }
         return worst;
+    }
+
+    /** The test predictions the report was made of, for assertions. */
+    Predictions testPredictions() {
+        return test;
+    }
+
+    /** The group columns given, by name, for assertions. */
+    Map<String, Groups> groupColumns() {
+        return groupColumns;
     }
 
     /** The report as JSON of schema {@value #SCHEMA}: one object, fields as the README lists them. */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.attune.Metric;
 import dev.attune.Predictions;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.assertj.core.api.AbstractAssert;
 
@@ -20,9 +21,11 @@ public final class PredictionsAssert extends AbstractAssert<PredictionsAssert, P
     private double level = 0.95;
     private int resamples = 1000;
     private long seed = 1;
+    private final Map<String, Groups> columns;
 
-    PredictionsAssert(Predictions actual) {
+    PredictionsAssert(Predictions actual, Map<String, Groups> columns) {
         super(actual, PredictionsAssert.class);
+        this.columns = columns;
     }
 
     /**
@@ -87,6 +90,25 @@ public final class PredictionsAssert extends AbstractAssert<PredictionsAssert, P
             }
             return Fairness.of(p.select(indices), resampled).demographicParityDifference();
         }, level));
+    }
+
+    /**
+     * The demographic parity difference across the groups of a column that the evaluation report was
+     * given ({@code EvaluationReport.Builder.groups(column, groups)}), as {@link #parityDifference(Groups)}.
+     *
+     * @throws IllegalArgumentException when the report has no such column (the message lists those it has)
+     */
+    public MetricAssert parityDifference(String column) {
+        requireNonNull(column, "column");
+        Groups groups = columns.get(column);
+        if (groups == null) {
+            throw new IllegalArgumentException(columns.isEmpty()
+                    ? "no group column named '" + column + "': these predictions carry none; pass the groups,"
+                            + " parityDifference(Groups.of(...)), or give the report the column with groups(\""
+                            + column + "\", ...)"
+                    : "no group column named '" + column + "'; the report has " + columns.keySet());
+        }
+        return parityDifference(groups);
     }
 
     private Bootstrap bootstrap() {

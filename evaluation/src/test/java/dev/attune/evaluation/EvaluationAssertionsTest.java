@@ -117,4 +117,25 @@ class EvaluationAssertionsTest {
         assertThatThrownBy(() -> EvaluationAssertions.assertThat(threeClasses()).parityDifference(Groups.of(halves)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("binary task");
     }
+
+    @Test
+    void anEvaluationReportIsAssertedOnItsTestPredictionsAndItsGroupColumnsByName() {
+        Predictions test = SectionFixtures.predictions();
+        EvaluationReport report = EvaluationReport.builder(ReportFixtures.binaryResult(), test).resamples(100)
+                .groups("sex", Groups.of(SectionFixtures.SEX)).build();
+        double f1 = test.score(Metrics.f1Macro());
+        double parity = Fairness.of(test, Groups.of(SectionFixtures.SEX)).demographicParityDifference();
+
+        EvaluationAssertions.assertThat(report).metric(Metrics.f1Macro()).isAtLeast(f1).isAtMost(f1);
+        EvaluationAssertions.assertThat(report).parityDifference("sex").isAtMost(parity).isAtLeast(parity);
+        assertThatThrownBy(() -> EvaluationAssertions.assertThat(report).parityDifference("sex").isBelow(parity))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("Expecting demographic_parity_difference (lower is better) to be below");
+        assertThatThrownBy(() -> EvaluationAssertions.assertThat(report).parityDifference("age"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no group column named 'age'; the report has [sex]");
+        assertThatThrownBy(() -> EvaluationAssertions.assertThat(test).parityDifference("sex"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("these predictions carry none; pass the groups, parityDifference(Groups.of(...))");
+    }
 }

@@ -39,12 +39,15 @@ class ReadmeAssertionsExampleTest {
             region[i] = i % 2 == 0 ? "north" : "south";
         }
         LabeledData test = LabeledData.of(Nd4j.create(x, new long[] {n, 1}), labels, 2);
+        EvaluationReport report = EvaluationReport.builder(ReportFixtures.binaryResult(), network.predict(test))
+                .resamples(100).groups("region", Groups.of(region)).build();
 
         // README example: begin
         Predictions predictions = network.predict(test);
         assertThat(predictions).metric(Metrics.f1Macro()).isAtLeast(0.85);
         assertThat(predictions).calibrationError().isBelow(0.05);            // expected calibration error, 15 bins
         assertThat(predictions).parityDifference(Groups.of(region)).isBelow(0.1);
+        assertThat(report).parityDifference("region").isBelow(0.1);          // a report given groups("region", ...)
         // README example: end
 
         assertThatThrownBy(() -> assertThat(predictions).metric(Metrics.accuracy()).isAtLeast(0.95))
