@@ -22,8 +22,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A neural network Attune can fine-tune: a base model to start from, or a fine-tuned result.
- * Wraps a DL4J {@link MultiLayerNetwork} or {@link ComputationGraph} behind one API where layers
- * are addressed by name. Attune never changes a wrapped network: fine-tuning works on a copy.
+ * Wraps a DL4J {@link MultiLayerNetwork} or {@link ComputationGraph}, or a {@link BertEncoder}
+ * (a SameDiff graph), behind one API where layers are addressed by name. Attune never changes a
+ * wrapped network: fine-tuning works on a copy.
  */
 public final class Network {
     private static final int OUTPUT_BATCH = 1024;
