@@ -22,8 +22,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A neural network Attune can fine-tune: a base model to start from, or a fine-tuned result.
- * Wraps a DL4J {@link MultiLayerNetwork} or {@link ComputationGraph} behind one API where layers
- * are addressed by name. Attune never changes a wrapped network: fine-tuning works on a copy.
+ * Wraps a DL4J {@link MultiLayerNetwork} or {@link ComputationGraph}, or a {@link BertEncoder}
+ * (a SameDiff graph), behind one API where layers are addressed by name. Attune never changes a
+ * wrapped network: fine-tuning works on a copy.
  */
 public final class Network {
     private static final int OUTPUT_BATCH = 1024;
@@ -52,8 +53,21 @@ public final class Network {
     }
 
     /**
+     * Wraps a BERT encoder for fine-tuning as a classifier of {@code [n, 2, seqLen]} features (channel
+     * 0 token ids, channel 1 the attention mask, as {@code TokenizedText.features()} gives). Its layers
+     * are {@code embeddings}, {@code encoder.0} ... {@code encoder.N-1}; it has no head, so fine-tuning
+     * needs {@code replaceHead(k)}, which puts a dense softmax layer (named {@code head} by default) on the
+     * mean-pooled output. Until then {@link #output} gives the pooled embeddings. The encoder's weights
+     * are copied; the encoder is never modified.
+     */
+    public static Network of(BertEncoder encoder) {
+        requireNonNull(encoder, "encoder");
+        return new Network(BertHandle.of(encoder));
+    }
+
+    /**
      * Loads a DL4J model zip (as written by {@link #save} or DL4J's {@code ModelSerializer}),
-     * either kind of network.
+     * either kind of network, or a BERT network's zip written by {@link #save}.
      *
      * @throws AttuneException when the file is missing, truncated, corrupted or not a DL4J model
      */
@@ -65,6 +79,9 @@ public final class Network {
         }
         boolean graph;
         try (ZipFile z = new ZipFile(zip.toFile())) {
+            if (BertHandle.isBertFile(z)) {
+                return new Network(BertHandle.read(z, zip.toString()));
+            }
             var conf = z.getEntry("configuration.json");
             var coefficients = z.getEntry("coefficients.bin");
             if (conf == null || coefficients == null) {
@@ -149,7 +166,9 @@ public final class Network {
     }
 
     /**
-     * Writes this network as a DL4J model zip (without optimizer state). The file is written under
+     * Writes this network as a DL4J model zip (without optimizer state); a BERT network as a zip of
+     * {@code attune-bert.json} (configuration, head and tensor layout) and {@code params.bin} (every
+     * parameter, in ND4J's binary format). The file is written under
      * a temporary name in the same directory and moved into place, so a failed write leaves no
      * half-written file.
      *
@@ -196,7 +215,8 @@ public final class Network {
         if (handle.unwrap() instanceof MultiLayerNetwork m) {
             return m;
         }
-        throw new IllegalStateException("this network is a ComputationGraph; call asComputationGraph()");
+        throw new IllegalStateException(handle.unwrap() instanceof ComputationGraph
+                ? "this network is a ComputationGraph; call asComputationGraph()" : "this network is a BERT encoder, not a DL4J network");
     }
 
     /**
@@ -208,7 +228,8 @@ public final class Network {
         if (handle.unwrap() instanceof ComputationGraph g) {
             return g;
         }
-        throw new IllegalStateException("this network is a MultiLayerNetwork; call asMultiLayerNetwork()");
+        throw new IllegalStateException(handle.unwrap() instanceof MultiLayerNetwork
+                ? "this network is a MultiLayerNetwork; call asMultiLayerNetwork()" : "this network is a BERT encoder, not a DL4J network");
     }
 
     ModelHandle handle() {

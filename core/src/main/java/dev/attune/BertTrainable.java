@@ -1,0 +1,256 @@
+package dev.attune;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.Regularization;
+
+/**
+ * A BERT classifier being trained. The gradient comes from SameDiff; the update from the same ND4J
+ * updaters (Adam, Nesterov, SGD) and decoupled weight decay that DL4J layers use, one per trained
+ * tensor, applied to the tensor's view of the parameter vector.
+ *
+ * <p>Frozen tensors are left out of the gradient request, so SameDiff returns no gradient for them and
+ * they hold no optimizer state. When every layer below the head is frozen, the frozen bottom is the
+ * whole encoder: {@link #encode} gives the pooled embeddings and each step trains the head alone, in a
+ * graph of its own.
+ *
+ * <p>The word embeddings are looked up outside SameDiff ({@link BertGraph.Lookup#INPUT}): the rows are
+ * gathered by id and fed to the graph, SameDiff's gradient for that input comes back per token, and
+ * each token's row is added into the table's gradient one by one, so an id that occurs several times
+ * gets the sum of its gradients (ND4J's own gather backward does not add them up).
+ */
+final class BertTrainable implements TrainableModel {
+    private static final String LABELS = "labels";
+    private static final String WEIGHTS = "example_weights";
+    private static final String LOSS = "loss";
+    private static final String HEAD_INPUT = "pooled_input";
+
+    private final BertHandle model;
+    private final Set<String> frozen;
+    private final Optimizer optimizer;
+    private final boolean headOnly;
+    private final String head;
+    /** Trained tensor names, in forward order. */
+    private final List<String> trained = new ArrayList<>();
+    private final Map<String, GradientUpdater<?>> updaters = new LinkedHashMap<>();
+    private final Map<String, Boolean> decayed = new LinkedHashMap<>();
+    private long stateSize;
+    private SameDiff graph;
+    private INDArray wordGradient;
+
+    BertTrainable(BertHandle model, Set<String> frozen, Optimizer optimizer) {
+        this.model = model;
+        this.frozen = Set.copyOf(frozen);
+        this.optimizer = optimizer;
+        this.head = model.headName();
+        boolean below = false;
+        for (String name : model.tensors().keySet()) {
+            String layer = model.layerOf(name);
+            if (frozen.contains(layer)) {
+                continue;
+            }
+            trained.add(name);
+            below |= !layer.equals(head);
+        }
+        this.headOnly = !below;
+        IUpdater updater = optimizer.updater();
+        for (String name : trained) {
+            long n = model.tensors().get(name).length();
+            long size = updater.stateSize(n);
+            INDArray state = size == 0 ? null : Nd4j.zeros(model.dataType(), 1, size);
+            updaters.put(name, updater.instantiate(state, true));
+            stateSize += size;
+            // Weights decay, not biases nor layer-norm gains (as the DL4J path and Hugging Face's AdamW recipe).
+            decayed.put(name, name.equals(head + ".W") || (name.endsWith(".weight") && !name.endsWith("LayerNorm.weight")));
+        }
+    }
+
+    /** The training graph: the whole network, or the head alone on pooled inputs when the encoder is frozen. */
+    private SameDiff graph() {
+        if (graph != null) {
+            return graph;
+        }
+        Map<String, INDArray> t = model.tensors();
+        SDVariable pooled;
+        if (headOnly) {
+            graph = SameDiff.create();
+            pooled = graph.placeHolder(HEAD_INPUT, model.dataType(), -1, model.config().hiddenSize());
+        } else {
+            graph = BertGraph.build(model.config(), t, model.dataType(), BertGraph.Lookup.INPUT).sameDiff();
+            pooled = graph.getVariable(BertGraph.POOLED);
+        }
+        SDVariable w = graph.var(head + ".W", t.get(head + ".W").dup('c'));
+        SDVariable b = graph.var(head + ".b", t.get(head + ".b").dup('c'));
+        SDVariable labels = graph.placeHolder(LABELS, model.dataType(), -1, w.getShape()[1]);
+        SDVariable weights = graph.placeHolder(WEIGHTS, model.dataType(), -1, 1);
+        // log-softmax as logits - max - log(sum(exp(logits - max))): SameDiff's logSoftmax op with a dimension
+        // fails when the gradient graph is made. The max's gradient cancels exactly.
+        SDVariable logits = graph.mmul(pooled, w).add(b);
+        SDVariable shifted = logits.sub(logits.max(true, 1));
+        SDVariable logProbs = shifted.sub(graph.math().log(graph.math().exp(shifted).sum(true, 1)));
+        // The weighted sum of the examples' cross-entropies divided by the number of rows.
+        SDVariable loss = graph.mean(LOSS, logProbs.mul(labels).sum(1).neg().mul(weights.reshape(-1)));
+        graph.setLossVariables(loss);
+        return graph;
+    }
+
+    @Override
+    public boolean hasFrozenBottom() {
+        return headOnly;
+    }
+
+    @Override
+    public INDArray encode(INDArray features) {
+        return headOnly ? model.pooled(features) : features;
+    }
+
+    @Override
+    public double step(INDArray x, INDArray y, INDArray weights, int iteration, int epoch) {
+        Computed c = compute(x, y, weights);
+        for (String name : trained) {
+            update(name, c.gradients().get(name), iteration, epoch);
+        }
+        return c.loss();
+    }
+
+    /** A mini-batch's loss and the gradient of every trained tensor (the word table's a reused buffer). */
+    record Computed(double loss, Map<String, INDArray> gradients) {
+    }
+
+    Computed compute(INDArray x, INDArray y, INDArray weights) {
+        SameDiff sd = graph();
+        long n = x.size(0);
+        DataType dt = model.dataType();
+        Map<String, INDArray> in = new LinkedHashMap<>();
+        in.put(LABELS, y.castTo(dt));
+        in.put(WEIGHTS, weights == null ? Nd4j.ones(dt, n, 1) : weights.castTo(dt));
+        List<String> wanted = new ArrayList<>();
+        int[] ids = null;
+        if (headOnly) {
+            in.put(HEAD_INPUT, x.castTo(dt));
+        } else {
+            model.checkFeatures(x);
+            INDArray idArr = x.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c');
+            long len = idArr.size(1);
+            ids = idArr.castTo(DataType.INT32).reshape(n * len).toIntVector();
+            INDArray table = model.tensors().get(BertGraph.WORDS);
+            in.put(BertGraph.INPUT_IDS, idArr.castTo(DataType.INT64));
+            in.put(BertGraph.ATTENTION_MASK,
+                    x.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).castTo(dt).dup('c'));
+            in.put(BertGraph.WORD_VECTORS, Nd4j.pullRows(table, 1, ids).reshape('c', n, len, table.size(1)));
+        }
+        for (String name : trained) {
+            if (name.equals(BertGraph.WORDS)) {
+                wanted.add(BertGraph.WORD_VECTORS);
+            } else {
+                wanted.add(name);
+                // SameDiff holds its own copy of each variable: bring it up to date.
+                sd.getArrForVarName(name).assign(model.tensors().get(name));
+            }
+        }
+        var result = sd.calculateGradientsAndOutputs(in, List.of(LOSS), wanted);
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        for (String name : trained) {
+            INDArray g = name.equals(BertGraph.WORDS) ? wordGradient(result.getGradients().get(BertGraph.WORD_VECTORS), ids)
+                    : result.getGradients().get(name);
+            if (g == null) {
+                throw new IllegalStateException("SameDiff returned no gradient for '" + name + "'");
+            }
+            grads.put(name, g);
+        }
+        return new Computed(result.getOutputs().get(LOSS).getDouble(0), grads);
+    }
+
+    /** The word table's gradient: each token's row of the input gradient added into its id's row. */
+    private INDArray wordGradient(INDArray perToken, int[] ids) {
+        INDArray table = model.tensors().get(BertGraph.WORDS);
+        if (wordGradient == null) {
+            wordGradient = Nd4j.create(table.dataType(), table.shape());
+        } else {
+            wordGradient.assign(0);
+        }
+        INDArray rows = perToken.reshape('c', ids.length, table.size(1));
+        for (int t = 0; t < ids.length; t++) {
+            wordGradient.getRow(ids[t]).addi(rows.getRow(t));
+        }
+        return wordGradient;
+    }
+
+    /** The optimizer's update of one tensor (as a DL4J layer's: updater, then decoupled weight decay). */
+    private void update(String name, INDArray gradient, int iteration, int epoch) {
+        INDArray param = model.tensors().get(name);
+        INDArray g = gradient.castTo(param.dataType()).dup('c').reshape('c', 1, param.length());
+        updaters.get(name).applyUpdater(g, iteration, epoch);
+        INDArray p = param.reshape('c', 1, param.length());
+        if (decayed.get(name)) {
+            for (Regularization r : optimizer.weightRegularization()) {
+                r.apply(p, g, optimizer.learningRate(), iteration, epoch);
+            }
+        }
+        param.subi(g.reshape('c', param.shape()));
+    }
+
+    @Override
+    public INDArray predictEncoded(INDArray x) {
+        return headOnly ? model.head(x) : model.output(x);
+    }
+
+    @Override
+    public INDArray params() {
+        return model.params();
+    }
+
+    @Override
+    public long trainableParams() {
+        return trained.stream().mapToLong(n -> model.tensors().get(n).length()).sum();
+    }
+
+    @Override
+    public long frozenParams() {
+        return model.numParams() - trainableParams();
+    }
+
+    @Override
+    public Set<String> frozenLayers() {
+        return new HashSet<>(frozen);
+    }
+
+    @Override
+    public long optimizerStateSize() {
+        return stateSize;
+    }
+
+    @Override
+    public Map<String, INDArray> trainedTensors() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        trained.forEach(n -> out.put(n, model.tensors().get(n)));
+        return out;
+    }
+
+    @Override
+    public Network live() {
+        return new Network(model.shared());
+    }
+
+    @Override
+    public List<AdaptedLayer> adaptedLayers() {
+        return List.of();
+    }
+
+    @Override
+    public Network snapshot() {
+        return new Network(model.copy());
+    }
+}
