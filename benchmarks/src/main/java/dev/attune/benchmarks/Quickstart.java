@@ -108,20 +108,6 @@ public final class Quickstart {
         console.println(table(summary));
         console.printf(Locale.ROOT, "fine-tuning runs took %.0f s in all%n", (System.nanoTime() - jobStart) / 1e9);
 
-        Map<String, RobustnessReport> robustness = new LinkedHashMap<>();
-        for (String mode : ROBUSTNESS_MODES) {
-            robustness.put(mode, robustness(kept.get(mode).model(), test));
-        }
-        console.println();
-        console.printf(Locale.ROOT, "robustness: test accuracy of the k=%d, seed %d models on perturbed digits%n",
-                REPORT_K, REPORT_SEED);
-        console.println(robustnessTable(robustness));
-
-        Path reportDir = out.resolve("report");
-        ReportFiles files = writeReport(kept.get(REPORT_MODE), base, test, robustness.get(REPORT_MODE), reportDir);
-        console.println("wrote the evaluation report and model card of " + REPORT_MODE + " (k=" + REPORT_K + ", seed "
-                + REPORT_SEED + "): " + files.json() + ", " + files.html() + ", " + files.modelCard());
-
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("job", "quickstart");
         json.put("source", "Fashion-MNIST subset (" + BundledData.FASHION_MNIST.train().size() + " train)");
@@ -133,14 +119,32 @@ public final class Quickstart {
         json.put("protocol", Map.of("k", KS, "seeds", SEEDS, "validationPerClass", VALIDATION_PER_CLASS,
                 "batchSize", BATCH, "earlyStopping", "f1_macro on validation, patience 8, best epoch restored"));
         json.put("summary", summary);
+        json.put("runs", runs);
+        Path results = out.resolve("results.json");
+        // Written before the robustness runs, so that nothing trained is lost if they fail; again with them.
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(results.toFile(), json);
+        console.println("wrote " + results + " and " + runs.size() + " fine-tuned models under " + out.resolve("models"));
+
+        Map<String, RobustnessReport> robustness = new LinkedHashMap<>();
+        for (String mode : ROBUSTNESS_MODES) {
+            robustness.put(mode, robustness(kept.get(mode).model(), test));
+        }
+        console.println();
+        console.printf(Locale.ROOT, "robustness: test accuracy of the k=%d, seed %d models on perturbed digits%n",
+                REPORT_K, REPORT_SEED);
+        console.println(robustnessTable(robustness));
+
+        Path reportDir = out.resolve("report");
+        ReportFiles files = writeReport(kept.get(REPORT_MODE), base, test, robustness.get(REPORT_MODE), 300, reportDir);
+        console.println("wrote the evaluation report and model card of " + REPORT_MODE + " (k=" + REPORT_K + ", seed "
+                + REPORT_SEED + "): " + files.json() + ", " + files.html() + ", " + files.modelCard());
+
         Map<String, Object> robust = new LinkedHashMap<>();
         robust.put("models", "k=" + REPORT_K + ", seed " + REPORT_SEED);
         robustness.forEach((mode, r) -> robust.put(mode, r.rows()));
         json.put("robustness", robust);
-        json.put("runs", runs);
-        Path results = out.resolve("results.json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(results.toFile(), json);
-        console.println("wrote " + results + " and " + runs.size() + " fine-tuned models under " + out.resolve("models"));
+        console.println("added the robustness results to " + results);
     }
 
     private static Network pretrainedBase(Path zip, PrintStream console) {
@@ -203,12 +207,13 @@ public final class Quickstart {
      * Markdown in {@code dir}.
      */
     static ReportFiles writeReport(FineTuneResult result, Network base, LabeledData test, RobustnessReport robustness,
-                                   Path dir) {
+                                   int latencyCalls, Path dir) {
         INDArray images = test.features();
         Map<String, UnaryOperator<INDArray>> models = new LinkedHashMap<>();
         models.put("base (Fashion-MNIST CNN)", base::output);
         models.put(REPORT_MODE + " merged", result.model()::output);
-        LatencyReport latency = Latency.calls(300).warmup(50).batchSizes(1, 8, 64).measure(models, images);
+        LatencyReport latency = Latency.calls(latencyCalls).warmup(Math.min(50, latencyCalls)).batchSizes(1, 8, 64)
+                .measure(models, images);
         EvaluationReport report = EvaluationReport.builder(result, test)
                 .classNames(List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"))
                 .robustness(robustness)
@@ -244,6 +249,7 @@ public final class Quickstart {
                 .perturb(Perturbations.contrast(0.5, 0.25))
                 .perturb(Perturbations.occlusion(6, 10))
                 .perturb(Perturbations.shift(2, 4))
+                .flatImages(28, 28)                   // the bundled digits are rows of 784 pixels
                 .seed(REPORT_SEED)
                 .run(test);
     }
