@@ -37,6 +37,12 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * the head last; SameDiff keeps its own copies of variable arrays, so the graphs are refreshed from
  * the vector before they run.
  *
+ * <p>With LoRA ({@link BertLora}, from the plan's adapter method) the adapters' tensors
+ * ({@code <module>.lora_A} {@code [r, in]}, {@code <module>.lora_B} {@code [out, r]}) follow the
+ * encoder's in the vector, before the head; inference then runs the graph with the adapter path
+ * (modules whose adapter is merged into their weight give it a zero {@code B}), and
+ * {@link #mergedCopy()} folds them into a plain encoder, which is what model files hold.
+ *
  * <p>A model file is a zip of two entries: {@value #JSON} (format {@value #FORMAT}: the data type, the
  * {@link BertConfig}, the head's name and classes or {@code null}, and every tensor's name, shape and
  * offset into the vector) and {@value #PARAMS} (the flat vector in ND4J's binary format,
