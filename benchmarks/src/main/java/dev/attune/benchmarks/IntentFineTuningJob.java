@@ -108,14 +108,7 @@ public final class IntentFineTuningJob {
         rows.add(row("full fine-tuning", full.predict(test), full.trainableParams(), full.wallTime().toNanos() / 1e9,
                 FULL_EPOCHS + ""));
 
-        System.out.println();
-        System.out.printf(Locale.ROOT, "| %-42s | %-21s | %-21s | %12s | %6s | %9s |%n", "model", "accuracy [95% CI]",
-                "macro-F1 [95% CI]", "trainable", "epochs", "train (s)");
-        System.out.println("|" + "-".repeat(44) + "|" + "-".repeat(23) + "|" + "-".repeat(23) + "|" + "-".repeat(13)
-                + ":|" + "-".repeat(7) + ":|" + "-".repeat(10) + ":|");
-        for (String[] r : rows) {
-            System.out.printf(Locale.ROOT, "| %-42s | %-21s | %-21s | %12s | %6s | %9s |%n", (Object[]) r);
-        }
+        printTable(rows);
 
         System.out.println();
         System.out.printf(Locale.ROOT, "LoRA model, largest difference of the test probabilities unmerged vs merged: %.2e%n",
@@ -133,8 +126,20 @@ public final class IntentFineTuningJob {
 
     static final int LATENCY_CALLS = 30;
 
+    /** The rows as a Markdown table: model, accuracy and macro-F1 with intervals, trainable, epochs, time. */
+    static void printTable(List<String[]> rows) {
+        System.out.println();
+        System.out.printf(Locale.ROOT, "| %-42s | %-21s | %-21s | %12s | %6s | %9s |%n", "model", "accuracy [95% CI]",
+                "macro-F1 [95% CI]", "trainable", "epochs", "train (s)");
+        System.out.println("|" + "-".repeat(44) + "|" + "-".repeat(23) + "|" + "-".repeat(23) + "|" + "-".repeat(13)
+                + ":|" + "-".repeat(7) + ":|" + "-".repeat(10) + ":|");
+        for (String[] r : rows) {
+            System.out.printf(Locale.ROOT, "| %-42s | %-21s | %-21s | %12s | %6s | %9s |%n", (Object[]) r);
+        }
+    }
+
     /** Prints each epoch's training loss and the time since the start. */
-    private static dev.attune.TrainingListener epochs(String name) {
+    static dev.attune.TrainingListener epochs(String name) {
         return new dev.attune.TrainingListener() {
             @Override
             public void onEpochEnd(EpochEnd event) {
@@ -145,11 +150,11 @@ public final class IntentFineTuningJob {
         };
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         return String.format(Locale.ROOT, "%.1f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
-    private static String[] row(String name, Predictions p, long trainable, double seconds, String epochs) {
+    static String[] row(String name, Predictions p, long trainable, double seconds, String epochs) {
         return new String[] {name, interval(p, Metrics.accuracy()), interval(p, Metrics.f1Macro()),
             String.format(Locale.ROOT, "%,d", trainable), epochs, String.format(Locale.ROOT, "%.1f", seconds)};
     }
@@ -164,7 +169,7 @@ public final class IntentFineTuningJob {
         return rows.divColumnVector(rows.norm2(1).reshape(rows.size(0), 1));
     }
 
-    private static InputStream resource(String name) {
+    static InputStream resource(String name) {
         InputStream in = IntentFineTuningJob.class.getResourceAsStream(name);
         if (in == null) {
             throw new IllegalStateException(name + " is not on the class path; it comes from the"
