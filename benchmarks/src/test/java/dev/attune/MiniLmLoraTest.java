@@ -40,25 +40,36 @@ class MiniLmLoraTest {
         LabeledData all = BundledText.SUPPORT_INTENTS.train().toLabeledData(tokenizer);
         // Every fifth utterance, the first 96.
         LabeledData train = all.select(IntStream.range(0, all.size()).filter(i -> i % 5 == 0).limit(96).toArray());
+        String fingerprint = Network.of(encoder).fingerprint();
+        Path file = dir.resolve("intents.safetensors");
+        INDArray features = train.features();
+
+        // README example: begin
         Network base = Network.of(encoder);
-        String fingerprint = base.fingerprint();
-
-        FineTuneResult r = FineTuner.builder(base).replaceHead(12)
+        FineTuneResult result = FineTuner.builder(base)
+                .replaceHead(12)
                 .adapter(Lora.rank(8).alpha(16).targets("*.attention.self.query", "*.attention.self.value"))
-                .optimizer(Optimizer.adam(5e-3)).epochs(3).batchSize(16).seed(1).build().fit(train, null);
+                .optimizer(Optimizer.adam(5e-3))
+                .epochs(3).batchSize(16).seed(1)
+                .build().fit(train, null);
+        result.model();                                        // a plain BERT encoder + head, adapters merged
+        AdapterFile.save(result.adapters().orElseThrow(), file);   // 73,728 LoRA weights + the head, sealed to base
+        INDArray probabilities = AdaptedNetwork.of(base)      // the adapter path on the base encoder, unmerged
+                .add("intents", AdapterFile.load(file, base)).output(features);
+        // README example: end
 
-        assertThat(r.trainableParams()).isEqualTo(LORA + HEAD);
-        assertThat(r.frozenParams()).isEqualTo(22_565_376L);
-        assertThat(r.history().get(2).trainLoss()).isLessThan(r.history().get(0).trainLoss());
+        assertThat(result.trainableParams()).isEqualTo(LORA + HEAD);
+        assertThat(result.frozenParams()).isEqualTo(22_565_376L);
+        assertThat(result.history().get(2).trainLoss()).isLessThan(result.history().get(0).trainLoss());
         assertThat(base.fingerprint()).isEqualTo(fingerprint);
 
         // The merged model: a plain encoder whose untargeted weights are the base's, bit for bit.
-        AdapterWeights w = r.adapters().orElseThrow();
+        AdapterWeights w = result.adapters().orElseThrow();
         assertThat(w.parameterCount()).isEqualTo(LORA + HEAD);
         assertThat(w.baseFingerprint()).isEqualTo(fingerprint);
         assertThat(w.tensor("encoder.5.attention.self.value.lora_A").shape()).containsExactly(8, 384);
         assertThat(w.tensor("encoder.5.attention.self.value.lora_B").shape()).containsExactly(384, 8);
-        BertHandle merged = (BertHandle) r.model().handle();
+        BertHandle merged = (BertHandle) result.model().handle();
         assertThat(merged.lora()).isNull();
         int untouched = 0;
         for (Map.Entry<String, INDArray> e : ((BertHandle) base.handle()).tensors().entrySet()) {
@@ -75,14 +86,13 @@ class MiniLmLoraTest {
         assertThat(untouched).isEqualTo(5 + 6 * 16 - 12);
 
         // Unmerged (the adapter path on the base encoder) and merged compute the same.
-        INDArray x = train.features();
-        INDArray mergedOut = r.model().output(x);
+        INDArray x = features;
+        INDArray mergedOut = result.model().output(x);
         INDArray unmerged = AdaptedNetwork.of(base).add("intents", w).output(x);
         assertThat(unmerged.equalsWithEps(mergedOut, 1e-5)).isTrue();
+        assertThat(probabilities.equalsWithEps(unmerged, 1e-6)).isTrue();
 
         // The adapter file: bit-exact, sealed, small; loaded and served on the encoder again.
-        Path file = dir.resolve("intents.safetensors");
-        AdapterFile.save(w, file);
         assertThat(Files.size(file)).isLessThan(400_000);
         AdapterWeights loaded = AdapterFile.load(file, Network.of(encoder));
         assertThat(loaded.tensors().keySet()).containsExactlyElementsOf(w.tensors().keySet());
@@ -93,5 +103,6 @@ class MiniLmLoraTest {
         AdaptedNetwork again = AdaptedNetwork.of(Network.of(encoder)).add("intents", loaded);
         assertThat(again.output(x).equalsWithEps(unmerged, 1e-6)).isTrue();
         assertThat(again.merge().output(x).equalsWithEps(mergedOut, 1e-5)).isTrue();
+        ReadmeExamples.assertReadmeShowsExampleOf(MiniLmLoraTest.class);
     }
 }

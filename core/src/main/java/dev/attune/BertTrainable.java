@@ -92,8 +92,9 @@ final class BertTrainable implements TrainableModel {
             graph = SameDiff.create();
             pooled = graph.placeHolder(HEAD_INPUT, model.dataType(), -1, model.config().hiddenSize());
         } else if (model.lora() != null) {
-            // Base weights are constants, the word table among them: rows gathered in the graph.
-            graph = BertGraph.build(model.config(), t, model.dataType(), BertGraph.Lookup.GATHER, model.lora()).sameDiff();
+            // Base weights are constants; the word vectors are an input, as below, so that no gather in
+            // the graph has a backward pass over the whole table.
+            graph = BertGraph.build(model.config(), t, model.dataType(), BertGraph.Lookup.INPUT, model.lora()).sameDiff();
             pooled = graph.getVariable(BertGraph.POOLED);
         } else {
             graph = BertGraph.build(model.config(), t, model.dataType(), BertGraph.Lookup.INPUT).sameDiff();
@@ -155,11 +156,9 @@ final class BertTrainable implements TrainableModel {
             in.put(BertGraph.INPUT_IDS, idArr.castTo(DataType.INT64));
             in.put(BertGraph.ATTENTION_MASK,
                     x.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).castTo(dt).dup('c'));
-            if (model.lora() == null) {
-                ids = idArr.castTo(DataType.INT32).reshape(n * len).toIntVector();
-                INDArray table = model.tensors().get(BertGraph.WORDS);
-                in.put(BertGraph.WORD_VECTORS, Nd4j.pullRows(table, 1, ids).reshape('c', n, len, table.size(1)));
-            }
+            ids = idArr.castTo(DataType.INT32).reshape(n * len).toIntVector();
+            INDArray table = model.tensors().get(BertGraph.WORDS);
+            in.put(BertGraph.WORD_VECTORS, Nd4j.pullRows(table, 1, ids).reshape('c', n, len, table.size(1)));
         }
         for (String name : trained) {
             if (name.equals(BertGraph.WORDS)) {
