@@ -285,7 +285,7 @@ public final class AdaptedNetwork {
     private TrainableModel build(AdapterWeights w) {
         AdapterWeights.Head head = w.head();
         TrainingPlan plan = new TrainingPlan(head == null ? 0 : head.classes(), head == null ? "head" : head.name(),
-                Freeze.none(), Optimizer.adam(1e-3), 0, w.method());
+                base.handle().servingFreeze(w), Optimizer.adam(1e-3), 0, w.method());
         return base.handle().prepare(plan);
     }
 

@@ -173,21 +173,35 @@ final class BertGraph {
             v.put(name, frozen ? sd.constant(name, value) : sd.var(name, value));
         });
         if (lora != null) {
-            Random rng = new Random(lora.seed());
-            for (String m : loraModules) {
-                long[] shape = parameterShapes(config).get(m + ".weight"); // [in, out]
-                double bound = 1 / Math.sqrt(shape[0]);
-                double[] a = new double[(int) (lora.rank() * shape[0])];
-                for (int k = 0; k < a.length; k++) {
-                    a[k] = bound * (2 * rng.nextDouble() - 1);
-                }
-                v.put(m + ".lora_A", sd.var(m + ".lora_A", Nd4j.createFromArray(a).reshape(lora.rank(), shape[0]).castTo(dataType)));
-                v.put(m + ".lora_B", sd.var(m + ".lora_B", Nd4j.zeros(dataType, shape[1], lora.rank())));
-            }
+            loraInit(config, lora, dataType).forEach((name, value) -> v.put(name, sd.var(name, value)));
         }
         new Builder(sd, config, v, dataType, lookup, lora == null ? Set.of() : Set.copyOf(loraModules),
                 lora == null ? 0 : lora.scale()).build();
         return new BertGraph(config, sd, dataType, lookup, lora, loraModules);
+    }
+
+    /**
+     * Fresh adapter weights for the modules the spec targets, in module order, {@code lora_A} then
+     * {@code lora_B} per module: {@code A} ({@code [r, in]}) Kaiming-uniform in {@code ±1/sqrt(in)}
+     * (or normal with standard deviation {@code 1/r} when the spec says gaussian), drawn from the
+     * spec's seed; {@code B} ({@code [out, r]}) zero.
+     *
+     * @throws IllegalArgumentException as {@link BertLora#modules}
+     */
+    static Map<String, INDArray> loraInit(BertConfig config, BertLora lora, DataType dataType) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        Random rng = new Random(lora.seed());
+        for (String m : lora.modules(config)) {
+            long[] shape = parameterShapes(config).get(m + ".weight"); // [in, out]
+            double bound = 1 / Math.sqrt(shape[0]);
+            double[] a = new double[(int) (lora.rank() * shape[0])];
+            for (int k = 0; k < a.length; k++) {
+                a[k] = lora.gaussian() ? rng.nextGaussian() / lora.rank() : bound * (2 * rng.nextDouble() - 1);
+            }
+            out.put(m + ".lora_A", Nd4j.createFromArray(a).reshape(lora.rank(), shape[0]).castTo(dataType));
+            out.put(m + ".lora_B", Nd4j.zeros(dataType, shape[1], lora.rank()));
+        }
+        return out;
     }
 
     /**

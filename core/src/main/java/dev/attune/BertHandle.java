@@ -11,10 +11,13 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.deeplearning4j.nn.weights.WeightInitXavier;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -33,6 +36,12 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * flat parameter vector ({@link #params()}), in the order of {@link BertGraph#parameterShapes} with
  * the head last; SameDiff keeps its own copies of variable arrays, so the graphs are refreshed from
  * the vector before they run.
+ *
+ * <p>With LoRA ({@link BertLora}, from the plan's adapter method) the adapters' tensors
+ * ({@code <module>.lora_A} {@code [r, in]}, {@code <module>.lora_B} {@code [out, r]}) follow the
+ * encoder's in the vector, before the head; inference then runs the graph with the adapter path
+ * (modules whose adapter is merged into their weight give it a zero {@code B}), and
+ * {@link #mergedCopy()} folds them into a plain encoder, which is what model files hold.
  *
  * <p>A model file is a zip of two entries: {@value #JSON} (format {@value #FORMAT}: the data type, the
  * {@link BertConfig}, the head's name and classes or {@code null}, and every tensor's name, shape and
@@ -54,18 +63,36 @@ final class BertHandle implements ModelHandle {
     private final INDArray flat;
     private final Map<String, INDArray> tensors;
     private final Map<String, long[]> offsets;
+    /** LoRA on the encoder's projections, or {@code null}. */
+    private final BertLora lora;
+    private final List<String> loraModules;
+    /** The adapted modules whose adapter is folded into the base weight; shared by the views of one model. */
+    private final Set<String> merged;
+    /**
+     * How often the parameters may have been written: bumped whenever a caller takes the live tensors or
+     * the vector, and by merges; shared by the views of one model. A graph is refreshed when it changed.
+     */
+    private final long[] version;
     private BertGraph inference;
+    private BertGraph adaptedInference;
+    private long synced = -1;
+    private long adaptedSynced = -1;
 
-    private BertHandle(BertConfig config, DataType dataType, String headName, int headClasses, INDArray flat) {
+    private BertHandle(BertConfig config, DataType dataType, BertLora lora, String headName, int headClasses,
+            INDArray flat, Set<String> merged, long[] version) {
         this.config = config;
         this.dataType = dataType;
+        this.lora = lora;
+        this.loraModules = lora == null ? List.of() : lora.modules(config);
         this.headName = headName;
         this.headClasses = headClasses;
         this.flat = flat;
+        this.merged = merged;
+        this.version = version;
         this.tensors = new LinkedHashMap<>();
         this.offsets = new LinkedHashMap<>();
         long offset = 0;
-        for (Map.Entry<String, long[]> e : shapes(config, headName, headClasses).entrySet()) {
+        for (Map.Entry<String, long[]> e : shapes(config, lora, headName, headClasses).entrySet()) {
             long n = Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
             tensors.put(e.getKey(), flat.get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(offset, offset + n))
                     .reshape('c', e.getValue()));
@@ -80,7 +107,23 @@ final class BertHandle implements ModelHandle {
 
     /** Every tensor's name and shape, encoder first, then the head's {@code W} and {@code b}. */
     static Map<String, long[]> shapes(BertConfig config, String headName, int headClasses) {
+        return shapes(config, null, headName, headClasses);
+    }
+
+    /**
+     * Every tensor's name and shape: the encoder's, then with LoRA each adapted module's
+     * {@code lora_A} {@code [r, in]} and {@code lora_B} {@code [out, r]} in module order, then the
+     * head's {@code W} and {@code b}.
+     */
+    static Map<String, long[]> shapes(BertConfig config, BertLora lora, String headName, int headClasses) {
         Map<String, long[]> s = new LinkedHashMap<>(BertGraph.parameterShapes(config));
+        if (lora != null) {
+            for (String m : lora.modules(config)) {
+                long[] w = s.get(m + ".weight"); // [in, out]
+                s.put(m + ".lora_A", new long[] {lora.rank(), w[0]});
+                s.put(m + ".lora_B", new long[] {w[1], lora.rank()});
+            }
+        }
         if (headClasses > 0) {
             s.put(headName + ".W", new long[] {config.hiddenSize(), headClasses});
             s.put(headName + ".b", new long[] {headClasses});
@@ -95,8 +138,8 @@ final class BertHandle implements ModelHandle {
     /** A headless handle over a copy of an encoder's weights. */
     static BertHandle of(BertEncoder encoder) {
         BertGraph g = encoder.graph();
-        BertHandle h = new BertHandle(g.config(), g.dataType(), null, 0,
-                Nd4j.create(g.dataType(), 1, count(BertGraph.parameterShapes(g.config()))));
+        BertHandle h = new BertHandle(g.config(), g.dataType(), null, null, 0,
+                Nd4j.create(g.dataType(), 1, count(BertGraph.parameterShapes(g.config()))), new HashSet<>(), new long[1]);
         for (String name : g.parameterNames()) {
             h.tensors.get(name).assign(g.sameDiff().getArrForVarName(name));
         }
@@ -105,12 +148,66 @@ final class BertHandle implements ModelHandle {
 
     /** A handle over the same parameters (shared): another view of this model. */
     BertHandle shared() {
-        return new BertHandle(config, dataType, headName, headClasses, flat);
+        return new BertHandle(config, dataType, lora, headName, headClasses, flat, merged, version);
     }
 
     /** An independent copy. */
     BertHandle copy() {
-        return new BertHandle(config, dataType, headName, headClasses, flat.dup('c'));
+        return new BertHandle(config, dataType, lora, headName, headClasses, flat.dup('c'), new HashSet<>(merged),
+                new long[1]);
+    }
+
+    /**
+     * An independent copy without LoRA: each adapted module's weight holds its adapter,
+     * {@code W + s (B A)^T} (unless already merged), every other tensor as it is. Without LoRA, {@link #copy}.
+     */
+    BertHandle mergedCopy() {
+        if (lora == null) {
+            return copy();
+        }
+        BertHandle out = new BertHandle(config, dataType, null, headName, headClasses,
+                Nd4j.create(dataType, 1, count(shapes(config, headName, headClasses))), new HashSet<>(), new long[1]);
+        out.tensors.forEach((name, t) -> t.assign(tensors.get(name)));
+        for (String m : loraModules) {
+            if (!merged.contains(m)) {
+                out.tensors.get(m + ".weight").addi(delta(m));
+            }
+        }
+        return out;
+    }
+
+    /** A module's adapter as a weight update: {@code s (B A)^T = s A^T B^T}, {@code [in, out]}. */
+    INDArray delta(String module) {
+        INDArray a = tensors.get(module + ".lora_A"); // [r, in]
+        INDArray b = tensors.get(module + ".lora_B"); // [out, r]
+        return a.transpose().mmul(b.transpose()).muli(lora.scale());
+    }
+
+    /** The LoRA on this encoder, or {@code null}. */
+    BertLora lora() {
+        return lora;
+    }
+
+    /** The modules with LoRA, in forward order (none without). */
+    List<String> loraModules() {
+        return loraModules;
+    }
+
+    /** Whether a tensor is an adapter's ({@code <module>.lora_A} or {@code .lora_B}). */
+    static boolean isAdapterTensor(String name) {
+        return name.endsWith(".lora_A") || name.endsWith(".lora_B");
+    }
+
+    /** Marks the parameters as possibly written: graphs refresh their copies before they next run. */
+    void touched() {
+        version[0]++;
+    }
+
+    /** The adapted modules, with their merge state shared by this model's views. */
+    List<AdaptedLayer> adaptedModules() {
+        List<AdaptedLayer> out = new ArrayList<>();
+        loraModules.forEach(m -> out.add(new Module(m)));
+        return List.copyOf(out);
     }
 
     BertConfig config() {
@@ -121,8 +218,9 @@ final class BertHandle implements ModelHandle {
         return dataType;
     }
 
-    /** The named tensors, live views into {@link #params()}. */
+    /** The named tensors, live views into {@link #params()} (they may be written: graphs refresh). */
     Map<String, INDArray> tensors() {
+        touched();
         return tensors;
     }
 
@@ -148,7 +246,7 @@ final class BertHandle implements ModelHandle {
 
     private List<LayerInfo> layers(String head, int classes) {
         Map<String, Long> sizes = new LinkedHashMap<>();
-        shapes(config, head, classes).forEach((name, shape) -> sizes.merge(
+        shapes(config, lora, head, classes).forEach((name, shape) -> sizes.merge(
                 name.startsWith("embeddings.") ? "embeddings" : name.startsWith("encoder.")
                         ? name.substring(0, name.indexOf('.', "encoder.".length())) : head,
                 Arrays.stream(shape).reduce(1, (a, b) -> a * b), Long::sum));
@@ -206,16 +304,45 @@ final class BertHandle implements ModelHandle {
         return out;
     }
 
-    /** The inference graph (gather lookup) with its weights refreshed from the parameter vector. */
+    /**
+     * The inference graph (gather lookup) with its weights refreshed from the parameter vector when it
+     * may have changed: the plain graph without LoRA or with every adapter merged, else the graph with
+     * the adapter path (a merged module's {@code lora_B} given as zero there).
+     */
     private BertGraph inferenceGraph() {
-        if (inference == null) {
-            inference = BertGraph.build(config, tensors, dataType, BertGraph.Lookup.GATHER);
-        } else {
+        long now = version[0];
+        if (lora == null || merged.containsAll(loraModules)) {
+            if (inference == null) {
+                inference = BertGraph.build(config, tensors, dataType, BertGraph.Lookup.GATHER);
+            } else if (synced != now) {
+                for (String name : BertGraph.parameterShapes(config).keySet()) {
+                    inference.sameDiff().getArrForVarName(name).assign(tensors.get(name));
+                }
+            }
+            synced = now;
+            return inference;
+        }
+        if (adaptedInference == null) {
+            adaptedInference = BertGraph.build(config, tensors, dataType, BertGraph.Lookup.GATHER, lora);
+            adaptedSynced = -1;
+        }
+        if (adaptedSynced != now) {
+            SameDiff sd = adaptedInference.sameDiff();
             for (String name : BertGraph.parameterShapes(config).keySet()) {
-                inference.sameDiff().getArrForVarName(name).assign(tensors.get(name));
+                sd.getArrForVarName(name).assign(tensors.get(name));
+            }
+            for (String m : loraModules) {
+                sd.getArrForVarName(m + ".lora_A").assign(tensors.get(m + ".lora_A"));
+                INDArray b = sd.getArrForVarName(m + ".lora_B");
+                if (merged.contains(m)) {
+                    b.assign(0);
+                } else {
+                    b.assign(tensors.get(m + ".lora_B"));
+                }
             }
         }
-        return inference;
+        adaptedSynced = now;
+        return adaptedInference;
     }
 
     /**
@@ -272,8 +399,11 @@ final class BertHandle implements ModelHandle {
         c.put("layerNormEps", config.layerNormEps());
         d.put("config", c);
         d.put("head", headClasses > 0 ? Map.of("name", headName, "classes", headClasses) : null);
+        if (lora != null) {
+            d.put("lora", lora.toString());
+        }
         List<Map<String, Object>> t = new ArrayList<>();
-        shapes(config, headName, headClasses).forEach((name, shape) -> {
+        shapes(config, lora, headName, headClasses).forEach((name, shape) -> {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("name", name);
             e.put("shape", shape);
@@ -284,13 +414,25 @@ final class BertHandle implements ModelHandle {
         return MAPPER.valueToTree(d);
     }
 
+    /** The parameter vector, a live view (it may be written: graphs refresh). */
     @Override
     public INDArray params() {
+        touched();
         return flat;
     }
 
+    /**
+     * Writes the model file.
+     *
+     * @throws IllegalStateException for a model with LoRA (its file holds plain encoders only: write
+     *     {@link #mergedCopy()} instead)
+     */
     @Override
     public void write(Path file) throws IOException {
+        if (lora != null) {
+            throw new IllegalStateException("a BERT encoder with LoRA is written merged; save the fine-tuning result's"
+                    + " model (merged) or the adapter with AdapterFile.save");
+        }
         try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
             zip.putNextEntry(new ZipEntry(JSON));
             zip.write(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(description()));
@@ -348,7 +490,8 @@ final class BertHandle implements ModelHandle {
             throw new AttuneException("BERT model file " + source + " holds " + flat.length() + " " + flat.dataType()
                     + " parameters, its description " + expected + " " + dataType + "; write it again with Network.save");
         }
-        BertHandle h = new BertHandle(config, dataType, headName, classes, flat.reshape('c', 1, flat.length()).dup('c'));
+        BertHandle h = new BertHandle(config, dataType, null, headName, classes, flat.reshape('c', 1, flat.length()).dup('c'),
+                new HashSet<>(), new long[1]);
         if (!h.architecture().equals(MAPPER.valueToTree(d).toString())) {
             throw new AttuneException("BERT model file " + source + " describes a tensor layout other than "
                     + FORMAT + "'s; write it again with Network.save");
@@ -356,8 +499,12 @@ final class BertHandle implements ModelHandle {
         return h;
     }
 
-    /** The plan resolved against this encoder. */
-    record Resolved(String headName, int headClasses, java.util.Set<String> frozen, List<LayerInfo> layers) {
+    /**
+     * The plan resolved against this encoder: {@code frozen} names the layers whose own weights stay
+     * frozen (with an adapter, the adapted layers too); {@code lora} is {@code null} without an adapter.
+     */
+    record Resolved(String headName, int headClasses, java.util.Set<String> frozen, List<LayerInfo> layers,
+                    BertLora lora) {
     }
 
     @Override
@@ -366,9 +513,12 @@ final class BertHandle implements ModelHandle {
     }
 
     Resolved resolve(TrainingPlan plan) {
-        if (plan.adapter() != null) {
-            throw new IllegalArgumentException("adapters (" + plan.adapter().name() + ") on a BERT encoder are not"
-                    + " supported yet; fine-tune the head alone (Freeze.allExcept(\"head\")) or more layers in full");
+        if (lora != null) {
+            throw new IllegalStateException("this BERT encoder carries LoRA; train its merged copy instead");
+        }
+        BertLora spec = plan.adapter() == null ? null : BertLora.of(plan.adapter(), plan.seed());
+        if (spec != null) {
+            spec.modules(config); // every target matches a projection, the rank fits
         }
         String head = headName;
         int classes = headClasses;
@@ -384,17 +534,43 @@ final class BertHandle implements ModelHandle {
                     + " the number of classes to put a dense softmax layer on its mean-pooled output");
         }
         List<LayerInfo> layers = layers(head, classes);
-        java.util.Set<String> frozen = Freezing.resolve(plan.freeze(), layers, l -> true);
-        return new Resolved(head, classes, frozen, layers);
+        // A layer with an adapter trains it, its own weights frozen: it counts as trainable (as on DL4J networks).
+        Set<String> adapted = new HashSet<>();
+        if (spec != null) {
+            spec.modules(config).forEach(m -> adapted.add(m.substring(0, m.indexOf('.', "encoder.".length()))));
+        }
+        FreezePolicy policy = adapted.isEmpty() ? plan.freeze() : ls -> {
+            Set<String> f = new HashSet<>(plan.freeze().frozenLayers(ls));
+            f.removeAll(adapted);
+            return f;
+        };
+        Set<String> frozen = new HashSet<>(Freezing.resolve(policy, layers, l -> true));
+        if (spec != null) {
+            String h = head;
+            List<String> open = layers.stream().map(LayerInfo::name)
+                    .filter(n -> !n.equals(h) && !frozen.contains(n) && !adapted.contains(n)).toList();
+            if (!open.isEmpty()) {
+                throw new IllegalArgumentException("with an adapter the BERT encoder's own weights stay frozen, but the"
+                        + " freeze policy " + plan.freeze() + " leaves " + open + " trainable; freeze them (the default"
+                        + " with adapter(...) is Freeze.all().andUnfreeze(\"" + head + "\")) or fine-tune them in full"
+                        + " without an adapter");
+            }
+            frozen.addAll(adapted); // their own weights
+        }
+        return new Resolved(head, classes, frozen, layers, spec);
     }
 
     @Override
     public TrainableModel prepare(TrainingPlan plan) {
         Resolved r = resolve(plan);
-        INDArray fresh = Nd4j.create(dataType, 1, count(shapes(config, r.headName(), r.headClasses())));
-        BertHandle model = new BertHandle(config, dataType, r.headName(), r.headClasses(), fresh);
+        INDArray fresh = Nd4j.create(dataType, 1, count(shapes(config, r.lora(), r.headName(), r.headClasses())));
+        BertHandle model = new BertHandle(config, dataType, r.lora(), r.headName(), r.headClasses(), fresh,
+                new HashSet<>(), new long[1]);
         for (String name : BertGraph.parameterShapes(config).keySet()) {
             model.tensors.get(name).assign(tensors.get(name));
+        }
+        if (r.lora() != null) {
+            BertGraph.loraInit(config, r.lora(), dataType).forEach((name, value) -> model.tensors.get(name).assign(value));
         }
         if (plan.headClasses() > 0) {
             // Xavier as DL4J's new heads, drawn from ND4J's generator (seeded by the run); biases 0.
@@ -409,9 +585,90 @@ final class BertHandle implements ModelHandle {
         return new BertTrainable(model, r.frozen(), plan.optimizer());
     }
 
+    /**
+     * With an adapter, the encoder's own layers are frozen: a network built to serve one trains
+     * exactly the adapter's tensors, so only the layers of its other tensors (a head) stay open.
+     */
+    @Override
+    public FreezePolicy servingFreeze(AdapterWeights adapter) {
+        String[] open = adapter.tensors().keySet().stream().filter(n -> !isAdapterTensor(n))
+                .map(n -> n.substring(0, n.lastIndexOf('.'))).distinct().toArray(String[]::new);
+        return open.length == 0 ? Freeze.all() : Freeze.all().andUnfreeze(open);
+    }
+
+    /**
+     * One adapted module as an {@link AdaptedLayer}: merging adds {@code s (B A)^T} to its weight (a copy
+     * of the weight is kept for {@link #unmerge}) and inference then skips its adapter path.
+     */
+    private final class Module implements AdaptedLayer {
+        private final String name;
+        private INDArray before;
+
+        Module(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public void bindBase(Map<String, INDArray> base) {
+            // The base weights are the model's own tensors.
+        }
+
+        @Override
+        public Map<String, INDArray> adapterTensors() {
+            Map<String, INDArray> out = new LinkedHashMap<>();
+            out.put("lora_A", tensors.get(name + ".lora_A"));
+            out.put("lora_B", tensors.get(name + ".lora_B"));
+            return out;
+        }
+
+        @Override
+        public Map<String, INDArray> mergedParams() {
+            INDArray w = tensors.get(name + ".weight").dup('c');
+            return Map.of("W", isMerged() ? w : w.addi(delta(name)), "b", tensors.get(name + ".bias").dup('c'));
+        }
+
+        @Override
+        public void inputGradientNeeded(boolean needed) {
+            // Gradients come from the SameDiff graph.
+        }
+
+        @Override
+        public void merge() {
+            if (isMerged()) {
+                throw new IllegalStateException("the adapter of '" + name + "' is already merged; unmerge() it first");
+            }
+            INDArray w = tensors.get(name + ".weight");
+            INDArray sum = w.dup('c').addi(delta(name));
+            if (sum.isNaN().any() || sum.isInfinite().any()) {
+                throw new IllegalStateException("merging the adapter of '" + name + "' gives NaN or infinite weights;"
+                        + " the weights are left unmerged");
+            }
+            before = w.dup('c');
+            w.assign(sum);
+            merged.add(name);
+            touched();
+        }
+
+        @Override
+        public void unmerge() {
+            if (!isMerged()) {
+                throw new IllegalStateException("the adapter of '" + name + "' is not merged; there is nothing to unmerge");
+            }
+            tensors.get(name + ".weight").assign(before);
+            before = null;
+            merged.remove(name);
+            touched();
+        }
+
+        @Override
+        public boolean isMerged() {
+            return merged.contains(name);
+        }
+    }
+
     @Override
     public String toString() {
-        return "BERT " + config + (headClasses > 0 ? " + head '" + headName + "' (" + headClasses + " classes)" : "");
+        return "BERT " + config + (lora == null ? "" : " + " + lora) + (headClasses > 0 ? " + head '" + headName + "' (" + headClasses + " classes)" : "");
     }
 
     static boolean isBertFile(ZipFile zip) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -39,13 +40,15 @@ final class BertLora {
     private final boolean rsLora;
     private final List<String> targets;
     private final long seed;
+    private final boolean gaussian;
 
-    private BertLora(int rank, double alpha, boolean rsLora, List<String> targets, long seed) {
+    private BertLora(int rank, double alpha, boolean rsLora, List<String> targets, long seed, boolean gaussian) {
         this.rank = rank;
         this.alpha = alpha;
         this.rsLora = rsLora;
         this.targets = targets;
         this.seed = seed;
+        this.gaussian = gaussian;
     }
 
     /**
@@ -58,7 +61,7 @@ final class BertLora {
         if (rank < 1) {
             throw new IllegalArgumentException("LoRA rank must be at least 1, got " + rank + "; 4 to 16 is typical");
         }
-        return new BertLora(rank, rank, false, QUERY_VALUE, 0);
+        return new BertLora(rank, rank, false, QUERY_VALUE, 0, false);
     }
 
     /**
@@ -72,12 +75,12 @@ final class BertLora {
             throw new IllegalArgumentException("LoRA alpha must be a finite number above 0, got " + value
                     + "; alpha = rank (scaling 1) or 2 x rank are common");
         }
-        return new BertLora(rank, value, rsLora, targets, seed);
+        return new BertLora(rank, value, rsLora, targets, seed, gaussian);
     }
 
     /** Rank-stabilised LoRA: scaling {@code alpha / sqrt(r)} instead of {@code alpha / r}. */
     BertLora rsLora(boolean value) {
-        return new BertLora(rank, alpha, value, targets, seed);
+        return new BertLora(rank, alpha, value, targets, seed, gaussian);
     }
 
     /**
@@ -97,12 +100,95 @@ final class BertLora {
                         + " \"*.attention.self.value\"");
             }
         }
-        return new BertLora(rank, alpha, rsLora, List.of(namesOrGlobs), seed);
+        return new BertLora(rank, alpha, rsLora, List.of(namesOrGlobs), seed, gaussian);
     }
 
     /** The seed of {@code A}'s initialisation; the same seed gives the same adapter. */
     BertLora seed(long value) {
-        return new BertLora(rank, alpha, rsLora, targets, value);
+        return new BertLora(rank, alpha, rsLora, targets, value, gaussian);
+    }
+
+    /**
+     * How {@code A} starts: normal with standard deviation {@code 1/r} (PEFT's {@code "gaussian"}) when
+     * true, Kaiming-uniform in {@code ±1/sqrt(in)} (the default) when false.
+     */
+    BertLora gaussian(boolean value) {
+        return new BertLora(rank, alpha, rsLora, targets, seed, value);
+    }
+
+    boolean gaussian() {
+        return gaussian;
+    }
+
+    /** The options of a LoRA {@link AdapterMethod}'s {@code config()} this class can honour. */
+    private static final Set<String> OPTIONS = Set.of("rank", "alpha", "dropout", "targets", "init", "rsLora", "bias",
+            "dora", "projections");
+
+    /**
+     * The LoRA an {@link AdapterMethod} describes (the adapters module's {@code Lora}), read from its
+     * {@link AdapterMethod#name() name} ({@code "lora"}) and {@link AdapterMethod#config() options}:
+     * rank, alpha, rsLoRA, targets (none given: query and value, PEFT's default for BERT), {@code A}'s
+     * initialisation ({@code KAIMING_UNIFORM} or {@code GAUSSIAN}), with the given seed for {@code A}.
+     *
+     * @throws IllegalArgumentException for another method (DoRA included), dropout above 0, a bias
+     *     option other than {@code NONE}, attention projections other than the default (DL4J attention
+     *     layers only), an option this encoder does not know, or an invalid value; each message names
+     *     the option and the fix
+     */
+    static BertLora of(AdapterMethod method, long seed) {
+        requireNonNull(method, "method");
+        String name = method.name();
+        if ("dora".equals(name)) {
+            throw new IllegalArgumentException("DoRA is not available on the BERT encoder (its weight-normalised"
+                    + " projections are not in the encoder's graph); use plain LoRA: Lora.rank(r) without .dora()");
+        }
+        if (!"lora".equals(name)) {
+            throw new IllegalArgumentException("the adapter method '" + name + "' is not available on the BERT encoder;"
+                    + " use LoRA (Lora.rank(8).targets(\"*.attention.self.query\", \"*.attention.self.value\"))");
+        }
+        Map<String, String> c = requireNonNull(method.config(), "config");
+        for (String key : c.keySet()) {
+            if (!OPTIONS.contains(key)) {
+                throw new IllegalArgumentException("the LoRA option '" + key + "' (" + c.get(key) + ") is unknown to the"
+                        + " BERT encoder, which honours " + new java.util.TreeSet<>(OPTIONS) + "; leave it at its default");
+            }
+        }
+        try {
+            double dropout = Double.parseDouble(c.getOrDefault("dropout", "0"));
+            if (dropout != 0) {
+                throw new IllegalArgumentException("LoRA dropout " + dropout + " is not available on the BERT encoder (its"
+                        + " graph has no dropout); use dropout(0), the default");
+            }
+            String bias = c.getOrDefault("bias", "NONE");
+            if (!bias.equals("NONE")) {
+                throw new IllegalArgumentException("LoRA bias " + bias + " is not available on the BERT encoder (its"
+                        + " biases stay frozen); use bias(Bias.NONE), the default");
+            }
+            if (Boolean.parseBoolean(c.getOrDefault("dora", "false"))) {
+                throw new IllegalArgumentException("DoRA is not available on the BERT encoder; use plain LoRA without .dora()");
+            }
+            String projections = c.getOrDefault("projections", "Wq,Wk,Wv,Wo");
+            if (!projections.equals("Wq,Wk,Wv,Wo")) {
+                throw new IllegalArgumentException("LoRA projections " + projections + " choose projections of DL4J"
+                        + " attention layers; on the BERT encoder name its projection modules with targets(...) instead,"
+                        + " for example targets(\"*.attention.self.query\", \"*.attention.self.value\")");
+            }
+            String init = c.getOrDefault("init", "KAIMING_UNIFORM");
+            if (!init.equals("KAIMING_UNIFORM") && !init.equals("GAUSSIAN")) {
+                throw new IllegalArgumentException("LoRA init " + init + " is not available on the BERT encoder; use"
+                        + " KAIMING_UNIFORM (the default) or GAUSSIAN");
+            }
+            BertLora spec = rank(Integer.parseInt(c.get("rank")))
+                    .alpha(Double.parseDouble(c.getOrDefault("alpha", c.get("rank"))))
+                    .rsLora(Boolean.parseBoolean(c.getOrDefault("rsLora", "false")))
+                    .gaussian(init.equals("GAUSSIAN"))
+                    .seed(seed);
+            List<String> targets = method.targets();
+            return targets == null || targets.isEmpty() ? spec : spec.targets(targets.toArray(String[]::new));
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new IllegalArgumentException("the LoRA options " + c + " are invalid (" + e.getMessage() + "); build"
+                    + " them with Lora.rank(r)", e);
+        }
     }
 
     int rank() {
@@ -174,6 +260,6 @@ final class BertLora {
     @Override
     public String toString() {
         return "BertLora[rank=" + rank + ", alpha=" + alpha + ", rsLora=" + rsLora + ", targets=" + targets + ", seed="
-                + seed + "]";
+                + seed + (gaussian ? ", gaussian" : "") + "]";
     }
 }

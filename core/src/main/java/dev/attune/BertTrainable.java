@@ -49,6 +49,8 @@ final class BertTrainable implements TrainableModel {
     private long stateSize;
     private SameDiff graph;
     private INDArray wordGradient;
+    private Network live;
+    private List<AdaptedLayer> adapted;
 
     BertTrainable(BertHandle model, Set<String> frozen, Optimizer optimizer) {
         this.model = model;
@@ -58,7 +60,8 @@ final class BertTrainable implements TrainableModel {
         boolean below = false;
         for (String name : model.tensors().keySet()) {
             String layer = model.layerOf(name);
-            if (frozen.contains(layer)) {
+            // An adapter's tensors train though their layer's own weights are frozen.
+            if (frozen.contains(layer) && !BertHandle.isAdapterTensor(name)) {
                 continue;
             }
             trained.add(name);
@@ -72,8 +75,9 @@ final class BertTrainable implements TrainableModel {
             INDArray state = size == 0 ? null : Nd4j.zeros(model.dataType(), 1, size);
             updaters.put(name, updater.instantiate(state, true));
             stateSize += size;
-            // Weights decay, not biases nor layer-norm gains (as the DL4J path and Hugging Face's AdamW recipe).
-            decayed.put(name, name.equals(head + ".W") || (name.endsWith(".weight") && !name.endsWith("LayerNorm.weight")));
+            // Weights decay, adapters too, not biases nor layer-norm gains (as the DL4J path and Hugging Face's AdamW recipe).
+            decayed.put(name, name.equals(head + ".W") || BertHandle.isAdapterTensor(name)
+                    || (name.endsWith(".weight") && !name.endsWith("LayerNorm.weight")));
         }
     }
 
@@ -87,6 +91,11 @@ final class BertTrainable implements TrainableModel {
         if (headOnly) {
             graph = SameDiff.create();
             pooled = graph.placeHolder(HEAD_INPUT, model.dataType(), -1, model.config().hiddenSize());
+        } else if (model.lora() != null) {
+            // Base weights are constants; the word vectors are an input, as below, so that no gather in
+            // the graph has a backward pass over the whole table.
+            graph = BertGraph.build(model.config(), t, model.dataType(), BertGraph.Lookup.INPUT, model.lora()).sameDiff();
+            pooled = graph.getVariable(BertGraph.POOLED);
         } else {
             graph = BertGraph.build(model.config(), t, model.dataType(), BertGraph.Lookup.INPUT).sameDiff();
             pooled = graph.getVariable(BertGraph.POOLED);
@@ -144,11 +153,11 @@ final class BertTrainable implements TrainableModel {
             model.checkFeatures(x);
             INDArray idArr = x.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c');
             long len = idArr.size(1);
-            ids = idArr.castTo(DataType.INT32).reshape(n * len).toIntVector();
-            INDArray table = model.tensors().get(BertGraph.WORDS);
             in.put(BertGraph.INPUT_IDS, idArr.castTo(DataType.INT64));
             in.put(BertGraph.ATTENTION_MASK,
                     x.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).castTo(dt).dup('c'));
+            ids = idArr.castTo(DataType.INT32).reshape(n * len).toIntVector();
+            INDArray table = model.tensors().get(BertGraph.WORDS);
             in.put(BertGraph.WORD_VECTORS, Nd4j.pullRows(table, 1, ids).reshape('c', n, len, table.size(1)));
         }
         for (String name : trained) {
@@ -222,9 +231,12 @@ final class BertTrainable implements TrainableModel {
         return model.numParams() - trainableParams();
     }
 
+    /** The frozen layers; a layer with an adapter counts as trained (its adapter is). */
     @Override
     public Set<String> frozenLayers() {
-        return new HashSet<>(frozen);
+        Set<String> out = new HashSet<>(frozen);
+        model.loraModules().forEach(m -> out.remove(model.layerOf(m + ".lora_A")));
+        return out;
     }
 
     @Override
@@ -241,16 +253,24 @@ final class BertTrainable implements TrainableModel {
 
     @Override
     public Network live() {
-        return new Network(model.shared());
+        if (live == null) {
+            live = new Network(model.shared());
+        }
+        return live;
     }
 
+    /** One per module with LoRA, in forward order (none without). */
     @Override
     public List<AdaptedLayer> adaptedLayers() {
-        return List.of();
+        if (adapted == null) {
+            adapted = model.adaptedModules();
+        }
+        return adapted;
     }
 
+    /** A copy of the model with any LoRA merged into its weights: a plain BERT encoder and head. */
     @Override
     public Network snapshot() {
-        return new Network(model.copy());
+        return new Network(model.mergedCopy());
     }
 }

@@ -335,6 +335,10 @@ public final class FineTuner {
          * a part of a frozen layer (LoRA's {@code Bias.ALL} trains its bias). The result then holds the
          * trained adapter ({@link FineTuneResult#adapters()}) and the model with the adapter merged (an
          * adapter that cannot be merged is exported as stock DL4J layers in a {@code ComputationGraph}).
+         * On a BERT encoder ({@link Network#of(BertEncoder)}) only LoRA is available, on its projections
+         * ({@code targets("*.attention.self.query", "*.attention.self.value")}); its other layers must stay
+         * frozen, and options it cannot honour (DoRA, dropout, trained biases) are refused when the
+         * fine-tuner is built.
          */
         public Builder adapter(AdapterMethod method) {
             once(adapter, "adapter");

@@ -38,4 +38,12 @@ interface ModelHandle {
 
     /** Builds a fresh, independent network to train, as the plan says. Never changes this model. */
     TrainableModel prepare(TrainingPlan plan);
+
+    /**
+     * The freeze policy of a network built to serve a trained adapter ({@link AdaptedNetwork}): its
+     * trained tensors must include every tensor of the adapter. Default: nothing frozen.
+     */
+    default FreezePolicy servingFreeze(AdapterWeights adapter) {
+        return Freeze.none();
+    }
 }

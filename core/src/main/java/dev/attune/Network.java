@@ -58,7 +58,10 @@ public final class Network {
      * are {@code embeddings}, {@code encoder.0} ... {@code encoder.N-1}; it has no head, so fine-tuning
      * needs {@code replaceHead(k)}, which puts a dense softmax layer (named {@code head} by default) on the
      * mean-pooled output. Until then {@link #output} gives the pooled embeddings. The encoder's weights
-     * are copied; the encoder is never modified.
+     * are copied; the encoder is never modified. An adapter method named {@code "lora"} (the adapters
+     * module's {@code Lora}) trains LoRA on its projections, chosen by glob over
+     * {@code encoder.N.attention.self.query} and the other linear modules (query and value when none
+     * is given); the fine-tuned model has it merged, and {@link AdaptedNetwork} serves it unmerged.
      */
     public static Network of(BertEncoder encoder) {
         requireNonNull(encoder, "encoder");
