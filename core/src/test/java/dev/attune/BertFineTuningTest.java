@@ -25,21 +25,7 @@ class BertFineTuningTest {
     static final int CLASSES = 3;
     /** The head's parameters: W [16, 3] and b [3]. */
     static final long HEAD_PARAMS = 16 * 3 + 3;
-    static final Metric ACCURACY = new Metric() {
-        @Override
-        public String name() {
-            return "accuracy";
-        }
-
-        @Override
-        public double compute(Predictions p) {
-            int hits = 0;
-            for (int i = 0; i < p.size(); i++) {
-                hits += p.actual(i) == p.predicted(i) ? 1 : 0;
-            }
-            return (double) hits / p.size();
-        }
-    };
+    static final Metric ACCURACY = Fixtures.ACCURACY;
 
     private static final LabeledData ALL = sequences(330, 1);
     private final LabeledData train = ALL.select(java.util.stream.IntStream.range(0, 240).toArray());

@@ -10,21 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 class FineTunerTest {
-    private static final Metric ACCURACY = new Metric() {
-        @Override
-        public String name() {
-            return "accuracy";
-        }
-
-        @Override
-        public double compute(Predictions p) {
-            int hits = 0;
-            for (int i = 0; i < p.size(); i++) {
-                hits += p.actual(i) == p.predicted(i) ? 1 : 0;
-            }
-            return (double) hits / p.size();
-        }
-    };
+    private static final Metric ACCURACY = Fixtures.ACCURACY;
 
     private final LabeledData train = Fixtures.blobs(300, 8, 3, 1);
     private final LabeledData validation = Fixtures.blobs(150, 8, 3, 2);

@@ -18,6 +18,23 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** Tiny networks and data for tests (of every module: core's test jar). */
 public final class Fixtures {
+    /** The share of examples whose most probable class is the actual one, for tests that cannot use the evaluation module. */
+    public static final Metric ACCURACY = new Metric() {
+        @Override
+        public String name() {
+            return "accuracy";
+        }
+
+        @Override
+        public double compute(Predictions p) {
+            int hits = 0;
+            for (int i = 0; i < p.size(); i++) {
+                hits += p.actual(i) == p.predicted(i) ? 1 : 0;
+            }
+            return (double) hits / p.size();
+        }
+    };
+
     private Fixtures() {
     }
 

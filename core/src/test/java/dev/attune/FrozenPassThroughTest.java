@@ -73,7 +73,7 @@ class FrozenPassThroughTest {
         assertThat(r.frozenParams()).isEqualTo(16 * 16 + 16);
         assertThat(r.optimizerStateSize()).isEqualTo(2 * trainable);
         assertThat(r.frozenLayers()).containsExactly("dense1");
-        assertThat(r.predict(validation).score(accuracy())).isGreaterThan(0.85);
+        assertThat(r.predict(validation).score(Fixtures.ACCURACY)).isGreaterThan(0.85);
     }
 
     @Test
@@ -115,24 +115,6 @@ class FrozenPassThroughTest {
         assertThat(r.model().asComputationGraph().getLayer("dense1").params()).isEqualTo(dense1);
         assertThat(r.model().asComputationGraph().getLayer("dense0").params()).isNotEqualTo(dense0);
         assertThat(r.optimizerStateSize()).isEqualTo(2 * r.trainableParams());
-        assertThat(r.predict(validation).score(accuracy())).isGreaterThan(0.85);
-    }
-
-    private static Metric accuracy() {
-        return new Metric() {
-            @Override
-            public String name() {
-                return "accuracy";
-            }
-
-            @Override
-            public double compute(Predictions p) {
-                int hits = 0;
-                for (int i = 0; i < p.size(); i++) {
-                    hits += p.actual(i) == p.predicted(i) ? 1 : 0;
-                }
-                return (double) hits / p.size();
-            }
-        };
+        assertThat(r.predict(validation).score(Fixtures.ACCURACY)).isGreaterThan(0.85);
     }
 }
