@@ -35,7 +35,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.SerializationFeature;
+import org.nd4j.shade.jackson.databind.ObjectWriter;
 
 /**
  * The quickstart: pretrain a small CNN on Fashion-MNIST once, then fine-tune it on MNIST digits
@@ -95,7 +95,7 @@ public final class Quickstart {
                             result.trainableParams(), result.wallTime().toMillis() / 1000.0, result.history().size(),
                             result.bestEpoch());
                     runs.add(run);
-                    if (k == REPORT_K && seed == REPORT_SEED) {
+                    if (k == REPORT_K && seed == REPORT_SEED && ROBUSTNESS_MODES.contains(mode)) {
                         kept.put(mode, result);
                     }
                     console.printf(Locale.ROOT, "  %-12s k=%-3d seed=%d  test accuracy %.4f  macro-F1 %.4f  %5.1fs  (best epoch %d of %d)%n",
@@ -121,8 +121,9 @@ public final class Quickstart {
         json.put("summary", summary);
         json.put("runs", runs);
         Path results = out.resolve("results.json");
+        ObjectWriter writer = new ObjectMapper().writerWithDefaultPrettyPrinter();
         // Written before the robustness runs, so that nothing trained is lost if they fail; again with them.
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(results.toFile(), json);
+        writer.writeValue(results.toFile(), json);
         console.println("wrote " + results + " and " + runs.size() + " fine-tuned models under " + out.resolve("models"));
 
         Map<String, RobustnessReport> robustness = new LinkedHashMap<>();
@@ -143,7 +144,7 @@ public final class Quickstart {
         robust.put("models", "k=" + REPORT_K + ", seed " + REPORT_SEED);
         robustness.forEach((mode, r) -> robust.put(mode, r.rows()));
         json.put("robustness", robust);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(results.toFile(), json);
+        writer.writeValue(results.toFile(), json);
         console.println("added the robustness results to " + results);
     }
 
