@@ -124,6 +124,16 @@ public final class EarlyStopping {
         return constraints;
     }
 
+    /** The metrics it reads each epoch: the monitored one (none for the validation loss), then the constrained ones. */
+    List<Metric> metrics() {
+        List<Metric> all = new ArrayList<>();
+        if (metric != null) {
+            all.add(metric);
+        }
+        constraints.forEach(c -> all.add(c.metric()));
+        return all;
+    }
+
     /** The constraints that an epoch's record misses (a value that is NaN misses), empty when it meets them all. */
     List<Constraint> missed(EpochRecord record) {
         return constraints.stream().filter(c -> !c.admits(record.metric(c.metric().name()))).toList();

@@ -64,12 +64,7 @@ public final class FineTuner {
         this.earlyStopping = b.earlyStopping;
         List<Metric> m = new ArrayList<>(b.metrics);
         if (earlyStopping != null) {
-            List<Metric> needed = new ArrayList<>();
-            if (earlyStopping.metric() != null) {
-                needed.add(earlyStopping.metric());
-            }
-            earlyStopping.constraints().forEach(c -> needed.add(c.metric()));
-            for (Metric x : needed) {
+            for (Metric x : earlyStopping.metrics()) {
                 if (m.stream().noneMatch(y -> y.name().equals(x.name()))) {
                     m.add(x);
                 }
