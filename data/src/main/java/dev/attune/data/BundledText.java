@@ -1,9 +1,7 @@
 package dev.attune.data;
 
 import dev.attune.AttuneException;
-import java.io.InputStream;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Two labelled text data sets bundled in the jar as CSV (see {@code data/DATA.md} for source,
@@ -99,14 +97,7 @@ public enum BundledText {
 
     private TextData read(String split) {
         String resource = "text/" + folder + "/" + split + suffix;
-        String name = "bundled dev/attune/data/" + resource;
-        return TextData.read(() -> {
-            InputStream in = BundledText.class.getResourceAsStream(resource);
-            if (in == null) {
-                throw new AttuneException(name + " is missing from the class path; the attune-data jar is incomplete:"
-                        + " rebuild it, or read files of your own with TextData.csv");
-            }
-            return suffix.endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
-        }, name, "text", "label", groupColumn, classNames);
+        return TextData.read(RecordReader.resource(resource, "TextData.csv"), RecordReader.resourceName(resource),
+                "text", "label", groupColumn, classNames);
     }
 }

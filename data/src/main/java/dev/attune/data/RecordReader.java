@@ -17,6 +17,28 @@ abstract class RecordReader implements Closeable {
         InputStream open() throws IOException;
     }
 
+    /**
+     * Opens a class-path resource of this package ({@code dev/attune/data/...}), for the bundled data
+     * sets; a resource whose name ends in {@code .gz} is read through gzip.
+     *
+     * @param readOwn the public call that reads files of one's own, named in the message for a missing resource
+     */
+    static Opener resource(String resource, String readOwn) {
+        return () -> {
+            InputStream in = RecordReader.class.getResourceAsStream(resource);
+            if (in == null) {
+                throw new AttuneException(resourceName(resource) + " is missing from the class path; the attune-data"
+                        + " jar is incomplete: rebuild it, or read files of your own with " + readOwn);
+            }
+            return resource.endsWith(".gz") ? new java.util.zip.GZIPInputStream(in, 1 << 16) : in;
+        };
+    }
+
+    /** How messages name a bundled resource. */
+    static String resourceName(String resource) {
+        return "bundled dev/attune/data/" + resource;
+    }
+
     /** The file formats {@link Tabular} reads. */
     enum Format {
         CSV, ARFF;

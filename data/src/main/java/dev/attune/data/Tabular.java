@@ -92,15 +92,8 @@ public final class Tabular {
 
     /** A class-path resource of this package, for the bundled tables. */
     static Tabular resource(String resource, RecordReader.Format format) {
-        String name = "bundled dev/attune/data/" + resource;
-        return new Tabular(format, () -> {
-            var in = Tabular.class.getResourceAsStream(resource);
-            if (in == null) {
-                throw new AttuneException(name + " is missing from the class path; the attune-data jar is incomplete:"
-                        + " rebuild it, or read files of your own with Tabular.csv");
-            }
-            return in;
-        }, name, Schema.EMPTY, false);
+        return new Tabular(format, RecordReader.resource(resource, "Tabular.csv"), RecordReader.resourceName(resource),
+                Schema.EMPTY, false);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.attune.evaluation;
 
+import static dev.attune.evaluation.ReportHtml.fmt;
+import static dev.attune.evaluation.ReportHtml.signed;
 import static java.util.Objects.requireNonNull;
 
 import dev.attune.DataAuditSummary;
@@ -94,8 +96,8 @@ public final class ModelCard {
                     .append("| check | column | value | warn at | fail at | verdict | detail |\n|---|---|---:|---:|---:|---|---|\n");
             for (DataAuditSummary.Finding f : findings) {
                 m.append("| ").append(cell(f.name())).append(" | ").append(cell(f.column())).append(" | ")
-                        .append(num(f.value())).append(" | ").append(num(f.warnThreshold())).append(" | ")
-                        .append(num(f.failThreshold())).append(" | ").append(f.status()).append(" | ")
+                        .append(fmt(f.value())).append(" | ").append(fmt(f.warnThreshold())).append(" | ")
+                        .append(fmt(f.failThreshold())).append(" | ").append(f.status()).append(" | ")
                         .append(cell(f.detail())).append(" |\n");
             }
             m.append('\n');
@@ -120,18 +122,18 @@ public final class ModelCard {
         m.append("## Metrics\n\n| metric | value | ").append(Bootstrap.percent(report.accuracy().level()))
                 .append("% bootstrap interval |\n|---|---:|---|\n");
         for (ConfidenceInterval ci : List.of(report.accuracy(), report.f1Macro())) {
-            m.append("| ").append(cell(ci.metric())).append(" | ").append(num(ci.estimate())).append(" | ")
-                    .append(num(ci.lower())).append(" to ").append(num(ci.upper())).append(" (").append(ci.resamples())
+            m.append("| ").append(cell(ci.metric())).append(" | ").append(fmt(ci.estimate())).append(" | ")
+                    .append(fmt(ci.lower())).append(" to ").append(fmt(ci.upper())).append(" (").append(ci.resamples())
                     .append(" resamples, seed ").append(report.bootstrapSeed()).append(") |\n");
         }
         m.append("| expected calibration error (").append(report.reliability().bins().size()).append(" bins) | ")
-                .append(num(report.expectedCalibrationError())).append(" | |\n\n");
+                .append(fmt(report.expectedCalibrationError())).append(" | |\n\n");
         m.append("Training: best epoch ").append(report.bestEpoch()).append(" of ").append(report.history().size())
                 .append(report.stoppedEarly() ? ", stopped early" : ", every epoch trained").append(".\n\n");
         m.append("### Per class\n\n| class | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|\n");
         for (EvaluationReport.ClassScores s : report.perClass()) {
-            m.append("| ").append(cell(s.name())).append(" | ").append(num(s.precision())).append(" | ")
-                    .append(num(s.recall())).append(" | ").append(num(s.f1())).append(" | ").append(s.support()).append(" |\n");
+            m.append("| ").append(cell(s.name())).append(" | ").append(fmt(s.precision())).append(" | ")
+                    .append(fmt(s.recall())).append(" | ").append(fmt(s.f1())).append(" | ").append(s.support()).append(" |\n");
         }
         m.append('\n');
     }
@@ -153,17 +155,17 @@ public final class ModelCard {
             for (int i = 0; i < g.groups().size(); i++) {
                 m.append("| ").append(cell(g.groups().get(i))).append(" | ").append(g.tables().get(0).rows().get(i).count()).append(" |");
                 for (GroupTable t : g.tables()) {
-                    m.append(' ').append(num(t.rows().get(i).value())).append(" |");
+                    m.append(' ').append(fmt(t.rows().get(i).value())).append(" |");
                 }
                 m.append('\n');
             }
             m.append("| all | ").append(g.tables().get(0).rows().stream().mapToInt(GroupTable.Row::count).sum()).append(" |");
             for (GroupTable t : g.tables()) {
-                m.append(' ').append(num(t.overall())).append(" |");
+                m.append(' ').append(fmt(t.overall())).append(" |");
             }
             m.append("\n| largest - smallest | |");
             for (GroupTable t : g.tables()) {
-                m.append(' ').append(num(t.difference())).append(" |");
+                m.append(' ').append(fmt(t.difference())).append(" |");
             }
             m.append("\n\n");
             if (g.checks().isEmpty()) {
@@ -172,7 +174,7 @@ public final class ModelCard {
                 m.append("| fairness measure | value | warn at | fail at | verdict |\n|---|---:|---:|---:|---|\n");
                 for (FairnessCheck c : g.checks()) {
                     m.append("| ").append(c.measure().name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(" | ")
-                            .append(num(c.value())).append(" | ").append(num(c.warnAt())).append(" | ").append(num(c.failAt()))
+                            .append(fmt(c.value())).append(" | ").append(fmt(c.warnAt())).append(" | ").append(fmt(c.failAt()))
                             .append(" | ").append(c.verdict()).append(" |\n");
                 }
                 m.append('\n');
@@ -192,8 +194,8 @@ public final class ModelCard {
         for (RobustnessReport.Row row : r.rows()) {
             m.append("| ").append(cell(row.perturbation())).append(" | ")
                     .append(Double.isNaN(row.strength()) ? "-" : java.math.BigDecimal.valueOf(row.strength()).stripTrailingZeros().toPlainString())
-                    .append(" | ").append(cell(row.metric())).append(" | ").append(num(row.value())).append(" | ")
-                    .append(Double.isFinite(row.drop()) ? String.format(Locale.ROOT, "%+.4f", row.drop()) : "n/a").append(" |\n");
+                    .append(" | ").append(cell(row.metric())).append(" | ").append(fmt(row.value())).append(" | ")
+                    .append(signed(row.drop())).append(" |\n");
         }
         m.append('\n');
     }
@@ -246,10 +248,6 @@ public final class ModelCard {
         }
         String f = "`".repeat(Math.max(3, longest + 1));
         return f + "shell\n" + s.strip() + "\n" + f + "\n";
-    }
-
-    private static String num(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "n/a";
     }
 
     /**

@@ -388,8 +388,7 @@ final class ReportHtml {
             out.append("<tr><td>").append(escape(row.perturbation())).append("</td><td class=\"n\">")
                     .append(Double.isNaN(row.strength()) ? "" : tick(row.strength())).append("</td><td>")
                     .append(escape(row.metric())).append("</td><td class=\"n\">").append(fmt(row.value()))
-                    .append("</td><td class=\"n\">").append(Double.isFinite(row.drop())
-                            ? String.format(Locale.ROOT, "%+.4f", row.drop()) : "n/a").append("</td></tr>\n");
+                    .append("</td><td class=\"n\">").append(signed(row.drop())).append("</td></tr>\n");
         }
         out.append("</table>\n");
     }
@@ -591,8 +590,14 @@ final class ReportHtml {
         return new java.math.BigDecimal(String.format(Locale.ROOT, "%.4g", v)).stripTrailingZeros().toPlainString();
     }
 
-    private static String fmt(double v) {
+    /** A metric value to 4 decimals, or "n/a" when it is not finite; the card prints values the same way. */
+    static String fmt(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "n/a";
+    }
+
+    /** A change in a metric with its sign, to 4 decimals, or "n/a" when it is not finite. */
+    static String signed(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%+.4f", v) : "n/a";
     }
 
     private static String fmt1(double v) {
