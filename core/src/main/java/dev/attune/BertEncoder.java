@@ -134,8 +134,7 @@ public final class BertEncoder {
 
     /** The total number of parameters (22,565,376 for all-MiniLM-L6-v2, which has no pooler layer here). */
     public long numParams() {
-        return BertGraph.parameterShapes(graph.config()).values().stream()
-                .mapToLong(s -> Arrays.stream(s).reduce(1, (a, b) -> a * b)).sum();
+        return BertHandle.count(BertGraph.parameterShapes(graph.config()));
     }
 
     BertGraph graph() {

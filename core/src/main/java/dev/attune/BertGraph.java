@@ -13,6 +13,7 @@ import java.util.Set;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -213,7 +214,7 @@ final class BertGraph {
         Random rng = new Random(seed);
         Map<String, INDArray> weights = new LinkedHashMap<>();
         parameterShapes(config).forEach((name, shape) -> {
-            long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+            long n = ArrayUtil.prodLong(shape);
             double[] values = new double[(int) n];
             if (name.endsWith("LayerNorm.weight")) {
                 Arrays.fill(values, 1.0);
@@ -307,9 +308,7 @@ final class BertGraph {
         Map<String, INDArray> w = weights();
         if (lora != null) {
             for (String m : loraModules) {
-                INDArray a = sd.getArrForVarName(m + ".lora_A"); // [r, in]
-                INDArray b = sd.getArrForVarName(m + ".lora_B"); // [out, r]
-                w.get(m + ".weight").addi(a.transpose().mmul(b.transpose()).muli(lora.scale()));
+                w.get(m + ".weight").addi(lora.delta(sd.getArrForVarName(m + ".lora_A"), sd.getArrForVarName(m + ".lora_B")));
             }
         }
         return build(config, w, dataType, lookup);

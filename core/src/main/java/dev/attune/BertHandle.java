@@ -18,6 +18,7 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.deeplearning4j.nn.weights.WeightInitXavier;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -93,7 +94,7 @@ final class BertHandle implements ModelHandle {
         this.offsets = new LinkedHashMap<>();
         long offset = 0;
         for (Map.Entry<String, long[]> e : shapes(config, lora, headName, headClasses).entrySet()) {
-            long n = Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
+            long n = ArrayUtil.prodLong(e.getValue());
             tensors.put(e.getKey(), flat.get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(offset, offset + n))
                     .reshape('c', e.getValue()));
             offsets.put(e.getKey(), new long[] {offset, n});
@@ -131,8 +132,9 @@ final class BertHandle implements ModelHandle {
         return s;
     }
 
-    private static long count(Map<String, long[]> shapes) {
-        return shapes.values().stream().mapToLong(s -> Arrays.stream(s).reduce(1, (a, b) -> a * b)).sum();
+    /** The number of values in tensors of these shapes. */
+    static long count(Map<String, long[]> shapes) {
+        return shapes.values().stream().mapToLong(ArrayUtil::prodLong).sum();
     }
 
     /** A headless handle over a copy of an encoder's weights. */
@@ -178,9 +180,7 @@ final class BertHandle implements ModelHandle {
 
     /** A module's adapter as a weight update: {@code s (B A)^T = s A^T B^T}, {@code [in, out]}. */
     INDArray delta(String module) {
-        INDArray a = tensors.get(module + ".lora_A"); // [r, in]
-        INDArray b = tensors.get(module + ".lora_B"); // [out, r]
-        return a.transpose().mmul(b.transpose()).muli(lora.scale());
+        return lora.delta(tensors.get(module + ".lora_A"), tensors.get(module + ".lora_B"));
     }
 
     /** The LoRA on this encoder, or {@code null}. */
@@ -230,13 +230,18 @@ final class BertHandle implements ModelHandle {
 
     /** The layer a tensor belongs to. */
     String layerOf(String tensor) {
+        return layerOf(tensor, headName);
+    }
+
+    /** The layer a tensor belongs to: {@code embeddings}, {@code encoder.N}, or else the head. */
+    private static String layerOf(String tensor, String head) {
         if (tensor.startsWith("embeddings.")) {
             return "embeddings";
         }
         if (tensor.startsWith("encoder.")) {
             return tensor.substring(0, tensor.indexOf('.', "encoder.".length()));
         }
-        return headName;
+        return head;
     }
 
     @Override
@@ -246,10 +251,8 @@ final class BertHandle implements ModelHandle {
 
     private List<LayerInfo> layers(String head, int classes) {
         Map<String, Long> sizes = new LinkedHashMap<>();
-        shapes(config, lora, head, classes).forEach((name, shape) -> sizes.merge(
-                name.startsWith("embeddings.") ? "embeddings" : name.startsWith("encoder.")
-                        ? name.substring(0, name.indexOf('.', "encoder.".length())) : head,
-                Arrays.stream(shape).reduce(1, (a, b) -> a * b), Long::sum));
+        shapes(config, lora, head, classes).forEach((name, shape) ->
+                sizes.merge(layerOf(name, head), ArrayUtil.prodLong(shape), Long::sum));
         List<LayerInfo> out = new ArrayList<>();
         String previous = "input";
         int i = 0;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * LoRA on the linear projections of a {@link BertGraph}: each targeted module computes
@@ -214,6 +215,11 @@ final class BertLora {
     /** The factor of the adapter's output: {@code alpha / r}, or {@code alpha / sqrt(r)} with rsLoRA. */
     double scale() {
         return rsLora ? alpha / Math.sqrt(rank) : alpha / rank;
+    }
+
+    /** An adapter as a weight update: {@code s (B A)^T = s A^T B^T}, {@code [in, out]}, for {@code A [r, in]}, {@code B [out, r]}. */
+    INDArray delta(INDArray a, INDArray b) {
+        return a.transpose().mmul(b.transpose()).muli(scale());
     }
 
     /** The names of the linear modules of an encoder of this configuration, in forward order. */

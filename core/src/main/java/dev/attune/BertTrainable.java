@@ -10,6 +10,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -28,8 +29,8 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  *
  * <p>The word embeddings are looked up outside SameDiff ({@link BertGraph.Lookup#INPUT}): the rows are
  * gathered by id and fed to the graph, SameDiff's gradient for that input comes back per token, and
- * each token's row is added into the table's gradient one by one, so an id that occurs several times
- * gets the sum of its gradients (ND4J's own gather backward does not add them up).
+ * the rows are scatter-added into the table's gradient, so an id that occurs several times gets the
+ * sum of its gradients (ND4J's own gather backward does not add them up).
  */
 final class BertTrainable implements TrainableModel {
     private static final String LABELS = "labels";
@@ -182,7 +183,10 @@ final class BertTrainable implements TrainableModel {
         return new Computed(result.getOutputs().get(LOSS).getDouble(0), grads);
     }
 
-    /** The word table's gradient: each token's row of the input gradient added into its id's row. */
+    /**
+     * The word table's gradient: each token's row of the input gradient added into its id's row, in one
+     * {@code scatter_add} (run locked, single-threaded, so that repeated ids add up without a race).
+     */
     private INDArray wordGradient(INDArray perToken, int[] ids) {
         INDArray table = model.tensors().get(BertGraph.WORDS);
         if (wordGradient == null) {
@@ -190,17 +194,21 @@ final class BertTrainable implements TrainableModel {
         } else {
             wordGradient.assign(0);
         }
-        INDArray rows = perToken.reshape('c', ids.length, table.size(1));
-        for (int t = 0; t < ids.length; t++) {
-            wordGradient.getRow(ids[t]).addi(rows.getRow(t));
-        }
+        INDArray rows = perToken.reshape('c', ids.length, table.size(1)).castTo(table.dataType());
+        Nd4j.exec(DynamicCustomOp.builder("scatter_add")
+                .addInputs(wordGradient, Nd4j.createFromArray(ids), rows)
+                .addOutputs(wordGradient)
+                .addBooleanArguments(true)
+                .build());
         return wordGradient;
     }
 
     /** The optimizer's update of one tensor (as a DL4J layer's: updater, then decoupled weight decay). */
     private void update(String name, INDArray gradient, int iteration, int epoch) {
         INDArray param = model.tensors().get(name);
-        INDArray g = gradient.castTo(param.dataType()).dup('c').reshape('c', 1, param.length());
+        // The gradient is this step's own (SameDiff's output, or the word table's buffer, cleared each step):
+        // the updater may overwrite it. reshape copies only an array that is not contiguous.
+        INDArray g = gradient.castTo(param.dataType()).reshape('c', 1, param.length());
         updaters.get(name).applyUpdater(g, iteration, epoch);
         INDArray p = param.reshape('c', 1, param.length());
         if (decayed.get(name)) {
