@@ -10,7 +10,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -18,19 +17,15 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
- * A BERT classifier being trained. The gradient comes from SameDiff; the update from the same ND4J
- * updaters (Adam, Nesterov, SGD) and decoupled weight decay that DL4J layers use, one per trained
- * tensor, applied to the tensor's view of the parameter vector.
+ * A BERT classifier being trained. The gradient of the whole network comes from {@link BertStep}
+ * (the encoder's forward and backward pass written out in ND4J ops, equal to SameDiff's backward pass
+ * of {@link BertGraph}); the update from the same ND4J updaters (Adam, Nesterov, SGD) and decoupled
+ * weight decay that DL4J layers use, one per trained tensor, applied to the tensor's view of the
+ * parameter vector.
  *
- * <p>Frozen tensors are left out of the gradient request, so SameDiff returns no gradient for them and
- * they hold no optimizer state. When every layer below the head is frozen, the frozen bottom is the
- * whole encoder: {@link #encode} gives the pooled embeddings and each step trains the head alone, in a
- * graph of its own.
- *
- * <p>The word embeddings are looked up outside SameDiff ({@link BertGraph.Lookup#INPUT}): the rows are
- * gathered by id and fed to the graph, SameDiff's gradient for that input comes back per token, and
- * the rows are scatter-added into the table's gradient, so an id that occurs several times gets the
- * sum of its gradients (ND4J's own gather backward does not add them up).
+ * <p>Frozen tensors get no gradient and hold no optimizer state. When every layer below the head is
+ * frozen, the frozen bottom is the whole encoder: {@link #encode} gives the pooled embeddings and each
+ * step trains the head alone, in a SameDiff graph of its own.
  */
 final class BertTrainable implements TrainableModel {
     private static final String LABELS = "labels";
@@ -49,7 +44,7 @@ final class BertTrainable implements TrainableModel {
     private final Map<String, Boolean> decayed = new LinkedHashMap<>();
     private long stateSize;
     private SameDiff graph;
-    private INDArray wordGradient;
+    private BertStep step;
     private Network live;
     private List<AdaptedLayer> adapted;
 
@@ -82,25 +77,14 @@ final class BertTrainable implements TrainableModel {
         }
     }
 
-    /** The training graph: the whole network, or the head alone on pooled inputs when the encoder is frozen. */
+    /** The training graph when the encoder is frozen: the head alone on pooled inputs. */
     private SameDiff graph() {
         if (graph != null) {
             return graph;
         }
         Map<String, INDArray> t = model.tensors();
-        SDVariable pooled;
-        if (headOnly) {
-            graph = SameDiff.create();
-            pooled = graph.placeHolder(HEAD_INPUT, model.dataType(), -1, model.config().hiddenSize());
-        } else if (model.lora() != null) {
-            // Base weights are constants; the word vectors are an input, as below, so that no gather in
-            // the graph has a backward pass over the whole table.
-            graph = BertGraph.build(model.config(), t, model.dataType(), BertGraph.Lookup.INPUT, model.lora()).sameDiff();
-            pooled = graph.getVariable(BertGraph.POOLED);
-        } else {
-            graph = BertGraph.build(model.config(), t, model.dataType(), BertGraph.Lookup.INPUT).sameDiff();
-            pooled = graph.getVariable(BertGraph.POOLED);
-        }
+        graph = SameDiff.create();
+        SDVariable pooled = graph.placeHolder(HEAD_INPUT, model.dataType(), -1, model.config().hiddenSize());
         SDVariable w = graph.var(head + ".W", t.get(head + ".W").dup('c'));
         SDVariable b = graph.var(head + ".b", t.get(head + ".b").dup('c'));
         SDVariable labels = graph.placeHolder(LABELS, model.dataType(), -1, w.getShape()[1]);
@@ -114,6 +98,11 @@ final class BertTrainable implements TrainableModel {
         SDVariable loss = graph.mean(LOSS, logProbs.mul(labels).sum(1).neg().mul(weights.reshape(-1)));
         graph.setLossVariables(loss);
         return graph;
+    }
+
+    /** The model being trained (its live tensors). */
+    BertHandle model() {
+        return model;
     }
 
     @Override
@@ -140,67 +129,35 @@ final class BertTrainable implements TrainableModel {
     }
 
     Computed compute(INDArray x, INDArray y, INDArray weights) {
+        DataType dt = model.dataType();
+        if (!headOnly) {
+            model.checkFeatures(x);
+            if (step == null) {
+                step = new BertStep(model.config(), model.tensors(), Set.copyOf(trained), model.lora(), head);
+            }
+            long n = x.size(0);
+            long len = x.size(2);
+            int[] ids = x.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).castTo(DataType.INT32)
+                    .dup('c').reshape(n * len).toIntVector();
+            INDArray mask = x.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).castTo(dt).dup('c');
+            return step.compute(ids, mask, y.castTo(dt), weights == null ? null : weights.castTo(dt).reshape(n, 1));
+        }
         SameDiff sd = graph();
         long n = x.size(0);
-        DataType dt = model.dataType();
         Map<String, INDArray> in = new LinkedHashMap<>();
         in.put(LABELS, y.castTo(dt));
         in.put(WEIGHTS, weights == null ? Nd4j.ones(dt, n, 1) : weights.castTo(dt));
-        List<String> wanted = new ArrayList<>();
-        int[] ids = null;
-        if (headOnly) {
-            in.put(HEAD_INPUT, x.castTo(dt));
-        } else {
-            model.checkFeatures(x);
-            INDArray idArr = x.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c');
-            long len = idArr.size(1);
-            in.put(BertGraph.INPUT_IDS, idArr.castTo(DataType.INT64));
-            in.put(BertGraph.ATTENTION_MASK,
-                    x.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).castTo(dt).dup('c'));
-            ids = idArr.castTo(DataType.INT32).reshape(n * len).toIntVector();
-            INDArray table = model.tensors().get(BertGraph.WORDS);
-            in.put(BertGraph.WORD_VECTORS, Nd4j.pullRows(table, 1, ids).reshape('c', n, len, table.size(1)));
-        }
+        in.put(HEAD_INPUT, x.castTo(dt));
         for (String name : trained) {
-            if (name.equals(BertGraph.WORDS)) {
-                wanted.add(BertGraph.WORD_VECTORS);
-            } else {
-                wanted.add(name);
-                // SameDiff holds its own copy of each variable: bring it up to date.
-                sd.getArrForVarName(name).assign(model.tensors().get(name));
-            }
+            // SameDiff holds its own copy of each variable: bring it up to date.
+            sd.getArrForVarName(name).assign(model.tensors().get(name));
         }
-        var result = sd.calculateGradientsAndOutputs(in, List.of(LOSS), wanted);
+        var result = sd.calculateGradientsAndOutputs(in, List.of(LOSS), trained);
         Map<String, INDArray> grads = new LinkedHashMap<>();
         for (String name : trained) {
-            INDArray g = name.equals(BertGraph.WORDS) ? wordGradient(result.getGradients().get(BertGraph.WORD_VECTORS), ids)
-                    : result.getGradients().get(name);
-            if (g == null) {
-                throw new IllegalStateException("SameDiff returned no gradient for '" + name + "'");
-            }
-            grads.put(name, g);
+            grads.put(name, result.getGradients().get(name));
         }
         return new Computed(result.getOutputs().get(LOSS).getDouble(0), grads);
-    }
-
-    /**
-     * The word table's gradient: each token's row of the input gradient added into its id's row, in one
-     * {@code scatter_add} (run locked, single-threaded, so that repeated ids add up without a race).
-     */
-    private INDArray wordGradient(INDArray perToken, int[] ids) {
-        INDArray table = model.tensors().get(BertGraph.WORDS);
-        if (wordGradient == null) {
-            wordGradient = Nd4j.create(table.dataType(), table.shape());
-        } else {
-            wordGradient.assign(0);
-        }
-        INDArray rows = perToken.reshape('c', ids.length, table.size(1)).castTo(table.dataType());
-        Nd4j.exec(DynamicCustomOp.builder("scatter_add")
-                .addInputs(wordGradient, Nd4j.createFromArray(ids), rows)
-                .addOutputs(wordGradient)
-                .addBooleanArguments(true)
-                .build());
-        return wordGradient;
     }
 
     /** The optimizer's update of one tensor (as a DL4J layer's: updater, then decoupled weight decay). */

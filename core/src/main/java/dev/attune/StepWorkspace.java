@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.memory.enums.SpillPolicy;
  * step and reused on every later one, instead of allocating and freeing per step.
  */
 final class StepWorkspace {
-    private static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
+    static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
             .initialSize(0)
             .overallocationLimit(0.05)
             .policyLearning(LearningPolicy.FIRST_LOOP)

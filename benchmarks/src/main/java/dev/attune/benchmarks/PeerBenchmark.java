@@ -83,21 +83,25 @@ public final class PeerBenchmark {
                 System.out.printf(Locale.ROOT, "  %s round %d: Attune %,.0f examples/s%s%n", mode, r + 1, attune[r],
                         torch == null ? "" : String.format(Locale.ROOT, ", PyTorch %,.0f examples/s", torchRates[r]));
             }
-            if (torch == null) {
-                rows.add(String.format(Locale.ROOT, "| %s | %,.0f | skipped | - |", label(mode), LoopBenchmark.median(attune)));
-            } else {
-                double[] ratios = new double[ROUNDS];
-                Arrays.setAll(ratios, i -> attune[i] / torchRates[i]);
-                double[] sorted = ratios.clone();
-                Arrays.sort(sorted);
-                rows.add(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f (%.2f to %.2f) |", label(mode),
-                        LoopBenchmark.median(attune), LoopBenchmark.median(torchRates), LoopBenchmark.median(ratios), sorted[0], sorted[ROUNDS - 1]));
-            }
+            rows.add(row(label(mode), attune, torch == null ? null : torchRates));
         }
         System.out.println();
         System.out.println("| mode | Attune (examples/s) | PyTorch (examples/s) | Attune / PyTorch (median, range) |");
         System.out.println("|---|---:|---:|---:|");
         rows.forEach(System.out::println);
+    }
+
+    /** A table row: the median of each side and the median and range of the per-round ratios (peer null: skipped). */
+    static String row(String label, double[] attune, double[] peer) {
+        if (peer == null) {
+            return String.format(Locale.ROOT, "| %s | %,.0f | skipped | - |", label, LoopBenchmark.median(attune));
+        }
+        double[] ratios = new double[attune.length];
+        Arrays.setAll(ratios, i -> attune[i] / peer[i]);
+        double[] sorted = ratios.clone();
+        Arrays.sort(sorted);
+        return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f (%.2f to %.2f) |", label, LoopBenchmark.median(attune),
+                LoopBenchmark.median(peer), LoopBenchmark.median(ratios), sorted[0], sorted[sorted.length - 1]);
     }
 
     private static String label(String mode) {
@@ -145,7 +149,7 @@ public final class PeerBenchmark {
     }
 
     /** The torch version, or null when Python or torch is missing. */
-    private static String torchVersion() {
+    static String torchVersion() {
         try {
             Process p = new ProcessBuilder(PYTHON, "-c", "import torch; print(torch.__version__)").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -156,16 +160,20 @@ public final class PeerBenchmark {
     }
 
     private static double torch(String mode, Path features, Path labels) {
+        return peer(RATE, PYTHON, "benchmarks/peer/lora_mlp.py", "--features", features.toString(), "--labels",
+                labels.toString(), "--mode", mode, "--epochs", String.valueOf(EPOCHS), "--batch", String.valueOf(BATCH),
+                "--threads", String.valueOf(Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** Runs a peer script and returns the rate its JSON line reports. */
+    static double peer(Pattern rate, String... command) {
         try {
-            Process p = new ProcessBuilder(PYTHON, "benchmarks/peer/lora_mlp.py", "--features", features.toString(),
-                    "--labels", labels.toString(), "--mode", mode, "--epochs", String.valueOf(EPOCHS), "--batch",
-                    String.valueOf(BATCH), "--threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
                 throw new IllegalStateException("the PyTorch side failed: " + out);
             }
-            Matcher m = RATE.matcher(out);
+            Matcher m = rate.matcher(out);
             if (!m.find()) {
                 throw new IllegalStateException("the PyTorch side printed no rate: " + out);
             }

@@ -1,0 +1,156 @@
+package dev.attune.benchmarks;
+
+import dev.attune.BertEncoder;
+import dev.attune.FineTuneResult;
+import dev.attune.FineTuner;
+import dev.attune.LabeledData;
+import dev.attune.Network;
+import dev.attune.Optimizer;
+import dev.attune.adapters.lora.Lora;
+import dev.attune.data.BundledText;
+import dev.attune.data.TextData;
+import dev.attune.data.TokenizedText;
+import dev.attune.data.WordPieceTokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Attune against PyTorch on all-MiniLM-L6-v2: the same weights (written by
+ * {@link BertEncoder#saveSafetensors}), the same tokens (the 504 support-intent training utterances,
+ * padded to 32 positions), batch size, LoRA rank and optimizer. Three modes: inference (the pooled
+ * embedding, batches of {@value #INFER_BATCH}), LoRA r = 8 (alpha 16) on query and value plus a
+ * 12-class head, and full fine-tuning, both trained by Adam in batches of {@value #TRAIN_BATCH}. The
+ * measure is tokens per second, counting padded positions (both sides compute them). PyTorch runs
+ * {@code benchmarks/peer/minilm.py} with Debian's {@code python3-torch} in alternating rounds; without
+ * it the PyTorch column is skipped with a message. Attune's training time is its whole
+ * {@code fit} of one epoch (after a warm-up fit); PyTorch's is one pass of its loop after a warm-up pass.
+ */
+public final class TransformerBenchmark {
+    static final int LENGTH = 32;
+    static final int TRAIN_BATCH = 16;
+    static final int INFER_BATCH = 32;
+    static final int ROUNDS = 3;
+    static final double LEARNING_RATE = 1e-4;
+    private static final Pattern RATE = Pattern.compile("\"tokens_per_s\": ([0-9.]+)");
+
+    private TransformerBenchmark() {
+    }
+
+    /** Runs the benchmark and prints tokens per second and ratios per mode. */
+    public static void main(String[] args) throws IOException {
+        WordPieceTokenizer tokenizer;
+        try (InputStream in = IntentFineTuningJob.resource("/all-minilm-l6-v2-tokenizer.json")) {
+            tokenizer = WordPieceTokenizer.fromJson(in, "all-minilm-l6-v2-tokenizer.json").withMaxLength(LENGTH)
+                    .withPadding(WordPieceTokenizer.Padding.MAX_LENGTH);
+        }
+        BertEncoder encoder;
+        try (InputStream in = IntentFineTuningJob.resource("/all-minilm-l6-v2.onnx")) {
+            encoder = BertEncoder.fromOnnx(in);
+        }
+        TextData text = BundledText.SUPPORT_INTENTS.train();
+        TokenizedText tokens = text.tokenize(tokenizer);
+        LabeledData train = text.toLabeledData(tokenizer);
+        Path dir = Path.of("target/attune/transformer");
+        Files.createDirectories(dir);
+        Path weights = dir.resolve("minilm.safetensors");
+        encoder.saveSafetensors(weights);
+        writeInts(dir.resolve("ids.i32"), tokens.ids());
+        writeInts(dir.resolve("mask.i32"), tokens.attentionMask());
+        writeInts(dir.resolve("labels.i32"), new int[][] {text.labels()});
+        String torch = PeerBenchmark.torchVersion();
+        System.out.println("transformer benchmark: all-MiniLM-L6-v2, " + train.size() + " support-intent utterances at "
+                + LENGTH + " positions (" + tokens.truncated() + " truncated), inference batch " + INFER_BATCH
+                + ", training batch " + TRAIN_BATCH + ", Adam " + LEARNING_RATE + ", LoRA r=8 alpha=16 on query and value, "
+                + ROUNDS + " alternating rounds after a warm-up; " + BaseModels.threadSettings() + "; PyTorch: "
+                + (torch == null ? "not found (install Debian's python3-torch to compare)" : torch));
+
+        INDArray ids = train.features().get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup();
+        INDArray mask = train.features().get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).dup();
+        Network base = Network.of(encoder);
+        long positions = (long) train.size() * LENGTH;
+        List<String> rows = new ArrayList<>();
+        for (String mode : List.of("infer", "lora", "full")) {
+            FineTuner tuner = mode.equals("infer") ? null : tuner(base, mode, train.numClasses());
+            Runnable attuneRun = tuner == null ? () -> embedAll(encoder, ids, mask) : () -> tuner.fit(train, null);
+            attuneRun.run(); // warm-up
+            double[] attune = new double[ROUNDS];
+            double[] peer = new double[ROUNDS];
+            for (int r = 0; r < ROUNDS; r++) {
+                if (torch != null && r % 2 == 1) {
+                    peer[r] = torch(mode, dir, train.numClasses());
+                }
+                System.gc();
+                long t0 = System.nanoTime();
+                attuneRun.run();
+                attune[r] = positions / ((System.nanoTime() - t0) / 1e9);
+                if (torch != null && r % 2 == 0) {
+                    peer[r] = torch(mode, dir, train.numClasses());
+                }
+                System.out.printf(Locale.ROOT, "  %s round %d: Attune %,.0f tokens/s%s%n", mode, r + 1, attune[r],
+                        torch == null ? "" : String.format(Locale.ROOT, ", PyTorch %,.0f tokens/s", peer[r]));
+            }
+            rows.add(PeerBenchmark.row(label(mode), attune, torch == null ? null : peer));
+        }
+        System.out.println();
+        System.out.println("| mode | Attune (tokens/s) | PyTorch (tokens/s) | Attune / PyTorch (median, range) |");
+        System.out.println("|---|---:|---:|---:|");
+        rows.forEach(System.out::println);
+    }
+
+    private static String label(String mode) {
+        return switch (mode) {
+            case "infer" -> "inference (pooled embedding, batch " + INFER_BATCH + ")";
+            case "lora" -> "LoRA r=8 on query, value + head (batch " + TRAIN_BATCH + ")";
+            default -> "full fine-tuning (batch " + TRAIN_BATCH + ")";
+        };
+    }
+
+    private static FineTuner tuner(Network base, String mode, int classes) {
+        FineTuner.Builder b = FineTuner.builder(base).replaceHead(classes).optimizer(Optimizer.adam(LEARNING_RATE))
+                .epochs(1).batchSize(TRAIN_BATCH).seed(1);
+        if (mode.equals("lora")) {
+            b.adapter(Lora.rank(8).alpha(16).targets("*.attention.self.query", "*.attention.self.value"));
+        }
+        return b.build();
+    }
+
+    private static void embedAll(BertEncoder encoder, INDArray ids, INDArray mask) {
+        long n = ids.size(0);
+        for (long start = 0; start < n; start += INFER_BATCH) {
+            long end = Math.min(n, start + INFER_BATCH);
+            encoder.embed(ids.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()),
+                    mask.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()));
+        }
+    }
+
+    private static void writeInts(Path file, int[][] rows) throws IOException {
+        int n = Arrays.stream(rows).mapToInt(r -> r.length).sum();
+        ByteBuffer buf = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        for (int[] row : rows) {
+            for (int v : row) {
+                buf.putInt(v);
+            }
+        }
+        Files.write(file, buf.array());
+    }
+
+    private static double torch(String mode, Path dir, int classes) {
+        return PeerBenchmark.peer(RATE, PeerBenchmark.PYTHON, "benchmarks/peer/minilm.py", "--weights",
+                dir.resolve("minilm.safetensors").toString(), "--ids", dir.resolve("ids.i32").toString(), "--mask",
+                dir.resolve("mask.i32").toString(), "--labels", dir.resolve("labels.i32").toString(), "--length",
+                String.valueOf(LENGTH), "--classes", String.valueOf(classes), "--mode", mode, "--batch",
+                String.valueOf(mode.equals("infer") ? INFER_BATCH : TRAIN_BATCH), "--lr", String.valueOf(LEARNING_RATE),
+                "--threads", String.valueOf(Runtime.getRuntime().availableProcessors()));
+    }
+}
