@@ -8,7 +8,8 @@ so that nothing but torch is needed. The weights come from the safetensors file 
 (BertEncoder.saveSafetensors: Hugging Face's tensor names, Linear weights [out, in]); the token ids,
 masks and labels from raw little-endian int32 files of shape [n, length].
 
-Modes: infer (the encoder's pooled output, no gradient), full (every weight trains), lora (LoRA of
+Modes: embed (writes the pooled embeddings of the first batch, to check that both sides compute the same
+function), infer (the encoder's pooled output, no gradient), full (every weight trains), lora (LoRA of
 rank r on the query and value projections: W frozen, A Kaiming-uniform, B zero, scaling alpha / r;
 the head trains too). Adam, mini-batches in a seeded shuffle.
 
@@ -134,7 +135,8 @@ def main():
     ap.add_argument("--labels", required=True)
     ap.add_argument("--length", type=int, required=True)
     ap.add_argument("--classes", type=int, required=True)
-    ap.add_argument("--mode", choices=["infer", "full", "lora"], required=True)
+    ap.add_argument("--mode", choices=["infer", "full", "lora", "embed"], required=True)
+    ap.add_argument("--out", help="embed: where to write the pooled embeddings of the first batch (float32)")
     ap.add_argument("--passes", type=int, default=1)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--rank", type=int, default=8)
@@ -160,6 +162,11 @@ def main():
             p.requires_grad_(True)
     n = len(y)
 
+    if args.mode == "embed":
+        with torch.no_grad():
+            net.pooled(ids[:args.batch], mask[:args.batch]).numpy().astype("<f4").tofile(args.out)
+        print(json.dumps({"mode": "embed", "rows": min(n, args.batch), "torch": torch.__version__}))
+        return
     if args.mode == "infer":
         net.eval()
 

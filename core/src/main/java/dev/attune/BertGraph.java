@@ -58,19 +58,13 @@ final class BertGraph {
     /** The additive mask value for padding: the most negative float, as HF BERT uses. */
     static final double MASK_VALUE = -Float.MAX_VALUE;
     static final String WORDS = "embeddings.word_embeddings.weight";
-    static final String WORD_VECTORS = "word_vectors";
 
     /** How the word embeddings are looked up. */
     enum Lookup {
         /** Rows copied by id; the word table is a constant (not trainable). */
         GATHER,
         /** One-hot rows times the table; the word table is a variable with an exact gradient. */
-        ONE_HOT,
-        /**
-         * The word vectors are an input: the placeholder {@value #WORD_VECTORS} {@code [batch, seqLen, hidden]}
-         * (the looked-up rows, in the graph's float type); the word table is not in the graph.
-         */
-        INPUT
+        ONE_HOT
     }
 
     private final BertConfig config;
@@ -165,9 +159,6 @@ final class BertGraph {
             if (!Arrays.equals(w.shape(), shape)) {
                 throw new IllegalArgumentException("weight '" + name + "' has shape " + Arrays.toString(w.shape())
                         + ", expected " + Arrays.toString(shape));
-            }
-            if (name.equals(WORDS) && lookup == Lookup.INPUT) {
-                return;
             }
             INDArray value = w.castTo(dataType).dup('c');
             boolean frozen = lora != null || (name.equals(WORDS) && lookup == Lookup.GATHER);
@@ -352,8 +343,7 @@ final class BertGraph {
             SDVariable seqLen = sd.sizeAt(ids, 1);
 
             // Embeddings: [batch, seqLen, hidden], then flattened to [batch * seqLen, hidden].
-            SDVariable words = lookup == Lookup.INPUT ? sd.placeHolder(WORD_VECTORS, dt, -1, -1, h)
-                    : lookup == Lookup.GATHER ? sd.gather(v.get(WORDS), ids, 0)
+            SDVariable words = lookup == Lookup.GATHER ? sd.gather(v.get(WORDS), ids, 0)
                     : sd.mmul(sd.oneHot(ids.reshape(-1), c.vocabSize(), -1, 1.0, 0.0, dt), v.get(WORDS))
                             .reshape(sd.concat(0, idsShape, sd.constant(Nd4j.createFromArray((long) h))));
             SDVariable positions = sd.slice(v.get("embeddings.position_embeddings.weight"),

@@ -31,7 +31,7 @@ public final class FoodReviewFineTuningJob {
     static final int TEST = 500;
     static final int MAX_LENGTH = 64;
     static final int HEAD_EPOCHS = 30;
-    static final int LORA_EPOCHS = 1;
+    static final int LORA_EPOCHS = 4;
 
     private FoodReviewFineTuningJob() {
     }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -43,11 +44,12 @@ public final class TransformerBenchmark {
     static final int ROUNDS = 3;
     static final double LEARNING_RATE = 1e-4;
     private static final Pattern RATE = Pattern.compile("\"tokens_per_s\": ([0-9.]+)");
+    private static final Pattern ROWS = Pattern.compile("\"rows\": ([0-9]+)");
 
     private TransformerBenchmark() {
     }
 
-    /** Runs the benchmark and prints tokens per second and ratios per mode. */
+    /** Runs the benchmark and prints tokens per second and ratios per mode (the modes given, or all three). */
     public static void main(String[] args) throws IOException {
         WordPieceTokenizer tokenizer;
         try (InputStream in = IntentFineTuningJob.resource("/all-minilm-l6-v2-tokenizer.json")) {
@@ -77,10 +79,22 @@ public final class TransformerBenchmark {
 
         INDArray ids = train.features().get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup();
         INDArray mask = train.features().get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).dup();
+        if (torch != null) {
+            // Both sides compute the same function: PyTorch's pooled embeddings of the first batch against Attune's.
+            Path peerEmbeddings = dir.resolve("torch-embeddings.f32");
+            peer(ROWS, "embed", dir, train.numClasses(), "--out", peerEmbeddings.toString());
+            float[] theirs = new float[INFER_BATCH * encoder.hiddenSize()];
+            ByteBuffer.wrap(Files.readAllBytes(peerEmbeddings)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(theirs);
+            INDArray ours = encoder.embed(ids.get(NDArrayIndex.interval(0, INFER_BATCH), NDArrayIndex.all()),
+                    mask.get(NDArrayIndex.interval(0, INFER_BATCH), NDArrayIndex.all()));
+            System.out.printf(Locale.ROOT, "same weights, same function: largest difference of the pooled embeddings of"
+                    + " %d utterances, Attune against PyTorch: %.2e%n", INFER_BATCH,
+                    ours.sub(Nd4j.create(theirs, ours.shape(), 'c')).amaxNumber().doubleValue());
+        }
         Network base = Network.of(encoder);
         long positions = (long) train.size() * LENGTH;
         List<String> rows = new ArrayList<>();
-        for (String mode : List.of("infer", "lora", "full")) {
+        for (String mode : args.length > 0 ? List.of(args) : List.of("infer", "lora", "full")) {
             FineTuner tuner = mode.equals("infer") ? null : tuner(base, mode, train.numClasses());
             Runnable attuneRun = tuner == null ? () -> embedAll(encoder, ids, mask) : () -> tuner.fit(train, null);
             attuneRun.run(); // warm-up
@@ -146,11 +160,17 @@ public final class TransformerBenchmark {
     }
 
     private static double torch(String mode, Path dir, int classes) {
-        return PeerBenchmark.peer(RATE, PeerBenchmark.PYTHON, "benchmarks/peer/minilm.py", "--weights",
+        return peer(RATE, mode, dir, classes);
+    }
+
+    private static double peer(Pattern result, String mode, Path dir, int classes, String... more) {
+        List<String> command = new ArrayList<>(List.of(PeerBenchmark.PYTHON, "benchmarks/peer/minilm.py", "--weights",
                 dir.resolve("minilm.safetensors").toString(), "--ids", dir.resolve("ids.i32").toString(), "--mask",
                 dir.resolve("mask.i32").toString(), "--labels", dir.resolve("labels.i32").toString(), "--length",
                 String.valueOf(LENGTH), "--classes", String.valueOf(classes), "--mode", mode, "--batch",
-                String.valueOf(mode.equals("infer") ? INFER_BATCH : TRAIN_BATCH), "--lr", String.valueOf(LEARNING_RATE),
-                "--threads", String.valueOf(Runtime.getRuntime().availableProcessors()));
+                String.valueOf(mode.equals("lora") || mode.equals("full") ? TRAIN_BATCH : INFER_BATCH), "--lr",
+                String.valueOf(LEARNING_RATE), "--threads", String.valueOf(Runtime.getRuntime().availableProcessors())));
+        command.addAll(List.of(more));
+        return PeerBenchmark.peer(result, command.toArray(String[]::new));
     }
 }
