@@ -424,6 +424,11 @@ final class BertHandle implements ModelHandle {
         return flat;
     }
 
+    /** Where a tensor lies in the parameter vector: {@code {offset, length}}. */
+    long[] offset(String name) {
+        return offsets.get(name).clone();
+    }
+
     /**
      * Writes the model file.
      *

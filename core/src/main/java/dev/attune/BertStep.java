@@ -28,36 +28,36 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * lowest layer that holds a trained tensor, every product goes to BLAS with transpose flags instead of
  * transposed copies, and every temporary array lives in a workspace that is sized on the first step
  * and reused by every later one (fresh memory costs more than the arithmetic at these sizes). The
- * gradients are written into arrays this object owns and reuses, one per trained tensor.
+ * gradients are written into the arrays it is given, one per trained tensor.
  */
 final class BertStep {
     private static final String WS_ID = "ATTUNE_BERT_STEP";
 
     private final BertConfig c;
     private final Map<String, INDArray> t;
-    private final Set<String> trained;
     private final Set<String> adapted;
     private final double scale;
     private final String head;
     /** The lowest layer the backward pass reaches: -1 for the embeddings, numLayers for the head alone. */
     private final int lowest;
-    private final Map<String, INDArray> grads = new LinkedHashMap<>();
+    private final Map<String, INDArray> grads;
 
     /**
      * @param tensors the model's live tensors (read on every step)
-     * @param trained the names of the tensors to compute gradients for
+     * @param gradients the gradient array of each trained tensor, written on every step (contiguous, of
+     *     the tensor's shape)
      * @param lora the LoRA spec of the adapted modules (their {@code lora_A}, {@code lora_B} in
      *     {@code tensors}), or {@code null}
      */
-    BertStep(BertConfig config, Map<String, INDArray> tensors, Set<String> trained, BertLora lora, String head) {
+    BertStep(BertConfig config, Map<String, INDArray> tensors, Map<String, INDArray> gradients, BertLora lora, String head) {
         this.c = config;
         this.t = tensors;
-        this.trained = Set.copyOf(trained);
+        this.grads = gradients;
         this.adapted = lora == null ? Set.of() : Set.copyOf(lora.modules(config));
         this.scale = lora == null ? 0 : lora.scale();
         this.head = head;
         int low = config.numLayers();
-        for (String name : trained) {
+        for (String name : gradients.keySet()) {
             if (name.startsWith("embeddings.")) {
                 low = -1;
             } else if (name.startsWith("encoder.")) {
@@ -65,17 +65,11 @@ final class BertStep {
             }
         }
         this.lowest = low;
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            for (String name : trained) {
-                INDArray w = tensors.get(name);
-                grads.put(name, Nd4j.create(w.dataType(), w.shape(), 'c'));
-            }
-        }
     }
 
     /**
-     * The mini-batch's loss and the gradient of every trained tensor (arrays owned by this object,
-     * overwritten by the next call).
+     * The mini-batch's loss and the gradient of every trained tensor (the given arrays, overwritten by
+     * the next call).
      *
      * @param ids the token ids, row after row ({@code batch * seqLen})
      * @param mask {@code [batch, seqLen]}, 1 for a token and 0 for padding, the model's float type

@@ -42,6 +42,15 @@ final class BertTrainable implements TrainableModel {
     private final List<String> trained = new ArrayList<>();
     private final Map<String, GradientUpdater<?>> updaters = new LinkedHashMap<>();
     private final Map<String, Boolean> decayed = new LinkedHashMap<>();
+    /** The gradient arrays {@link BertStep} writes, one per trained tensor (views of {@link #runGradient} when that is set). */
+    private final Map<String, INDArray> gradients = new LinkedHashMap<>();
+    /**
+     * When the trained tensors are one run of the parameter vector (full fine-tuning, LoRA, a frozen
+     * bottom): that run's offsets and gradient, updated by one updater in one call per step.
+     */
+    private long[] run;
+    private INDArray runGradient;
+    private GradientUpdater<?> runUpdater;
     private long stateSize;
     private SameDiff graph;
     private BertStep step;
@@ -66,14 +75,37 @@ final class BertTrainable implements TrainableModel {
         this.headOnly = !below;
         IUpdater updater = optimizer.updater();
         for (String name : trained) {
-            long n = model.tensors().get(name).length();
-            long size = updater.stateSize(n);
-            INDArray state = size == 0 ? null : Nd4j.zeros(model.dataType(), 1, size);
-            updaters.put(name, updater.instantiate(state, true));
-            stateSize += size;
             // Weights decay, adapters too, not biases nor layer-norm gains (as the DL4J path and Hugging Face's AdamW recipe).
             decayed.put(name, name.equals(head + ".W") || BertHandle.isAdapterTensor(name)
                     || (name.endsWith(".weight") && !name.endsWith("LayerNorm.weight")));
+        }
+        long start = model.offset(trained.get(0))[0];
+        long end = start;
+        for (String name : trained) {
+            long[] at = model.offset(name);
+            end = at[0] == end ? end + at[1] : -1;
+        }
+        if (!headOnly && end > 0) {
+            // Adam's and the other updaters' rules are element-wise: one call over the run computes what
+            // one call per tensor does.
+            run = new long[] {start, end};
+            runGradient = Nd4j.create(model.dataType(), 1, end - start);
+            stateSize = updater.stateSize(end - start);
+            runUpdater = updater.instantiate(stateSize == 0 ? null : Nd4j.zeros(model.dataType(), 1, stateSize), true);
+            for (String name : trained) {
+                long[] at = model.offset(name);
+                gradients.put(name, runGradient.get(NDArrayIndex.interval(0, 1),
+                        NDArrayIndex.interval(at[0] - start, at[0] - start + at[1])).reshape('c', model.tensors().get(name).shape()));
+            }
+            return;
+        }
+        for (String name : trained) {
+            INDArray w = model.tensors().get(name);
+            long size = updater.stateSize(w.length());
+            INDArray state = size == 0 ? null : Nd4j.zeros(model.dataType(), 1, size);
+            updaters.put(name, updater.instantiate(state, true));
+            stateSize += size;
+            gradients.put(name, Nd4j.create(w.dataType(), w.shape(), 'c'));
         }
     }
 
@@ -118,9 +150,26 @@ final class BertTrainable implements TrainableModel {
     @Override
     public double step(INDArray x, INDArray y, INDArray weights, int iteration, int epoch) {
         Computed c = compute(x, y, weights);
-        for (String name : trained) {
-            update(name, c.gradients().get(name), iteration, epoch);
+        if (run == null) {
+            for (String name : trained) {
+                update(name, c.gradients().get(name), iteration, epoch);
+            }
+            return c.loss();
         }
+        // One update of the whole run, decoupled weight decay on the decayed tensors' views, as update() does per tensor.
+        runUpdater.applyUpdater(runGradient, iteration, epoch);
+        Map<String, INDArray> t = model.tensors();
+        for (String name : trained) {
+            if (decayed.get(name)) {
+                INDArray p = t.get(name);
+                INDArray g = gradients.get(name);
+                for (Regularization r : optimizer.weightRegularization()) {
+                    r.apply(p.reshape('c', 1, p.length()), g.reshape('c', 1, g.length()), optimizer.learningRate(), iteration,
+                            epoch);
+                }
+            }
+        }
+        model.params().get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(run[0], run[1])).subi(runGradient);
         return c.loss();
     }
 
@@ -133,7 +182,7 @@ final class BertTrainable implements TrainableModel {
         if (!headOnly) {
             model.checkFeatures(x);
             if (step == null) {
-                step = new BertStep(model.config(), model.tensors(), Set.copyOf(trained), model.lora(), head);
+                step = new BertStep(model.config(), model.tensors(), gradients, model.lora(), head);
             }
             long n = x.size(0);
             long len = x.size(2);

@@ -21,15 +21,16 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * the same network ({@link BertGraph} with the word table looked up by one-hot products, so that its
  * gradient is exact, plus the head and the weighted cross-entropy), in double precision on a tiny
  * random BERT: the loss and every trained tensor's gradient, for full fine-tuning, partial freezing
- * and LoRA, with padding, repeated ids and example weights.
+ * (a frozen bottom, and a frozen layer between trained ones) and LoRA, with padding, repeated ids and example weights.
  */
 class BertStepTest {
     @ParameterizedTest
-    @ValueSource(strings = {"full", "top", "lora", "lora-all"})
+    @ValueSource(strings = {"full", "top", "middle", "lora", "lora-all"})
     void stepEqualsSameDiffBackwardPass(String mode) {
         Network base = Network.of(BertFineTuningTest.tiny(DataType.DOUBLE));
         Nd4j.getRandom().setSeed(3);
         FreezePolicy freeze = mode.equals("top") ? Freeze.upTo("encoder.0")
+                : mode.equals("middle") ? Freeze.layers("encoder.0") // trained tensors on both sides of frozen ones
                 : mode.startsWith("lora") ? Freeze.all().andUnfreeze("head") : Freeze.none();
         AdapterMethod adapter = switch (mode) {
             case "lora" -> BertLoraFineTuningTest.method("lora", List.of("*.attention.self.query", "*.attention.self.value"));
@@ -75,6 +76,7 @@ class BertStepTest {
         switch (mode) {
             case "full" -> assertThat(expected).hasSize(5 + 2 * 16 + 2);
             case "top" -> assertThat(expected).hasSize(16 + 2);
+            case "middle" -> assertThat(expected).hasSize(5 + 16 + 2);
             case "lora" -> assertThat(expected).hasSize(2 * 2 * 2 + 2);
             default -> assertThat(expected).hasSize(2 * 6 * 2 + 2);
         }
