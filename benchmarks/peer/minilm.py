@@ -27,6 +27,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from lora_mlp import LoRALinear  # the same hand-written LoRA as the MLP peer
+
 DTYPES = {"F32": np.float32, "F64": np.float64}
 
 
@@ -43,21 +45,6 @@ def read_safetensors(path):
         arr = np.frombuffer(data[lo:hi], dtype=DTYPES[t["dtype"]]).reshape(t["shape"])
         out[name] = torch.from_numpy(arr.astype(np.float32))
     return out, header.get("__metadata__", {})
-
-
-class LoRALinear(nn.Module):
-    def __init__(self, base: nn.Linear, rank: int, alpha: float):
-        super().__init__()
-        self.base = base
-        for p in self.base.parameters():
-            p.requires_grad_(False)
-        self.A = nn.Parameter(torch.empty(rank, base.in_features))
-        nn.init.kaiming_uniform_(self.A, a=math.sqrt(5))
-        self.B = nn.Parameter(torch.zeros(base.out_features, rank))
-        self.scaling = alpha / rank
-
-    def forward(self, x):
-        return self.base(x) + (x @ self.A.t() @ self.B.t()) * self.scaling
 
 
 class Layer(nn.Module):

@@ -101,7 +101,7 @@ final class BertStep {
         // Encoder layers, each keeping what its backward pass needs.
         INDArray additive = mask.rsub(1.0).muli(BertGraph.MASK_VALUE); // [batch, len]
         List<Layer> layers = new ArrayList<>();
-        INDArray x = embNorm.y;
+        INDArray x = embNorm.y();
         for (int n = 0; n < c.numLayers(); n++) {
             Layer layer = new Layer("encoder." + n + ".", batch, len);
             x = layer.forward(x, additive);
@@ -144,7 +144,7 @@ final class BertStep {
             return loss;
         }
 
-        INDArray dE = embNorm.backward(dx, "embeddings.LayerNorm");
+        INDArray dE = normBackward(embNorm, dx, "embeddings.LayerNorm");
         if (grads.containsKey(BertGraph.WORDS)) {
             // Each token's row added into its id's row, repeated ids summed: one scatter_add, run
             // locked (single-threaded) so that rows of the same id do not race.
@@ -188,29 +188,21 @@ final class BertStep {
         return new Norm(normed, rstd, y);
     }
 
-    private final class Norm {
-        final INDArray normed;
-        final INDArray rstd;
-        final INDArray y;
+    /** A layer norm's normalised input, its reciprocal standard deviations and its output. */
+    private record Norm(INDArray normed, INDArray rstd, INDArray y) {
+    }
 
-        Norm(INDArray normed, INDArray rstd, INDArray y) {
-            this.normed = normed;
-            this.rstd = rstd;
-            this.y = y;
+    /** A layer norm's input gradient; the gain's and bias's into their gradients when trained. */
+    private INDArray normBackward(Norm n, INDArray dy, String module) {
+        INDArray gg = grads.get(module + ".weight");
+        if (gg != null) {
+            gg.assign(dy.mul(n.normed()).sum(0));
         }
-
-        /** The input gradient; the gain's and bias's into their gradients when trained. */
-        INDArray backward(INDArray dy, String module) {
-            INDArray gg = grads.get(module + ".weight");
-            if (gg != null) {
-                gg.assign(dy.mul(normed).sum(0));
-            }
-            sumInto(dy, module + ".bias");
-            // dx = rstd (dn - mean(dn) - n mean(dn n)), dn = dy * gain.
-            INDArray dn = dy.mulRowVector(t.get(module + ".weight"));
-            INDArray m2 = dn.mul(normed).mean(true, 1);
-            return dn.subiColumnVector(dn.mean(true, 1)).subi(normed.mulColumnVector(m2)).muliColumnVector(rstd);
-        }
+        sumInto(dy, module + ".bias");
+        // dx = rstd (dn - mean(dn) - n mean(dn n)), dn = dy * gain.
+        INDArray dn = dy.mulRowVector(t.get(module + ".weight"));
+        INDArray m2 = dn.mul(n.normed()).mean(true, 1);
+        return dn.subiColumnVector(dn.mean(true, 1)).subi(n.normed().mulColumnVector(m2)).muliColumnVector(n.rstd());
     }
 
     /** One encoder layer's forward pass, keeping its activations, and its backward pass. */
@@ -249,24 +241,24 @@ final class BertStep {
             probs = Nd4j.exec(new SoftMax(scores, scores, 3))[0];
             context = merge(Nd4j.matmul(probs, v, null, false, false, false));
             attendedNorm = norm(dense(context, p + "attention.output.dense").addi(x), p + "attention.output.LayerNorm");
-            inner = dense(attendedNorm.y, p + "intermediate.dense");
+            inner = dense(attendedNorm.y(), p + "intermediate.dense");
             erf = inner.mul(1 / Math.sqrt(2));
             Nd4j.exec(new Erf(erf, erf));
             activated = erf.add(1.0).muli(inner).muli(0.5);
-            outNorm = norm(dense(activated, p + "output.dense").addi(attendedNorm.y), p + "output.LayerNorm");
-            return outNorm.y;
+            outNorm = norm(dense(activated, p + "output.dense").addi(attendedNorm.y()), p + "output.LayerNorm");
+            return outNorm.y();
         }
 
         /** The input gradient (or {@code null} when not {@code needInput}), weight gradients into theirs. */
         INDArray backward(INDArray dy, boolean needInput) {
-            INDArray dz2 = outNorm.backward(dy, p + "output.LayerNorm");
+            INDArray dz2 = normBackward(outNorm, dy, p + "output.LayerNorm");
             INDArray dAct = denseBackward(activated, dz2, p + "output.dense");
             // GELU' = (1 + erf(x / sqrt 2)) / 2 + x exp(-x^2 / 2) / sqrt(2 pi).
             INDArray density = Transforms.exp(inner.mul(inner).muli(-0.5), false).muli(inner).muli(1 / Math.sqrt(2 * Math.PI));
             INDArray dInner = dAct.muli(erf.add(1.0).muli(0.5).addi(density));
             INDArray dAttended = dz2.dup();
-            denseBackward(attendedNorm.y, dInner, p + "intermediate.dense", dAttended);
-            INDArray dz1 = attendedNorm.backward(dAttended, p + "attention.output.LayerNorm");
+            denseBackward(attendedNorm.y(), dInner, p + "intermediate.dense", dAttended);
+            INDArray dz1 = normBackward(attendedNorm, dAttended, p + "attention.output.LayerNorm");
             INDArray dContext = denseBackward(context, dz1, p + "attention.output.dense");
 
             INDArray dCtx = split(dContext); // [b, heads, l, size]

@@ -62,6 +62,21 @@ class BertFineTuningTest {
         return LabeledData.of(Nd4j.create(x, new long[] {n, 2, LENGTH}, 'c'), labels, CLASSES);
     }
 
+    /**
+     * Non-trivial values in every tensor (layer-norm gains about 1, everything else about 0, spread
+     * 0.3), so that every op's gradient matters.
+     */
+    static void randomise(Map<String, INDArray> tensors, long seed) {
+        Random rng = new Random(seed);
+        tensors.forEach((name, w) -> {
+            double[] v = new double[(int) w.length()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (name.endsWith("LayerNorm.weight") ? 1.0 : 0.0) + 0.3 * rng.nextGaussian();
+            }
+            w.assign(Nd4j.createFromArray(v).reshape(w.shape()));
+        });
+    }
+
     /** A new head of 3 classes, batches of 32, seed 5, accuracy as a metric. */
     private static FineTuner.Builder tuner(Network base, int epochs, Optimizer optimizer) {
         return FineTuner.builder(base).replaceHead(CLASSES).optimizer(optimizer).epochs(epochs).batchSize(32)
@@ -191,15 +206,7 @@ class BertFineTuningTest {
         BertTrainable model = (BertTrainable) base.handle().prepare(
                 new TrainingPlan(CLASSES, "head", Freeze.none(), Optimizer.sgd(0.1), 3));
         Map<String, INDArray> t = model.trainedTensors();
-        Random rng = new Random(13);
-        // Non-trivial values everywhere, so that every op's gradient matters.
-        t.forEach((name, w) -> {
-            double[] v = new double[(int) w.length()];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (name.endsWith("LayerNorm.weight") ? 1.0 : 0.0) + 0.3 * rng.nextGaussian();
-            }
-            w.assign(Nd4j.createFromArray(v).reshape(w.shape()));
-        });
+        randomise(t, 13);
         // id 21 three times in row 0 and once in row 1, id 5 twice in row 1; padding in row 2.
         INDArray x = Nd4j.create(new double[][][] {
                 {{1, 21, 21, 7, 21, 2}, {1, 1, 1, 1, 1, 1}},

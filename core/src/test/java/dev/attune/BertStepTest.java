@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -40,15 +39,7 @@ class BertStepTest {
         BertTrainable trainable = (BertTrainable) base.handle().prepare(
                 new TrainingPlan(3, "head", freeze, Optimizer.sgd(0.1), 3, adapter));
         BertHandle model = trainable.model();
-        Random rng = new Random(13);
-        // Non-trivial values everywhere (adapter B included), so that every op's gradient matters.
-        model.tensors().forEach((name, w) -> {
-            double[] v = new double[(int) w.length()];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (name.endsWith("LayerNorm.weight") ? 1.0 : 0.0) + 0.3 * rng.nextGaussian();
-            }
-            w.assign(Nd4j.createFromArray(v).reshape(w.shape()));
-        });
+        BertFineTuningTest.randomise(model.tensors(), 13); // adapter B included: every gradient matters
         INDArray x = Nd4j.create(new double[][][] {
                 {{1, 19, 19, 7, 19, 2}, {1, 1, 1, 1, 1, 1}},
                 {{1, 5, 19, 5, 2, 0}, {1, 1, 1, 1, 1, 0}},
