@@ -1,30 +1,24 @@
 package dev.attune.benchmarks;
 
 import dev.attune.BertEncoder;
-import dev.attune.FineTuneResult;
-import dev.attune.FineTuner;
-import dev.attune.Freeze;
 import dev.attune.LabeledData;
 import dev.attune.Network;
-import dev.attune.Optimizer;
-import dev.attune.adapters.lora.Lora;
 import dev.attune.data.BundledText;
 import dev.attune.data.TextData;
 import dev.attune.data.WordPieceTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The food-review job on all-MiniLM-L6-v2: the first {@value #TRAIN} training and first {@value #TEST}
  * test reviews of {@code BundledText.FOOD_REVIEWS} (great / other), in the package's order, tokenised
- * to {@value #MAX_LENGTH} positions (longer reviews truncated, counted in the output). Two models:
- * head-only fine-tuning (frozen encoder, the pooled embeddings computed once) and LoRA r = 8 (alpha 16)
- * on the query and value projections with a new head. It prints test accuracy and macro-F1 with
- * bootstrap 95% intervals, trainable parameters and training time. No validation set: fixed epochs,
- * the last one kept.
+ * to {@value #MAX_LENGTH} positions (longer reviews truncated, counted in the output). The intent job's
+ * four models ({@link IntentFineTuningJob#fourModels}): the nearest class centroid of the frozen
+ * encoder, head-only fine-tuning, LoRA r = 8 (alpha 16) on the query and value projections with a new
+ * head, and full fine-tuning; their test accuracy and macro-F1 with bootstrap 95% intervals, trainable
+ * parameters and training time, then the LoRA model's inference latency merged and unmerged. No
+ * validation set: fixed epochs, the last one kept.
  */
 public final class FoodReviewFineTuningJob {
     static final int TRAIN = 1000;
@@ -32,6 +26,7 @@ public final class FoodReviewFineTuningJob {
     static final int MAX_LENGTH = 64;
     static final int HEAD_EPOCHS = 30;
     static final int LORA_EPOCHS = 4;
+    static final int FULL_EPOCHS = 2;
 
     private FoodReviewFineTuningJob() {
     }
@@ -56,22 +51,8 @@ public final class FoodReviewFineTuningJob {
                 + trainText.tokenize(tokenizer).truncated() + " training and " + testText.tokenize(tokenizer).truncated()
                 + " test reviews truncated); no validation set, fixed epochs; " + BaseModels.threadSettings()
                 + "; load average " + IntentFineTuningJob.loadAverage());
-        Network base = Network.of(encoder);
-        List<String[]> rows = new ArrayList<>();
-
-        FineTuneResult head = FineTuner.builder(base).replaceHead(train.numClasses()).freeze(Freeze.allExcept("head"))
-                .optimizer(Optimizer.adam(1e-2)).epochs(HEAD_EPOCHS).batchSize(32).seed(1).build().fit(train, null);
-        rows.add(IntentFineTuningJob.row("head-only (frozen encoder + softmax head)", head.predict(test),
-                head.trainableParams(), head.wallTime().toNanos() / 1e9, HEAD_EPOCHS + ""));
-
-        FineTuneResult lora = FineTuner.builder(base).replaceHead(train.numClasses())
-                .adapter(Lora.rank(8).alpha(16).targets("*.attention.self.query", "*.attention.self.value"))
-                .optimizer(Optimizer.adam(5e-3)).epochs(LORA_EPOCHS).batchSize(16).seed(1)
-                .listener(IntentFineTuningJob.epochs("LoRA")).build().fit(train, null);
-        rows.add(IntentFineTuningJob.row("LoRA r=8 (query, value) + head, merged", lora.predict(test),
-                lora.trainableParams(), lora.wallTime().toNanos() / 1e9, LORA_EPOCHS + ""));
-
-        IntentFineTuningJob.printTable(rows);
+        IntentFineTuningJob.fourModels(Network.of(encoder), train, test, HEAD_EPOCHS, LORA_EPOCHS, FULL_EPOCHS,
+                "test reviews at " + MAX_LENGTH + " positions");
         System.out.println("load average at the end " + IntentFineTuningJob.loadAverage());
     }
 

@@ -72,9 +72,19 @@ public final class IntentFineTuningJob {
                 + trainText.tokenize(tokenizer).truncated() + " training and " + testText.tokenize(tokenizer).truncated()
                 + " test utterances truncated); no validation set, fixed epochs; " + BaseModels.threadSettings()
                 + "; load average " + loadAverage());
-        Network base = Network.of(encoder);
-        List<String[]> rows = new ArrayList<>();
+        fourModels(Network.of(encoder), train, test, HEAD_EPOCHS, LORA_EPOCHS, FULL_EPOCHS, "test utterances at "
+                + MAX_LENGTH + " positions");
+    }
 
+    /**
+     * The four models of a text job on an encoder, their table, and the LoRA model's inference latency
+     * merged and unmerged: the nearest class centroid of the frozen encoder's normalised embeddings,
+     * head-only (Adam 1e-2, batch 32), LoRA r = 8 on query and value with a new head (Adam 5e-3, batch
+     * 16), and full fine-tuning (AdamW 1e-4 with decay 0.01, batch 16), each for the given epochs, seed 1.
+     */
+    static void fourModels(Network base, LabeledData train, LabeledData test, int headEpochs, int loraEpochs,
+            int fullEpochs, String examples) {
+        List<String[]> rows = new ArrayList<>();
         long t0 = System.nanoTime();
         INDArray trainEmb = normalised(base.output(train.features()));
         INDArray centroids = Nd4j.create(trainEmb.dataType(), train.numClasses(), trainEmb.size(1));
@@ -88,25 +98,25 @@ public final class IntentFineTuningJob {
         rows.add(row("nearest class centroid, frozen encoder", centroid, 0, fitSeconds, "-"));
 
         FineTuneResult head = FineTuner.builder(base).replaceHead(train.numClasses()).freeze(Freeze.allExcept("head"))
-                .optimizer(Optimizer.adam(1e-2)).epochs(HEAD_EPOCHS).batchSize(32).seed(1).build().fit(train, null);
+                .optimizer(Optimizer.adam(1e-2)).epochs(headEpochs).batchSize(32).seed(1).build().fit(train, null);
         rows.add(row("head-only (frozen encoder + softmax head)", head.predict(test), head.trainableParams(),
-                head.wallTime().toNanos() / 1e9, HEAD_EPOCHS + ""));
+                head.wallTime().toNanos() / 1e9, headEpochs + ""));
 
         FineTuneResult lora = FineTuner.builder(base).replaceHead(train.numClasses())
                 .adapter(Lora.rank(8).alpha(16).targets("*.attention.self.query", "*.attention.self.value"))
-                .optimizer(Optimizer.adam(5e-3)).epochs(LORA_EPOCHS).batchSize(16).seed(1)
+                .optimizer(Optimizer.adam(5e-3)).epochs(loraEpochs).batchSize(16).seed(1)
                 .listener(epochs("LoRA")).build().fit(train, null);
         rows.add(row("LoRA r=8 (query, value) + head, merged", lora.predict(test), lora.trainableParams(),
-                lora.wallTime().toNanos() / 1e9, LORA_EPOCHS + ""));
+                lora.wallTime().toNanos() / 1e9, loraEpochs + ""));
         AdapterWeights adapter = lora.adapters().orElseThrow();
         AdaptedNetwork unmerged = AdaptedNetwork.of(base).add("intents", adapter);
         double gap = unmerged.output(test.features()).sub(lora.model().output(test.features())).amaxNumber().doubleValue();
 
         FineTuneResult full = FineTuner.builder(base).replaceHead(train.numClasses())
-                .optimizer(Optimizer.adamW(1e-4, 0.01)).epochs(FULL_EPOCHS).batchSize(16).seed(1)
+                .optimizer(Optimizer.adamW(1e-4, 0.01)).epochs(fullEpochs).batchSize(16).seed(1)
                 .listener(epochs("full fine-tuning")).build().fit(train, null);
         rows.add(row("full fine-tuning", full.predict(test), full.trainableParams(), full.wallTime().toNanos() / 1e9,
-                FULL_EPOCHS + ""));
+                fullEpochs + ""));
 
         printTable(rows);
 
@@ -118,7 +128,7 @@ public final class IntentFineTuningJob {
         models.put("LoRA merged (plain encoder)", merged::output);
         models.put("LoRA unmerged (adapter path)", unmerged::output);
         LatencyReport latency = Latency.calls(LATENCY_CALLS).warmup(5).batchSizes(1, 32).measure(models, test.features());
-        System.out.println("inference latency, test utterances at " + MAX_LENGTH + " positions: " + latency.conditions()
+        System.out.println("inference latency, " + examples + ": " + latency.conditions()
                 + "; load average " + loadAverage());
         System.out.println();
         System.out.print(latency.toMarkdown());
