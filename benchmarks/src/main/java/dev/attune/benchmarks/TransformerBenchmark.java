@@ -41,7 +41,7 @@ public final class TransformerBenchmark {
     static final int LENGTH = 32;
     static final int TRAIN_BATCH = 16;
     static final int INFER_BATCH = 32;
-    static final int ROUNDS = 3;
+    static final int ROUNDS = 5;
     static final double LEARNING_RATE = 1e-4;
     private static final Pattern RATE = Pattern.compile("\"tokens_per_s\": ([0-9.]+)");
     private static final Pattern ROWS = Pattern.compile("\"rows\": ([0-9]+)");
