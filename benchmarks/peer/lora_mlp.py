@@ -35,6 +35,26 @@ class LoRALinear(nn.Module):
         return self.base(x) + (x @ self.A.t() @ self.B.t()) * self.scaling
 
 
+def train_pass(forward, y, batch, opt, loss_fn):
+    """One pass over the examples in a seeded shuffle; forward(idx) gives the logits of the rows idx."""
+    order = torch.randperm(len(y))
+    for start in range(0, len(y), batch):
+        idx = order[start:start + batch]
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(forward(idx), y[idx])
+        loss.backward()
+        opt.step()
+
+
+def timed(one_pass, passes):
+    """The seconds of `passes` calls of one_pass after one warm-up call."""
+    one_pass()
+    t0 = time.perf_counter()
+    for _ in range(passes):
+        one_pass()
+    return time.perf_counter() - t0
+
+
 def model(mode: str, rank: int, alpha: float) -> nn.Module:
     layers = [nn.Linear(784, 1024), nn.Linear(1024, 1024), nn.Linear(1024, 10)]
     if mode == "lora":
@@ -66,20 +86,7 @@ def main():
     opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
 
-    def epoch():
-        order = torch.randperm(len(y))
-        for start in range(0, len(y), args.batch):
-            idx = order[start:start + args.batch]
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(net(x[idx]), y[idx])
-            loss.backward()
-            opt.step()
-
-    epoch()  # warm-up
-    t0 = time.perf_counter()
-    for _ in range(args.epochs):
-        epoch()
-    seconds = time.perf_counter() - t0
+    seconds = timed(lambda: train_pass(lambda idx: net(x[idx]), y, args.batch, opt, loss_fn), args.epochs)
     print(json.dumps({"mode": args.mode, "examples_per_s": len(y) * args.epochs / seconds, "seconds": seconds,
                       "threads": torch.get_num_threads(), "torch": torch.__version__}))
 

@@ -21,13 +21,12 @@ import argparse
 import json
 import math
 import struct
-import time
 
 import numpy as np
 import torch
 from torch import nn
 
-from lora_mlp import LoRALinear  # the same hand-written LoRA as the MLP peer
+from lora_mlp import LoRALinear, timed, train_pass  # the MLP peer's LoRA and training loop
 
 DTYPES = {"F32": np.float32, "F64": np.float64}
 
@@ -166,19 +165,9 @@ def main():
         loss_fn = nn.CrossEntropyLoss()
 
         def one_pass():
-            order = torch.randperm(n)
-            for start in range(0, n, args.batch):
-                idx = order[start:start + args.batch]
-                opt.zero_grad(set_to_none=True)
-                loss = loss_fn(net(ids[idx], mask[idx]), y[idx])
-                loss.backward()
-                opt.step()
+            train_pass(lambda idx: net(ids[idx], mask[idx]), y, args.batch, opt, loss_fn)
 
-    one_pass()  # warm-up
-    t0 = time.perf_counter()
-    for _ in range(args.passes):
-        one_pass()
-    seconds = time.perf_counter() - t0
+    seconds = timed(one_pass, args.passes)
     print(json.dumps({"mode": args.mode, "tokens_per_s": n * args.length * args.passes / seconds, "seconds": seconds,
                       "threads": torch.get_num_threads(), "torch": torch.__version__}))
 
