@@ -2,27 +2,16 @@ package dev.attune;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ArrayNode;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /**
  * A pretrained BERT-style transformer encoder (such as all-MiniLM-L6-v2) that runs as an ND4J
@@ -46,7 +35,6 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * <p>Instances are immutable and not thread-safe: use one per thread.
  */
 public final class BertEncoder {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private final BertGraph graph;
 
     private BertEncoder(BertGraph graph) {
@@ -162,8 +150,8 @@ public final class BertEncoder {
      * {@code encoder.layer.0.attention.self.query.weight}, ...), float32, every linear weight in
      * PyTorch's {@code [out, in]} layout, and the configuration as string metadata ({@code vocab_size},
      * {@code hidden_size}, {@code num_layers}, {@code num_heads}, {@code intermediate_size},
-     * {@code max_position_embeddings}, {@code type_vocab_size}, {@code layer_norm_eps}). The file is
-     * written to a temporary name and moved into place.
+     * {@code max_position_embeddings}, {@code type_vocab_size}, {@code layer_norm_eps}), written by
+     * {@link Safetensors#write} (atomically).
      *
      * @throws AttuneException when the file cannot be written
      */
@@ -180,49 +168,16 @@ public final class BertEncoder {
         meta.put("max_position_embeddings", String.valueOf(c.maxPositions()));
         meta.put("type_vocab_size", String.valueOf(c.typeVocabSize()));
         meta.put("layer_norm_eps", String.valueOf(c.layerNormEps()));
-        ObjectNode header = MAPPER.createObjectNode();
-        header.putPOJO("__metadata__", meta);
-        List<float[]> data = new ArrayList<>();
-        long offset = 0;
-        for (Map.Entry<String, INDArray> e : graph.weights().entrySet()) {
-            INDArray w = e.getValue().castTo(DataType.FLOAT);
+        Map<String, INDArray> tensors = new LinkedHashMap<>();
+        graph.weights().forEach((name, w) -> {
             // Attune keeps linear weights [in, out] (x W); PyTorch's Linear holds [out, in].
-            boolean linear = w.rank() == 2 && e.getKey().startsWith("encoder.");
-            float[] values = (linear ? w.transpose() : w).dup('c').data().asFloat();
-            ObjectNode info = header.putObject(e.getKey().replaceFirst("^encoder\\.", "encoder.layer."));
-            info.put("dtype", "F32");
-            ArrayNode shape = info.putArray("shape");
-            for (long s : linear ? new long[] {w.size(1), w.size(0)} : w.shape()) {
-                shape.add(s);
-            }
-            info.putArray("data_offsets").add(offset).add(offset + 4L * values.length);
-            offset += 4L * values.length;
-            data.add(values);
-        }
-        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = json.length + (8 - json.length % 8) % 8; // the data starts 8-byte aligned
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+            boolean linear = w.rank() == 2 && name.startsWith("encoder.");
+            tensors.put(name.replaceFirst("^encoder\\.", "encoder.layer."), (linear ? w.transpose() : w).castTo(DataType.FLOAT));
+        });
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
-                out.write(json);
-                out.write(" ".repeat(padded - json.length).getBytes(StandardCharsets.US_ASCII));
-                for (float[] values : data) {
-                    ByteBuffer buf = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-                    buf.asFloatBuffer().put(values);
-                    out.write(buf.array());
-                }
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Safetensors.write(file, tensors, meta);
         } catch (IOException e) {
             throw new AttuneException("cannot write the safetensors file " + file + ": " + e, e);
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // Moved into place, or the write failed first: nothing half-written is left at 'file'.
-            }
         }
     }
 

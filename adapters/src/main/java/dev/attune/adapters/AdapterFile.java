@@ -9,6 +9,7 @@ import dev.attune.AdapterWeights;
 import dev.attune.AttuneException;
 import dev.attune.Network;
 import dev.attune.Provenance;
+import dev.attune.Safetensors;
 import dev.attune.adapters.bottleneck.Bottleneck;
 import dev.attune.adapters.lora.Lora;
 import java.io.IOException;
@@ -17,14 +18,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -73,48 +72,19 @@ public final class AdapterFile {
         requireNonNull(adapter, "adapter");
         requireNonNull(file, "file");
         Map<String, String> meta = metadata(adapter);
-        List<Map.Entry<String, byte[]>> data = new ArrayList<>();
-        ObjectNode header = JSON.createObjectNode();
-        long offset = 0;
-        for (Map.Entry<String, INDArray> e : adapter.tensors().entrySet()) {
-            INDArray t = e.getValue();
-            byte[] bytes = bytes(t);
-            ObjectNode info = header.putObject(e.getKey());
-            info.put("dtype", dtype(t.dataType(), e.getKey()));
-            var shape = info.putArray("shape");
-            for (long s : t.shape()) {
-                shape.add(s);
-            }
-            info.putArray("data_offsets").add(offset).add(offset + bytes.length);
-            offset += bytes.length;
-            data.add(Map.entry(e.getKey(), bytes));
-        }
-        meta.put("sha256", digest(header, data, meta));
-        ObjectNode m = header.putObject("__metadata__");
-        meta.forEach(m::put);
-        byte[] headerBytes = padded(header.toString().getBytes(StandardCharsets.UTF_8));
-
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        List<Part> parts = new ArrayList<>();
+        adapter.tensors().forEach((name, t) -> parts.add(new Part(name, Safetensors.dtype(t.dataType(), name),
+                JSON.valueToTree(t.shape()).toString(), Safetensors.bytes(t))));
+        meta.put("sha256", digest(parts, meta));
         try {
-            Files.createDirectories(dir);
-            try (var out = Files.newOutputStream(tmp)) {
-                out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).array());
-                out.write(headerBytes);
-                for (var d : data) {
-                    out.write(d.getValue());
-                }
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Safetensors.write(file, adapter.tensors(), meta);
         } catch (IOException e) {
             throw new AttuneException("cannot write the adapter file " + file + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // The move succeeded or the write failed first; either way nothing half-written remains at 'file'.
-            }
         }
+    }
+
+    /** What the digest covers of one tensor: its name, type, shape (as the header's JSON) and bytes. */
+    private record Part(String name, String dtype, String shape, byte[] bytes) {
     }
 
     /**
@@ -153,7 +123,7 @@ public final class AdapterFile {
 
         long start = 8 + headerLength;
         Map<String, INDArray> tensors = new LinkedHashMap<>();
-        List<Map.Entry<String, byte[]>> data = new ArrayList<>();
+        List<Part> parts = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             var e = it.next();
             JsonNode info = e.getValue();
@@ -168,9 +138,9 @@ public final class AdapterFile {
             }
             byte[] bytes = java.util.Arrays.copyOfRange(all, (int) (start + from), (int) (start + to));
             tensors.put(e.getKey(), tensor(info.path("dtype").asText(), shape, bytes, file, e.getKey()));
-            data.add(Map.entry(e.getKey(), bytes));
+            parts.add(new Part(e.getKey(), info.path("dtype").asText(), info.path("shape").toString(), bytes));
         }
-        if (expected == null || !expected.equals(digest(header, data, meta))) {
+        if (expected == null || !expected.equals(digest(parts, meta))) {
             throw corrupt(file, "its content does not match its SHA-256 digest: it was changed after it was written");
         }
         return weights(meta, tensors, file);
@@ -226,14 +196,13 @@ public final class AdapterFile {
         }
     }
 
-    private static String digest(ObjectNode header, List<Map.Entry<String, byte[]>> data, Map<String, String> meta) {
+    private static String digest(List<Part> parts, Map<String, String> meta) {
         Hasher h = Hashing.sha256().newHasher();
-        for (var d : data) {
-            JsonNode info = header.get(d.getKey());
-            h.putString(d.getKey(), StandardCharsets.UTF_8).putByte((byte) 0);
-            h.putString(info.path("dtype").asText(), StandardCharsets.UTF_8).putByte((byte) 0);
-            h.putString(info.path("shape").toString(), StandardCharsets.UTF_8).putByte((byte) 0);
-            h.putBytes(d.getValue());
+        for (Part p : parts) {
+            h.putString(p.name(), StandardCharsets.UTF_8).putByte((byte) 0);
+            h.putString(p.dtype(), StandardCharsets.UTF_8).putByte((byte) 0);
+            h.putString(p.shape(), StandardCharsets.UTF_8).putByte((byte) 0);
+            h.putBytes(p.bytes());
         }
         new TreeMap<>(meta).forEach((k, v) -> {
             if (!"sha256".equals(k)) {
@@ -241,30 +210,6 @@ public final class AdapterFile {
             }
         });
         return h.hash().toString();
-    }
-
-    private static byte[] bytes(INDArray t) {
-        INDArray c = t.dup('c');
-        ByteBuffer buf;
-        if (c.dataType() == DataType.DOUBLE) {
-            double[] v = c.data().asDouble();
-            buf = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-            buf.asDoubleBuffer().put(v);
-        } else {
-            float[] v = c.castTo(DataType.FLOAT).data().asFloat();
-            buf = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            buf.asFloatBuffer().put(v);
-        }
-        return buf.array();
-    }
-
-    private static String dtype(DataType type, String name) {
-        return switch (type) {
-            case DOUBLE -> "F64";
-            case FLOAT -> "F32";
-            default -> throw new IllegalArgumentException("tensor '" + name + "' is of type " + type
-                    + "; adapter files hold FLOAT or DOUBLE tensors");
-        };
     }
 
     private static INDArray tensor(String dtype, long[] shape, byte[] bytes, Path file, String name) {
@@ -292,13 +237,6 @@ public final class AdapterFile {
             }
             default -> throw corrupt(file, "tensor '" + name + "' has type " + dtype + "; adapter files hold F32 or F64");
         }
-    }
-
-    private static byte[] padded(byte[] header) {
-        int pad = (8 - header.length % 8) % 8;
-        byte[] out = java.util.Arrays.copyOf(header, header.length + pad);
-        java.util.Arrays.fill(out, header.length, out.length, (byte) ' ');
-        return out;
     }
 
     private static String json(Map<String, String> map) {
