@@ -38,7 +38,7 @@ final class BertStep {
     private final Set<String> adapted;
     private final double scale;
     private final String head;
-    /** The lowest layer the backward pass reaches: -1 for the embeddings, numLayers for the head alone. */
+    /** The lowest layer the backward pass reaches: -1 for the embeddings. */
     private final int lowest;
     private final Map<String, INDArray> grads;
 
@@ -131,9 +131,6 @@ final class BertStep {
         dLogits.divi(batch);
         gemmInto(pooled, dLogits, head + ".W");
         sumInto(dLogits, head + ".b");
-        if (lowest == c.numLayers()) {
-            return loss;
-        }
         INDArray dPooled = Nd4j.gemm(dLogits, t.get(head + ".W"), false, true);
         INDArray dx = Nd4j.matmul(pool.reshape(batch, len, 1), dPooled.reshape(batch, 1, h), null, false, false, false)
                 .reshape((long) batch * len, h);

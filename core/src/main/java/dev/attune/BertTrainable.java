@@ -20,8 +20,8 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * A BERT classifier being trained. The gradient of the whole network comes from {@link BertStep}
  * (the encoder's forward and backward pass written out in ND4J ops, equal to SameDiff's backward pass
  * of {@link BertGraph}); the update from the same ND4J updaters (Adam, Nesterov, SGD) and decoupled
- * weight decay that DL4J layers use, one per trained tensor, applied to the tensor's view of the
- * parameter vector.
+ * weight decay that DL4J layers use, applied to the parameter vector: in one call over the trained
+ * tensors when they lie in one run of it, else one call per tensor on the tensor's view.
  *
  * <p>Frozen tensors get no gradient and hold no optimizer state. When every layer below the head is
  * frozen, the frozen bottom is the whole encoder: {@link #encode} gives the pooled embeddings and each
@@ -79,25 +79,27 @@ final class BertTrainable implements TrainableModel {
             decayed.put(name, name.equals(head + ".W") || BertHandle.isAdapterTensor(name)
                     || (name.endsWith(".weight") && !name.endsWith("LayerNorm.weight")));
         }
-        long start = model.offset(trained.get(0))[0];
-        long end = start;
-        for (String name : trained) {
-            long[] at = model.offset(name);
-            end = at[0] == end ? end + at[1] : -1;
-        }
-        if (!headOnly && end > 0) {
-            // Adam's and the other updaters' rules are element-wise: one call over the run computes what
-            // one call per tensor does.
-            run = new long[] {start, end};
-            runGradient = Nd4j.create(model.dataType(), 1, end - start);
-            stateSize = updater.stateSize(end - start);
-            runUpdater = updater.instantiate(stateSize == 0 ? null : Nd4j.zeros(model.dataType(), 1, stateSize), true);
+        if (!headOnly) {
+            long start = model.offset(trained.get(0))[0];
+            long end = start;
             for (String name : trained) {
                 long[] at = model.offset(name);
-                gradients.put(name, runGradient.get(NDArrayIndex.interval(0, 1),
-                        NDArrayIndex.interval(at[0] - start, at[0] - start + at[1])).reshape('c', model.tensors().get(name).shape()));
+                end = at[0] == end ? end + at[1] : -1;
             }
-            return;
+            if (end > 0) {
+                // Adam's and the other updaters' rules are element-wise: one call over the run computes what
+                // one call per tensor does.
+                run = new long[] {start, end};
+                runGradient = Nd4j.create(model.dataType(), 1, end - start);
+                stateSize = updater.stateSize(end - start);
+                runUpdater = updater.instantiate(stateSize == 0 ? null : Nd4j.zeros(model.dataType(), 1, stateSize), true);
+                for (String name : trained) {
+                    long[] at = model.offset(name);
+                    gradients.put(name, runGradient.get(NDArrayIndex.interval(0, 1),
+                            NDArrayIndex.interval(at[0] - start, at[0] - start + at[1])).reshape('c', model.tensors().get(name).shape()));
+                }
+                return;
+            }
         }
         for (String name : trained) {
             INDArray w = model.tensors().get(name);
@@ -105,7 +107,9 @@ final class BertTrainable implements TrainableModel {
             INDArray state = size == 0 ? null : Nd4j.zeros(model.dataType(), 1, size);
             updaters.put(name, updater.instantiate(state, true));
             stateSize += size;
-            gradients.put(name, Nd4j.create(w.dataType(), w.shape(), 'c'));
+            if (!headOnly) { // the head-only graph returns gradients of its own
+                gradients.put(name, Nd4j.create(w.dataType(), w.shape(), 'c'));
+            }
         }
     }
 
@@ -158,16 +162,8 @@ final class BertTrainable implements TrainableModel {
         }
         // One update of the whole run, decoupled weight decay on the decayed tensors' views, as update() does per tensor.
         runUpdater.applyUpdater(runGradient, iteration, epoch);
-        Map<String, INDArray> t = model.tensors();
         for (String name : trained) {
-            if (decayed.get(name)) {
-                INDArray p = t.get(name);
-                INDArray g = gradients.get(name);
-                for (Regularization r : optimizer.weightRegularization()) {
-                    r.apply(p.reshape('c', 1, p.length()), g.reshape('c', 1, g.length()), optimizer.learningRate(), iteration,
-                            epoch);
-                }
-            }
+            decay(name, gradients.get(name).reshape('c', 1, gradients.get(name).length()), iteration, epoch);
         }
         model.params().get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(run[0], run[1])).subi(runGradient);
         return c.loss();
@@ -216,13 +212,18 @@ final class BertTrainable implements TrainableModel {
         // the updater may overwrite it. reshape copies only an array that is not contiguous.
         INDArray g = gradient.castTo(param.dataType()).reshape('c', 1, param.length());
         updaters.get(name).applyUpdater(g, iteration, epoch);
-        INDArray p = param.reshape('c', 1, param.length());
+        decay(name, g, iteration, epoch);
+        param.subi(g.reshape('c', param.shape()));
+    }
+
+    /** Decoupled weight decay of a decayed tensor into its updated gradient {@code g} ({@code [1, length]}). */
+    private void decay(String name, INDArray g, int iteration, int epoch) {
         if (decayed.get(name)) {
+            INDArray p = model.tensors().get(name);
             for (Regularization r : optimizer.weightRegularization()) {
-                r.apply(p, g, optimizer.learningRate(), iteration, epoch);
+                r.apply(p.reshape('c', 1, p.length()), g, optimizer.learningRate(), iteration, epoch);
             }
         }
-        param.subi(g.reshape('c', param.shape()));
     }
 
     @Override
