@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
@@ -36,17 +35,8 @@ public final class EncoderProfile {
         BertEncoder encoder = BertEncoder.fromOnnx(new ByteArrayInputStream(bytes));
         int batch = 32;
         int length = 64;
-        Random rng = new Random(1);
-        long[][] ids = new long[batch][length];
-        long[][] mask = new long[batch][length];
-        for (int i = 0; i < batch; i++) {
-            for (int j = 0; j < length; j++) {
-                ids[i][j] = j == 0 ? 101 : j == length - 1 ? 102 : 1000 + rng.nextInt(29000);
-                mask[i][j] = 1;
-            }
-        }
-        INDArray idArray = Nd4j.createFromArray(ids);
-        INDArray maskArray = Nd4j.createFromArray(mask);
+        INDArray idArray = Nd4j.createFromArray(EncoderThroughput.ids(batch, length));
+        INDArray maskArray = Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.INT64, batch, length);
         for (int i = 0; i < 3; i++) {
             encoder.embed(idArray, maskArray);
         }

@@ -20,6 +20,18 @@ public final class EncoderThroughput {
     private EncoderThroughput() {
     }
 
+    /** Seeded token ids: [CLS], random word-piece ids, [SEP], with no padding. */
+    static long[][] ids(int batch, int length) {
+        Random rng = new Random(1);
+        long[][] ids = new long[batch][length];
+        for (int i = 0; i < batch; i++) {
+            for (int j = 0; j < length; j++) {
+                ids[i][j] = j == 0 ? 101 : j == length - 1 ? 102 : 1000 + rng.nextInt(29000);
+            }
+        }
+        return ids;
+    }
+
     public static void main(String[] args) throws Exception {
         int batch = 32;
         int length = 64;
@@ -29,14 +41,10 @@ public final class EncoderThroughput {
         try (InputStream in = EncoderThroughput.class.getResourceAsStream(BertEncoderParityTest.MODEL)) {
             bytes = in.readAllBytes();
         }
-        Random rng = new Random(1);
-        long[][] ids = new long[batch][length];
+        long[][] ids = ids(batch, length);
         long[][] mask = new long[batch][length];
-        for (int i = 0; i < batch; i++) {
-            for (int j = 0; j < length; j++) {
-                ids[i][j] = j == 0 ? 101 : j == length - 1 ? 102 : 1000 + rng.nextInt(29000);
-                mask[i][j] = 1;
-            }
+        for (long[] row : mask) {
+            java.util.Arrays.fill(row, 1);
         }
         BertEncoder encoder = BertEncoder.fromOnnx(new java.io.ByteArrayInputStream(bytes));
         INDArray idArray = Nd4j.createFromArray(ids);
