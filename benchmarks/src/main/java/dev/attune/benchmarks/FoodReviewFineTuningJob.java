@@ -5,6 +5,7 @@ import dev.attune.LabeledData;
 import dev.attune.Network;
 import dev.attune.data.BundledText;
 import dev.attune.data.TextData;
+import dev.attune.data.TokenizedText;
 import dev.attune.data.WordPieceTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,12 +44,14 @@ public final class FoodReviewFineTuningJob {
         }
         TextData trainText = first(BundledText.FOOD_REVIEWS.train(), TRAIN);
         TextData testText = first(BundledText.FOOD_REVIEWS.test(), TEST);
-        LabeledData train = trainText.toLabeledData(tokenizer);
-        LabeledData test = testText.toLabeledData(tokenizer);
+        TokenizedText trainTokens = trainText.tokenize(tokenizer);
+        TokenizedText testTokens = testText.tokenize(tokenizer);
+        LabeledData train = trainTokens.labeled(trainText.labels(), trainText.numClasses());
+        LabeledData test = testTokens.labeled(testText.labels(), testText.numClasses());
         System.out.println("food reviews: the first " + train.size() + " training (classes " + Arrays.toString(
                 train.classCounts()) + ") and first " + test.size() + " test reviews (" + Arrays.toString(test.classCounts())
                 + ") of " + BundledText.FOOD_REVIEWS.classNames() + "; all-MiniLM-L6-v2, max length " + MAX_LENGTH + " ("
-                + trainText.tokenize(tokenizer).truncated() + " training and " + testText.tokenize(tokenizer).truncated()
+                + trainTokens.truncated() + " training and " + testTokens.truncated()
                 + " test reviews truncated); no validation set, fixed epochs; " + BaseModels.threadSettings()
                 + "; load average " + IntentFineTuningJob.loadAverage());
         IntentFineTuningJob.fourModels(Network.of(encoder), train, test, HEAD_EPOCHS, LORA_EPOCHS, FULL_EPOCHS,

@@ -13,6 +13,7 @@ import dev.attune.Predictions;
 import dev.attune.adapters.lora.Lora;
 import dev.attune.data.BundledText;
 import dev.attune.data.TextData;
+import dev.attune.data.TokenizedText;
 import dev.attune.data.WordPieceTokenizer;
 import dev.attune.evaluation.Bootstrap;
 import dev.attune.evaluation.ConfidenceInterval;
@@ -65,11 +66,13 @@ public final class IntentFineTuningJob {
         }
         TextData trainText = BundledText.SUPPORT_INTENTS.train();
         TextData testText = BundledText.SUPPORT_INTENTS.test();
-        LabeledData train = trainText.toLabeledData(tokenizer);
-        LabeledData test = testText.toLabeledData(tokenizer);
+        TokenizedText trainTokens = trainText.tokenize(tokenizer);
+        TokenizedText testTokens = testText.tokenize(tokenizer);
+        LabeledData train = trainTokens.labeled(trainText.labels(), trainText.numClasses());
+        LabeledData test = testTokens.labeled(testText.labels(), testText.numClasses());
         System.out.println("support intents: " + train.size() + " training, " + test.size() + " test utterances, "
                 + train.numClasses() + " intents; all-MiniLM-L6-v2, max length " + MAX_LENGTH + " ("
-                + trainText.tokenize(tokenizer).truncated() + " training and " + testText.tokenize(tokenizer).truncated()
+                + trainTokens.truncated() + " training and " + testTokens.truncated()
                 + " test utterances truncated); no validation set, fixed epochs; " + BaseModels.threadSettings()
                 + "; load average " + loadAverage());
         fourModels(Network.of(encoder), train, test, HEAD_EPOCHS, LORA_EPOCHS, FULL_EPOCHS, "test utterances at "

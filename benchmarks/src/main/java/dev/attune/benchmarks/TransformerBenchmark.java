@@ -62,7 +62,7 @@ public final class TransformerBenchmark {
         }
         TextData text = BundledText.SUPPORT_INTENTS.train();
         TokenizedText tokens = text.tokenize(tokenizer);
-        LabeledData train = text.toLabeledData(tokenizer);
+        LabeledData train = tokens.labeled(text.labels(), text.numClasses());
         Path dir = Path.of("target/attune/transformer");
         Files.createDirectories(dir);
         Path weights = dir.resolve("minilm.safetensors");
@@ -102,14 +102,14 @@ public final class TransformerBenchmark {
             double[] peer = new double[ROUNDS];
             for (int r = 0; r < ROUNDS; r++) {
                 if (torch != null && r % 2 == 1) {
-                    peer[r] = torch(mode, dir, train.numClasses());
+                    peer[r] = peer(RATE, mode, dir, train.numClasses());
                 }
                 System.gc();
                 long t0 = System.nanoTime();
                 attuneRun.run();
                 attune[r] = positions / ((System.nanoTime() - t0) / 1e9);
                 if (torch != null && r % 2 == 0) {
-                    peer[r] = torch(mode, dir, train.numClasses());
+                    peer[r] = peer(RATE, mode, dir, train.numClasses());
                 }
                 System.out.printf(Locale.ROOT, "  %s round %d: Attune %,.0f tokens/s%s%n", mode, r + 1, attune[r],
                         torch == null ? "" : String.format(Locale.ROOT, ", PyTorch %,.0f tokens/s", peer[r]));
@@ -157,10 +157,6 @@ public final class TransformerBenchmark {
             }
         }
         Files.write(file, buf.array());
-    }
-
-    private static double torch(String mode, Path dir, int classes) {
-        return peer(RATE, mode, dir, classes);
     }
 
     private static double peer(Pattern result, String mode, Path dir, int classes, String... more) {
