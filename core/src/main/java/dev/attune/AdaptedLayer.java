@@ -85,4 +85,38 @@ public interface AdaptedLayer {
 
     /** Whether the adapter is folded into the base weights. */
     boolean isMerged();
+
+    /**
+     * The layer as a dense product with a low-rank update, {@code z = x W + s (x A^T) B^T + b} followed
+     * by its activation, so that a stack of such layers trains in Attune's own fused step; {@code null}
+     * (the default) when the layer is not one (a convolution, DoRA, dropout on the adapter's input, a
+     * merged adapter): the network then trains through its DL4J layers.
+     */
+    default LowRank lowRank() {
+        return null;
+    }
+
+    /**
+     * A dense layer's weights, the low-rank update and where their gradients go, all live arrays of the
+     * layer.
+     *
+     * @param weights the frozen weights {@code W}, {@code [in, out]}
+     * @param bias the bias ({@code out} values), or {@code null} for none
+     * @param biasGradient where the bias gradient goes when the bias trains, else {@code null}
+     * @param a {@code A}, {@code [r, in]}, or {@code null} for a layer that trains its bias alone
+     * @param b {@code B}, {@code [out, r]}, or {@code null} with {@code a}
+     * @param gradientA where {@code dL/dA} goes ({@code null} with {@code a})
+     * @param gradientB where {@code dL/dB} goes ({@code null} with {@code a})
+     * @param scaling the update's scale {@code s}
+     */
+    record LowRank(INDArray weights, INDArray bias, INDArray biasGradient, INDArray a, INDArray b, INDArray gradientA,
+                   INDArray gradientB, double scaling) {
+        /** Checks that the update's arrays come together. */
+        public LowRank {
+            java.util.Objects.requireNonNull(weights, "weights");
+            if ((a == null) != (b == null) || (a == null) != (gradientA == null) || (a == null) != (gradientB == null)) {
+                throw new IllegalArgumentException("A, B and their gradients come together, or none of them");
+            }
+        }
+    }
 }

@@ -18,6 +18,8 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.nd4j.adapters.OutputAdapter;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.nd4j.linalg.learning.regularization.Regularization;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -235,6 +237,12 @@ final class MlnHandle implements ModelHandle {
         private final Set<String> adapted;
         /** Held here: the network's own reference is dropped whenever the network is cleared. */
         private final org.deeplearning4j.nn.updater.MultiLayerUpdater updater;
+        /** The top's forward and backward pass written out, when it is a dense stack; null otherwise. */
+        private final DenseStep fused;
+        /** The top's whole gradient array, as DL4J's updater takes it after a fused step. */
+        private final org.deeplearning4j.nn.gradient.Gradient fusedGradient;
+        /** DL4J's only updater block when it spans every parameter of the top, applied directly; null otherwise. */
+        private final UpdaterBlock block;
 
         Trainable(MultiLayerNetwork full, MultiLayerConfiguration plain, int split, Set<String> frozen,
                   Set<String> adapted, Map<Integer, Map<String, INDArray>> bases) {
@@ -259,6 +267,12 @@ final class MlnHandle implements ModelHandle {
                     a.inputGradientNeeded(i > 0 || top.getLayerWiseConfigurations().getInputPreProcess(0) != null);
                 }
             }
+            // After binding: an adapted layer offers its fused form only with its base weights bound.
+            this.fused = DenseStep.of(top);
+            this.fusedGradient = new org.deeplearning4j.nn.gradient.DefaultGradient(top.getFlattenedGradients());
+            List<UpdaterBlock> blocks = updater.getUpdaterBlocks();
+            this.block = blocks.size() == 1 && blocks.get(0).getParamOffsetStart() == 0
+                    && blocks.get(0).getParamOffsetEnd() == top.numParams() ? blocks.get(0) : null;
         }
 
         /**
@@ -314,6 +328,19 @@ final class MlnHandle implements ModelHandle {
 
         @Override
         public double step(INDArray x, INDArray y, INDArray weights, int iteration, int epoch) {
+            if (fused != null && x.rank() == 2 && fused.applies()) {
+                double score = fused.step(x, y, weights);
+                if (block != null) {
+                    fusedGradient.gradient().divi(x.size(0));
+                    update(block, iteration, epoch);
+                } else {
+                    updater.update(top, fusedGradient, iteration, epoch, (int) x.size(0), StepWorkspace.UPDATER);
+                }
+                top.params().subi(fusedGradient.gradient());
+                top.setIterationCount(iteration + 1);
+                top.setEpochCount(epoch);
+                return score;
+            }
             top.setInput(x);
             top.setLabels(y);
             ExampleWeightedLoss.during(top.getOutputLayer(), weights, () -> {
@@ -334,6 +361,33 @@ final class MlnHandle implements ModelHandle {
             top.setInput(null);
             top.setLabels(null);
             return score;
+        }
+
+        /**
+         * What DL4J's updater block does in its update, given the gradient divided by the batch size, without
+         * the updater's per-step bookkeeping (splitting the gradient by layer, working memory): regularization
+         * before the updater, the updater over the block's whole gradient, regularization after it (decoupled
+         * weight decay).
+         */
+        private static void update(UpdaterBlock block, int iteration, int epoch) {
+            var updater = block.getGradientUpdater();
+            double lr = updater.getConfig().hasLearningRate() ? updater.getConfig().getLearningRate(iteration, epoch) : 1.0;
+            regularize(block, Regularization.ApplyStep.BEFORE_UPDATER, lr, iteration, epoch);
+            INDArray g = block.getGradientView();
+            updater.applyUpdater(g.reshape(g.length()), iteration, epoch);
+            regularize(block, Regularization.ApplyStep.POST_UPDATER, lr, iteration, epoch);
+        }
+
+        private static void regularize(UpdaterBlock block, Regularization.ApplyStep when, double lr, int iteration,
+                                       int epoch) {
+            for (UpdaterBlock.ParamState p : block.getLayersAndVariablesInBlock()) {
+                List<Regularization> rs = p.getLayer().getConfig().getRegularizationByParam(p.getParamName());
+                for (Regularization r : rs == null ? List.<Regularization>of() : rs) {
+                    if (r.applyStep() == when) {
+                        r.apply(p.getParamView(), p.getGradView(), lr, iteration, epoch);
+                    }
+                }
+            }
         }
 
         @Override

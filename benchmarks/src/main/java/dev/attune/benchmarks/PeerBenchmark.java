@@ -50,7 +50,7 @@ public final class PeerBenchmark {
     private PeerBenchmark() {
     }
 
-    /** Runs the benchmark and prints examples per second and ratios per mode. */
+    /** Runs the benchmark and prints examples per second and ratios per mode (all three, or those named: full, head, lora). */
     public static void main(String[] args) throws Exception {
         LabeledData train = BundledData.FASHION_MNIST.train();
         Path dir = Path.of("target/attune/peer");
@@ -65,7 +65,7 @@ public final class PeerBenchmark {
         MultiLayerNetwork base = mlp(3);
 
         List<String> rows = new ArrayList<>();
-        for (String mode : List.of("full", "head", "lora")) {
+        for (String mode : args.length > 0 ? List.of(args) : List.of("full", "head", "lora")) {
             FineTuner tuner = tuner(base, mode);
             tuner.fit(train);
             double[] attune = new double[ROUNDS];

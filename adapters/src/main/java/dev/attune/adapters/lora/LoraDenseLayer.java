@@ -87,6 +87,11 @@ final class LoraDenseLayer extends BaseLayer<LoraDense> implements LoraBacked {
     }
 
     @Override
+    public LowRank lowRank() {
+        return math.lowRank(params, gradientViews);
+    }
+
+    @Override
     public LoraMath math() {
         return math;
     }

@@ -1,5 +1,6 @@
 package dev.attune.adapters.lora;
 
+import dev.attune.AdaptedLayer;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -113,6 +114,19 @@ final class LoraMath implements Serializable {
 
     boolean isMerged() {
         return merged;
+    }
+
+    /**
+     * The layer as a plain low-rank update for Attune's fused dense step, over the live parameters and
+     * gradient views; {@code null} for DoRA, dropout on the adapter's input, a merged or an unbound adapter.
+     */
+    AdaptedLayer.LowRank lowRank(Map<String, INDArray> params, Map<String, INDArray> gradientViews) {
+        if (w == null || merged || spec.dora() || spec.dropout() > 0) {
+            return null;
+        }
+        return new AdaptedLayer.LowRank(w, params.getOrDefault(LoraParams.BIAS, bias), gradientViews.get(LoraParams.BIAS),
+                params.get(LoraParams.A), params.get(LoraParams.B), gradientViews.get(LoraParams.A),
+                gradientViews.get(LoraParams.B), spec.scaling());
     }
 
     /** The pre-activation {@code z}; in training, keeps what the backward pass needs. */

@@ -78,6 +78,11 @@ final class LoraOutputLayer extends BaseOutputLayer<LoraOutput> implements LoraB
     }
 
     @Override
+    public LowRank lowRank() {
+        return math.lowRank(params, gradientViews);
+    }
+
+    @Override
     public LoraMath math() {
         return math;
     }
