@@ -158,7 +158,7 @@ final class DenseStep {
 
     /**
      * The mini-batch's loss (DL4J's score without regularization); every trained tensor's gradient, its
-     * mean over the rows, is written into the network's gradient views.
+     * sum over the rows, is written into the network's gradient views.
      *
      * @param features {@code [rows, in]}
      * @param labels {@code [rows, classes]}
@@ -187,7 +187,7 @@ final class DenseStep {
             in[i] = x;
             long out = l.weights().size(1);
             if (slot.kind() == Kind.ADAPTED) {
-                // As LoraMath's forward pass.
+                // As the LoRA layers' forward pass.
                 z[i] = Nd4j.createUninitialized(type, new long[] {rows, out}, 'f');
                 Nd4j.gemm(x, l.weights(), z[i], false, false, 1.0, 0.0);
                 if (l.a() != null) {
