@@ -32,14 +32,6 @@ class LoraDenseStepTest {
         return net;
     }
 
-    private static INDArray oneHot(int rows, int classes, DataType type) {
-        INDArray y = Nd4j.zeros(type, rows, classes);
-        for (int i = 0; i < rows; i++) {
-            y.putScalar(i, (i * 5 + 2) % classes, 1.0);
-        }
-        return y;
-    }
-
     @ParameterizedTest(name = "{0}, {1}, targets {2}, bias {3}, rsLoRA {4}, weighted {5}")
     @CsvSource({
             "tanh-sigmoid, DOUBLE, *, NONE, false, false",
@@ -55,7 +47,7 @@ class LoraDenseStepTest {
                 : TestNets.base(8, 6, 3, true, type, 4);
         MultiLayerNetwork net = adapted(base, Freeze.all(), Lora.rank(2).alpha(3).rsLora(rsLora).bias(bias).targets(targets));
         INDArray x = Nd4j.rand(type, 10, 8).subi(0.5);
-        DenseStepCheck.assertSameAsDl4j(net, x, oneHot(10, 3, type), weighted ? Nd4j.rand(type, 10, 1).addi(0.5) : null);
+        DenseStepCheck.assertSameAsDl4j(net, x, TestNets.oneHot(10, 3, type), weighted ? Nd4j.rand(type, 10, 1).addi(0.5) : null);
     }
 
     @Test

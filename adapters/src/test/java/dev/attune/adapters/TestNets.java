@@ -58,6 +58,15 @@ public final class TestNets {
         return net;
     }
 
+    /** One-hot labels, row {@code i} of class {@code (7 i + 3) mod classes}. */
+    public static INDArray oneHot(int rows, int classes, DataType type) {
+        INDArray y = Nd4j.zeros(type, rows, classes);
+        for (int i = 0; i < rows; i++) {
+            y.putScalar(i, (i * 7 + 3) % classes, 1.0);
+        }
+        return y;
+    }
+
     /** Sets every bias to random values in [-0.5, 0.5), so that a bias handled wrongly shows. */
     public static MultiLayerNetwork withRandomBiases(MultiLayerNetwork net, long seed) {
         Nd4j.getRandom().setSeed(seed);

@@ -23,11 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class BottleneckGradientCheckTest {
     private static INDArray oneHot(int rows, int classes) {
-        INDArray y = Nd4j.zeros(DataType.DOUBLE, rows, classes);
-        for (int i = 0; i < rows; i++) {
-            y.putScalar(i, (i * 7 + 3) % classes, 1.0);
-        }
-        return y;
+        return dev.attune.adapters.TestNets.oneHot(rows, classes, DataType.DOUBLE);
     }
 
     @ParameterizedTest(name = "in={0} hidden={1} classes={2} size={3} bias={4} f={5} scaling={6}")
