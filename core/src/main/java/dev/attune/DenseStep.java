@@ -146,44 +146,48 @@ final class DenseStep {
                 null, 0), gw, activation, relu);
     }
 
-    /** Whether every adapted layer still offers its plain low-rank form (none merged since). */
-    boolean applies() {
-        for (Slot s : slots) {
-            if (s.adapted() != null && s.adapted().lowRank() == null) {
-                return false;
+    /**
+     * The layers' weights for this step, or {@code null} when an adapted layer no longer offers its
+     * plain low-rank form (merged since): the network then trains through its layers, which say why not.
+     */
+    AdaptedLayer.LowRank[] layers() {
+        AdaptedLayer.LowRank[] p = new AdaptedLayer.LowRank[slots.size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = slots.get(i).weights();
+            if (p[i] == null) {
+                return null;
             }
         }
-        return true;
+        return p;
     }
 
     /**
      * The mini-batch's loss (DL4J's score without regularization); every trained tensor's gradient, its
      * sum over the rows, is written into the network's gradient views.
      *
+     * @param layers the layers' weights, from {@link #layers()}
      * @param features {@code [rows, in]}
      * @param labels {@code [rows, classes]}
      * @param weights {@code [rows, 1]} example weights, or {@code null} for 1
      */
-    double step(INDArray features, INDArray labels, INDArray weights) {
+    double step(AdaptedLayer.LowRank[] layers, INDArray features, INDArray labels, INDArray weights) {
         int rows = (int) features.size(0);
         INDArray o = ones(rows);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(StepWorkspace.CONFIG, WS_ID)) {
-            return run(features.castTo(type), labels.castTo(type), weights == null ? null : weights.castTo(type), o);
+            return run(layers, features.castTo(type), labels.castTo(type), weights == null ? null : weights.castTo(type), o);
         }
     }
 
-    private double run(INDArray features, INDArray labels, INDArray weights, INDArray ones) {
+    private double run(AdaptedLayer.LowRank[] p, INDArray features, INDArray labels, INDArray weights, INDArray ones) {
         int count = slots.size();
         int rows = (int) features.size(0);
-        AdaptedLayer.LowRank[] p = new AdaptedLayer.LowRank[count];
         INDArray[] in = new INDArray[count];
         INDArray[] z = new INDArray[count];
         INDArray[] h = new INDArray[count];
         INDArray x = features;
         for (int i = 0; i < count; i++) {
             Slot slot = slots.get(i);
-            AdaptedLayer.LowRank l = slot.weights();
-            p[i] = l;
+            AdaptedLayer.LowRank l = p[i];
             in[i] = x;
             long out = l.weights().size(1);
             if (slot.kind() == Kind.ADAPTED) {

@@ -19,11 +19,11 @@ import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.nd4j.adapters.OutputAdapter;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
-import org.nd4j.linalg.learning.regularization.Regularization;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 /** The model handle over a DL4J {@link MultiLayerNetwork}. */
 final class MlnHandle implements ModelHandle {
@@ -241,7 +241,10 @@ final class MlnHandle implements ModelHandle {
         private final DenseStep fused;
         /** The top's whole gradient array, as DL4J's updater takes it after a fused step. */
         private final org.deeplearning4j.nn.gradient.Gradient fusedGradient;
-        /** DL4J's only updater block when it spans every parameter of the top, applied directly; null otherwise. */
+        /**
+         * DL4J's only updater block when it spans every parameter of the top and the layers ask for no
+         * gradient normalization, applied directly; null otherwise (DL4J's updater runs).
+         */
         private final UpdaterBlock block;
 
         Trainable(MultiLayerNetwork full, MultiLayerConfiguration plain, int split, Set<String> frozen,
@@ -271,8 +274,16 @@ final class MlnHandle implements ModelHandle {
             this.fused = DenseStep.of(top);
             this.fusedGradient = new org.deeplearning4j.nn.gradient.DefaultGradient(top.getFlattenedGradients());
             List<UpdaterBlock> blocks = updater.getUpdaterBlocks();
+            boolean normalized = false;
+            for (var layer : top.getLayers()) {
+                var conf = layer.conf().getLayer();
+                normalized |= conf instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b
+                        && b.getGradientNormalization() != null
+                        && b.getGradientNormalization() != org.deeplearning4j.nn.conf.GradientNormalization.None;
+            }
             this.block = blocks.size() == 1 && blocks.get(0).getParamOffsetStart() == 0
-                    && blocks.get(0).getParamOffsetEnd() == top.numParams() ? blocks.get(0) : null;
+                    && blocks.get(0).getParamOffsetEnd() == top.numParams() && !normalized && top.conf().isMiniBatch()
+                    ? blocks.get(0) : null;
         }
 
         /**
@@ -328,17 +339,10 @@ final class MlnHandle implements ModelHandle {
 
         @Override
         public double step(INDArray x, INDArray y, INDArray weights, int iteration, int epoch) {
-            if (fused != null && x.rank() == 2 && fused.applies()) {
-                double score = fused.step(x, y, weights);
-                if (block != null) {
-                    fusedGradient.gradient().divi(x.size(0));
-                    update(block, iteration, epoch);
-                } else {
-                    updater.update(top, fusedGradient, iteration, epoch, (int) x.size(0), StepWorkspace.UPDATER);
-                }
-                top.params().subi(fusedGradient.gradient());
-                top.setIterationCount(iteration + 1);
-                top.setEpochCount(epoch);
+            AdaptedLayer.LowRank[] layers = fused == null || x.rank() != 2 ? null : fused.layers();
+            if (layers != null) {
+                double score = fused.step(layers, x, y, weights);
+                update(fusedGradient, (int) x.size(0), iteration, epoch);
                 return score;
             }
             top.setInput(x);
@@ -347,13 +351,9 @@ final class MlnHandle implements ModelHandle {
                 top.computeGradientAndScore();
                 return 0;
             });
-            var gradient = top.gradient();
             // DL4J's score adds the weight-decay term (of the weights before this update): report the data loss alone.
             double score = top.score() - top.calcRegularizationScore(true);
-            updater.update(top, gradient, iteration, epoch, (int) x.size(0), StepWorkspace.UPDATER);
-            top.params().subi(gradient.gradient());
-            top.setIterationCount(iteration + 1);
-            top.setEpochCount(epoch);
+            update(top.gradient(), (int) x.size(0), iteration, epoch);
             // Not top.clear(): that also drops the network's solver, and with it the optimizer state.
             for (var layer : top.getLayers()) {
                 layer.clear();
@@ -363,13 +363,26 @@ final class MlnHandle implements ModelHandle {
             return score;
         }
 
+        /** The optimizer's step on the top's whole gradient array (sums over the rows), as DL4J's updater takes it. */
+        private void update(org.deeplearning4j.nn.gradient.Gradient gradient, int rows, int iteration, int epoch) {
+            if (block != null) {
+                gradient.gradient().divi(rows);
+                applyBlock(block, iteration, epoch);
+            } else {
+                updater.update(top, gradient, iteration, epoch, rows, StepWorkspace.UPDATER);
+            }
+            top.params().subi(gradient.gradient());
+            top.setIterationCount(iteration + 1);
+            top.setEpochCount(epoch);
+        }
+
         /**
          * What DL4J's updater block does in its update, given the gradient divided by the batch size, without
          * the updater's per-step bookkeeping (splitting the gradient by layer, working memory): regularization
          * before the updater, the updater over the block's whole gradient, regularization after it (decoupled
          * weight decay).
          */
-        private static void update(UpdaterBlock block, int iteration, int epoch) {
+        private static void applyBlock(UpdaterBlock block, int iteration, int epoch) {
             var updater = block.getGradientUpdater();
             double lr = updater.getConfig().hasLearningRate() ? updater.getConfig().getLearningRate(iteration, epoch) : 1.0;
             regularize(block, Regularization.ApplyStep.BEFORE_UPDATER, lr, iteration, epoch);

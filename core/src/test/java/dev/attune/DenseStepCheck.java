@@ -32,7 +32,7 @@ public final class DenseStepCheck {
         assertThat(step).as("the fused step covers this network").isNotNull();
         // Every gradient the step owes is written again: a missing one would stay 0.
         net.getFlattenedGradients().assign(0);
-        double loss = step.step(x, y, weights);
+        double loss = step.step(step.layers(), x, y, weights);
 
         assertThat(expected.sumNumber().doubleValue()).as("a gradient to compare").isNotZero();
         assertThat(net.getFlattenedGradients().sub(expected).amaxNumber().doubleValue())
