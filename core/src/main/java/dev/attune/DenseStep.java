@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -116,7 +115,7 @@ final class DenseStep {
         Layer inner = layer instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop f ? f.getInsideLayer() : layer;
         if (!(inner.conf().getLayer() instanceof BaseLayer conf) || conf.getIDropout() != null
                 || conf.getWeightNoise() != null || (conf.getConstraints() != null && !conf.getConstraints().isEmpty())
-                || (conf.getGradientNormalization() != null && conf.getGradientNormalization() != GradientNormalization.None)) {
+                || Optimizers.normalizesGradients(conf)) {
             return null;
         }
         boolean frozen = inner != layer || layer instanceof FrozenOutputPassThrough.Impl;

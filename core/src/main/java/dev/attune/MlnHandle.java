@@ -276,10 +276,7 @@ final class MlnHandle implements ModelHandle {
             List<UpdaterBlock> blocks = updater.getUpdaterBlocks();
             boolean normalized = false;
             for (var layer : top.getLayers()) {
-                var conf = layer.conf().getLayer();
-                normalized |= conf instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b
-                        && b.getGradientNormalization() != null
-                        && b.getGradientNormalization() != org.deeplearning4j.nn.conf.GradientNormalization.None;
+                normalized |= Optimizers.normalizesGradients(layer.conf().getLayer());
             }
             this.block = blocks.size() == 1 && blocks.get(0).getParamOffsetStart() == 0
                     && blocks.get(0).getParamOffsetEnd() == top.numParams() && !normalized && top.conf().isMiniBatch()

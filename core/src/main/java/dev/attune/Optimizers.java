@@ -25,6 +25,12 @@ final class Optimizers {
         }
     }
 
+    /** Whether the layer asks DL4J's updater to normalize or clip its gradients before the update. */
+    static boolean normalizesGradients(Layer layer) {
+        return layer instanceof BaseLayer b && b.getGradientNormalization() != null
+                && b.getGradientNormalization() != org.deeplearning4j.nn.conf.GradientNormalization.None;
+    }
+
     static void configure(BaseLayer layer, Optimizer optimizer) {
         layer.setIUpdater(optimizer.updater());
         layer.setBiasUpdater(null);
