@@ -1,6 +1,8 @@
 package dev.attune;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
@@ -14,15 +16,23 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.Op;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.comparison.CompareAndSet;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossNegativeLogLikelihood;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * One training step of a stack of dense layers under a softmax cross-entropy output, forward and
@@ -40,8 +50,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * loss and the gradients are bit for bit those of DL4J's backward pass (a test holds them equal). What
  * it leaves out is DL4J's bookkeeping around them: the forward pass that a stock layer's backward pass
  * repeats, per-layer workspaces and gradient maps, the output layer's second forward pass for the
- * score; every temporary lives in one workspace, sized on the first step and reused by every later
- * one. Gradients are sums over the mini-batch, written into the network's gradient views, as DL4J's
+ * score. Its arrays and element-wise ops are made on the first step of each batch size and reused by
+ * every later one, and the products go to BLAS directly ({@link Gemm}): at these sizes making an ND4J
+ * array or op costs about as much as the op's work. Gradients are sums over the mini-batch, written into the network's gradient views, as DL4J's
  * layers leave them for its updater.
  *
  * <p>{@link #of} returns {@code null} for any network it does not cover (another layer kind, dropout,
@@ -63,14 +74,30 @@ final class DenseStep {
         AdaptedLayer.LowRank weights() {
             return adapted == null ? plain : adapted.lowRank();
         }
+
+        long in() {
+            return weights().weights().size(0);
+        }
+
+        long out() {
+            return weights().weights().size(1);
+        }
+
+        /** The adapter's rank, 0 without one. */
+        long rank() {
+            AdaptedLayer.LowRank l = weights();
+            return l.a() == null ? 0 : l.a().size(0);
+        }
     }
 
     private final List<Slot> slots;
     private final IActivation outputActivation;
     private final double clipEps;
     private final DataType type;
-    /** A row of ones outside every workspace, for bias sums and broadcasts as rank-1 products. */
-    private INDArray ones;
+    /** The step's arrays by batch size. */
+    private final Map<Integer, Buffers> buffers = new HashMap<>();
+    /** Bias vectors and their gradients as {@code [1, n]} rows, by identity. */
+    private final Map<INDArray, INDArray> rows = new IdentityHashMap<>();
 
     private DenseStep(List<Slot> slots, IActivation outputActivation, double clipEps, DataType type) {
         this.slots = slots;
@@ -170,61 +197,66 @@ final class DenseStep {
      * @param weights {@code [rows, 1]} example weights, or {@code null} for 1
      */
     double step(AdaptedLayer.LowRank[] layers, INDArray features, INDArray labels, INDArray weights) {
-        int rows = (int) features.size(0);
-        INDArray o = ones(rows);
+        Buffers buffers = buffers((int) features.size(0));
+        // Temporaries of what the step does not cover with its own arrays (another activation, example weights).
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(StepWorkspace.CONFIG, WS_ID)) {
-            return run(layers, features.castTo(type), labels.castTo(type), weights == null ? null : weights.castTo(type), o);
+            return run(layers, buffers, features.castTo(type), labels.castTo(type),
+                    weights == null ? null : weights.castTo(type));
         }
     }
 
-    private double run(AdaptedLayer.LowRank[] p, INDArray features, INDArray labels, INDArray weights, INDArray ones) {
+    private double run(AdaptedLayer.LowRank[] p, Buffers b, INDArray features, INDArray labels, INDArray weights) {
         int count = slots.size();
-        int rows = (int) features.size(0);
         INDArray[] in = new INDArray[count];
-        INDArray[] z = new INDArray[count];
-        INDArray[] h = new INDArray[count];
         INDArray x = features;
         for (int i = 0; i < count; i++) {
             Slot slot = slots.get(i);
             AdaptedLayer.LowRank l = p[i];
             in[i] = x;
-            long out = l.weights().size(1);
+            INDArray z = b.z[i];
             if (slot.kind() == Kind.ADAPTED) {
                 // As the LoRA layers' forward pass.
-                z[i] = Nd4j.createUninitialized(type, new long[] {rows, out}, 'f');
-                Nd4j.gemm(x, l.weights(), z[i], false, false, 1.0, 0.0);
+                Gemm.gemm(x, l.weights(), z, false, false, 1.0, 0.0);
                 if (l.a() != null) {
-                    h[i] = Nd4j.createUninitialized(type, new long[] {rows, l.a().size(0)}, 'f');
-                    Nd4j.gemm(x, l.a(), h[i], false, true, 1.0, 0.0);
-                    Nd4j.gemm(h[i], l.b(), z[i], false, true, l.scaling(), 1.0);
+                    Gemm.gemm(x, l.a(), b.h[i], false, true, 1.0, 0.0);
+                    Gemm.gemm(b.h[i], l.b(), z, false, true, l.scaling(), 1.0);
                 }
                 if (l.bias() != null) {
-                    Nd4j.gemm(ones, l.bias().reshape(1, out), z[i], true, false, 1.0, 1.0);
+                    Gemm.gemm(b.ones, row(l.bias()), z, true, false, 1.0, 1.0);
                 }
             } else {
-                // As DL4J's dense layer's forward pass.
-                z[i] = Nd4j.createUninitialized(type, new long[] {rows, out}, 'c');
-                x.mmuli(l.weights(), z[i]);
+                // As DL4J's dense layer's forward pass: x W, then the bias added to every row.
+                x.mmuli(l.weights(), z);
                 if (l.bias() != null) {
-                    z[i].addiRowVector(l.bias());
+                    Nd4j.exec(b.addBias[i]);
                 }
             }
             if (i < count - 1) {
-                x = activate(slot, z[i]);
+                x = activate(slot, b, i);
             }
         }
 
         // Softmax cross-entropy as DL4J's loss computes it: the score clips the probabilities, the gradient does not.
-        INDArray delta = outputActivation.getActivation(z[count - 1].dup(), true);
-        INDArray clipped = delta.dup();
+        INDArray delta = b.probs;
+        // Into a row-major array, as DL4J's output layer runs it on a copy (dup()) of its pre-activation.
+        Nd4j.exec(b.softmax);
+        INDArray scores = b.clipped;
         if (clipEps > 0) {
-            BooleanIndexing.replaceWhere(clipped, clipEps, Conditions.lessThan(clipEps));
-            BooleanIndexing.replaceWhere(clipped, 1.0 - clipEps, Conditions.greaterThan(1.0 - clipEps));
+            Nd4j.exec(b.clipLow);
+            Nd4j.exec(b.clipHigh);
+        } else {
+            scores.assign(delta);
         }
-        INDArray scores = Transforms.log(clipped, false).muli(labels);
-        double loss = weights == null ? -scores.sumNumber().doubleValue()
-                : scores.sum(true, 1).muli(-1).muliColumnVector(weights).sumNumber().doubleValue();
-        delta.subi(labels);
+        Nd4j.exec(b.log);
+        Nd4j.exec(b.withLabels(b.scoresTimesLabels, labels));
+        double loss;
+        if (weights == null) {
+            Nd4j.exec(b.scoreSum);
+            loss = -b.score.getDouble(0);
+        } else {
+            loss = scores.sum(true, 1).muli(-1).muliColumnVector(weights).sumNumber().doubleValue();
+        }
+        Nd4j.exec(b.withLabels(b.probsMinusLabels, labels));
         if (weights != null) {
             delta.muliColumnVector(weights);
         }
@@ -232,72 +264,206 @@ final class DenseStep {
         for (int i = count - 1; i >= 0; i--) {
             Slot slot = slots.get(i);
             AdaptedLayer.LowRank l = p[i];
-            INDArray g = null;
             if (slot.weightGradient() != null) {
-                Nd4j.gemm(in[i], delta, slot.weightGradient(), true, false, 1.0, 0.0);
+                Gemm.gemm(in[i], delta, slot.weightGradient(), true, false, 1.0, 0.0);
             }
             if (l.biasGradient() != null) {
-                INDArray gb = l.biasGradient();
                 if (slot.kind() == Kind.ADAPTED) {
-                    Nd4j.gemm(ones, delta, gb.reshape(1, gb.length()), false, false, 1.0, 0.0);
+                    Gemm.gemm(b.ones, delta, row(l.biasGradient()), false, false, 1.0, 0.0);
                 } else {
-                    delta.sum(gb, 0);
+                    Nd4j.exec(b.biasSum[i]);
                 }
             }
             if (l.a() != null) {
-                Nd4j.gemm(delta, h[i], l.gradientB(), true, false, l.scaling(), 0.0);
-                g = Nd4j.createUninitialized(type, new long[] {rows, l.a().size(0)}, 'f');
-                Nd4j.gemm(delta, l.b(), g, false, false, 1.0, 0.0);
-                Nd4j.gemm(g, in[i], l.gradientA(), true, false, l.scaling(), 0.0);
+                Gemm.gemm(delta, b.h[i], l.gradientB(), true, false, l.scaling(), 0.0);
+                Gemm.gemm(delta, l.b(), b.g[i], false, false, 1.0, 0.0);
+                Gemm.gemm(b.g[i], in[i], l.gradientA(), true, false, l.scaling(), 0.0);
             }
             if (i == 0) {
                 // Nothing below the lowest layer trains: it passes no gradient down.
                 break;
             }
-            INDArray eps;
             if (slot.kind() == Kind.STOCK) {
-                INDArray t = Nd4j.createUninitialized(type, new long[] {l.weights().size(0), rows}, 'f');
-                eps = l.weights().mmuli(delta.transpose(), t).transpose();
+                // As DL4J's dense layer: (W delta^T)^T.
+                l.weights().mmuli(b.deltaT[i], b.epsT[i]);
             } else {
-                eps = Nd4j.createUninitialized(type, new long[] {rows, l.weights().size(0)}, 'f');
-                Nd4j.gemm(delta, l.weights(), eps, false, true, 1.0, 0.0);
-                if (g != null) {
-                    Nd4j.gemm(g, l.a(), eps, false, false, l.scaling(), 1.0);
+                Gemm.gemm(delta, l.weights(), b.eps[i], false, true, 1.0, 0.0);
+                if (l.a() != null) {
+                    Gemm.gemm(b.g[i], l.a(), b.eps[i], false, false, l.scaling(), 1.0);
                 }
             }
-            delta = derivative(slots.get(i - 1), z[i - 1], eps);
+            delta = derivative(slots.get(i - 1), b, i);
         }
-        return loss / rows;
+        return loss / b.rows;
     }
 
-    /** The layer's activation of {@code z} as a new array; {@code z} is kept for the backward pass. */
-    private INDArray activate(Slot slot, INDArray z) {
+    /** The activation of layer {@code i}'s {@code z}; {@code z} is kept for the backward pass. */
+    private INDArray activate(Slot slot, Buffers b, int i) {
         if (slot.relu()) {
-            INDArray a = Nd4j.createUninitialized(type, z.shape(), z.ordering());
-            Nd4j.exec(new RectifiedLinear(z, a, 0.0));
-            return a;
+            Nd4j.exec(b.relu[i]);
+            return b.activations[i];
         }
-        return slot.activation().getActivation(z.dup(), true);
+        return slot.activation().getActivation(b.z[i].dup(), true);
     }
 
-    /** {@code dL/dz} given {@code dL/da} for the layer's activation {@code a = f(z)}. */
-    private INDArray derivative(Slot slot, INDArray z, INDArray eps) {
-        if (slot.relu()) {
+    /** {@code dL/dz} of layer {@code i - 1} given {@code dL/da}, layer {@code i}'s input gradient. */
+    private INDArray derivative(Slot below, Buffers b, int i) {
+        if (below.relu()) {
             // eps where z > 0: one comparison and one product (ND4J's relu_bp op is slower here).
-            INDArray d = Nd4j.createUninitialized(type, z.shape(), z.ordering());
-            return Nd4j.exec(new Step(z, d, 0.0)).muli(eps);
+            Nd4j.exec(b.reluStep[i]);
+            Nd4j.exec(b.reluMask[i]);
+            return b.deltas[i];
         }
-        return slot.activation().backprop(z.dup(), eps).getFirst();
+        INDArray d = below.activation().backprop(b.z[i - 1].dup(), b.eps[i]).getFirst();
+        b.deltas[i].assign(d);
+        return b.deltas[i];
     }
 
-    /** A row of {@code rows} ones ({@code [1, rows]}), kept outside every workspace and reused. */
-    private INDArray ones(int rows) {
-        if (ones == null || ones.length() < rows) {
+    /** A vector as a {@code [1, n]} row view, made once per vector. */
+    private INDArray row(INDArray v) {
+        if (rows.size() > 64) {
+            // Vectors replaced since (parameters set anew): forget the old ones.
+            rows.clear();
+        }
+        return rows.computeIfAbsent(v, k -> {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                ones = Nd4j.ones(type, 1, Math.max(rows, 256));
+                return k.reshape(1, k.length());
+            }
+        });
+    }
+
+    /** The step's arrays and ops for mini-batches of {@code rows} rows, made on the first such step. */
+    private Buffers buffers(int rows) {
+        Buffers b = buffers.get(rows);
+        if (b == null) {
+            if (buffers.size() >= 4) {
+                // Batch sizes that vary: keep the newest only.
+                buffers.clear();
+            }
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                b = new Buffers(rows);
+            }
+            buffers.put(rows, b);
+        }
+        return b;
+    }
+
+    /**
+     * Every array of one step for one batch size, and the element-wise ops over them, kept outside
+     * every workspace and reused by each step: an ND4J op or array made anew costs about as much as
+     * the op's work on these sizes.
+     */
+    private final class Buffers {
+        final int rows;
+        /** {@code [1, rows]} ones: bias sums and broadcasts as rank-1 products. */
+        final INDArray ones;
+        final INDArray[] z;
+        final INDArray[] h;
+        final INDArray[] g;
+        final INDArray[] activations;
+        /** Layer i's input gradient, {@code [rows, in]}; for a stock layer a view of {@code epsT}. */
+        final INDArray[] eps;
+        final INDArray[] epsT;
+        /** The gradient at layer i - 1's pre-activation (layer i's {@code delta} is {@code deltas[i + 1]}). */
+        final INDArray[] deltas;
+        final INDArray[] deltaT;
+        final Op[] relu;
+        final Op[] reluStep;
+        final CustomOp[] reluMask;
+        final Op[] addBias;
+        final Op[] biasSum;
+        final INDArray probs;
+        final INDArray clipped;
+        final INDArray score;
+        final CustomOp softmax;
+        final Op clipLow;
+        final Op clipHigh;
+        final Op log;
+        final Op scoreSum;
+        final DynamicCustomOp scoresTimesLabels;
+        final DynamicCustomOp probsMinusLabels;
+        private INDArray labels;
+
+        Buffers(int rows) {
+            this.rows = rows;
+            int count = slots.size();
+            ones = Nd4j.ones(type, 1, rows);
+            z = new INDArray[count];
+            h = new INDArray[count];
+            g = new INDArray[count];
+            activations = new INDArray[count];
+            eps = new INDArray[count];
+            epsT = new INDArray[count];
+            deltas = new INDArray[count];
+            deltaT = new INDArray[count];
+            relu = new Op[count];
+            reluStep = new Op[count];
+            reluMask = new CustomOp[count];
+            addBias = new Op[count];
+            biasSum = new Op[count];
+            for (int i = 0; i < count; i++) {
+                Slot slot = slots.get(i);
+                AdaptedLayer.LowRank l = slot.weights();
+                long in = slot.in();
+                long out = slot.out();
+                // Adapted layers compute in column-major order, DL4J's dense layers in row-major order.
+                char order = slot.kind() == Kind.ADAPTED ? 'f' : 'c';
+                z[i] = Nd4j.createUninitialized(type, new long[] {rows, out}, order);
+                if (i < count - 1) {
+                    activations[i] = Nd4j.createUninitialized(type, new long[] {rows, out}, order);
+                    relu[i] = new RectifiedLinear(z[i], activations[i], 0.0);
+                }
+                if (slot.rank() > 0) {
+                    h[i] = Nd4j.createUninitialized(type, new long[] {rows, slot.rank()}, 'f');
+                    g[i] = Nd4j.createUninitialized(type, new long[] {rows, slot.rank()}, 'f');
+                }
+                if (slot.kind() != Kind.ADAPTED && l.bias() != null) {
+                    addBias[i] = new BroadcastAddOp(z[i], l.bias(), z[i], 1);
+                }
+                if (i > 0) {
+                    if (slot.kind() == Kind.STOCK) {
+                        epsT[i] = Nd4j.createUninitialized(type, new long[] {in, rows}, 'f');
+                        eps[i] = epsT[i].transpose();
+                    } else {
+                        eps[i] = Nd4j.createUninitialized(type, new long[] {rows, in}, 'f');
+                    }
+                    Slot below = slots.get(i - 1);
+                    deltas[i] = Nd4j.createUninitialized(type, new long[] {rows, in}, below.kind() == Kind.ADAPTED ? 'f' : 'c');
+                    reluStep[i] = new Step(z[i - 1], deltas[i], 0.0);
+                    reluMask[i] = new MulOp(deltas[i], eps[i], deltas[i]);
+                }
+            }
+            probs = Nd4j.createUninitialized(type, z[count - 1].shape(), 'c');
+            clipped = Nd4j.createUninitialized(type, probs.shape(), 'c');
+            score = Nd4j.createUninitialized(type, new long[0], 'c');
+            softmax = new SoftMax(z[count - 1], probs);
+            clipLow = new CompareAndSet(probs, clipped, clipEps, Conditions.lessThan(clipEps));
+            clipHigh = new CompareAndSet(clipped, clipped, 1.0 - clipEps, Conditions.greaterThan(1.0 - clipEps));
+            log = new Log(clipped, clipped);
+            scoreSum = new Sum(clipped, score, Integer.MAX_VALUE);
+            scoresTimesLabels = new MulOp(clipped, clipped, clipped);
+            probsMinusLabels = new SubOp(probs, probs, probs);
+            for (int i = 0; i < count; i++) {
+                INDArray delta = i == count - 1 ? probs : deltas[i + 1];
+                Slot slot = slots.get(i);
+                if (slot.kind() == Kind.STOCK && slot.weights().biasGradient() != null) {
+                    biasSum[i] = new Sum(delta, slot.weights().biasGradient(), 0);
+                }
+                if (i > 0 && slot.kind() == Kind.STOCK) {
+                    deltaT[i] = delta.transpose();
+                }
             }
         }
-        return rows == ones.length() ? ones : ones.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1),
-                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, rows));
+
+        /** The op with this step's labels as its second input. */
+        CustomOp withLabels(CustomOp op, INDArray labels) {
+            if (this.labels != labels) {
+                this.labels = labels;
+                scoresTimesLabels.setInputArgument(1, labels);
+                probsMinusLabels.setInputArgument(1, labels);
+            }
+            return op;
+        }
     }
+
 }

@@ -1,6 +1,7 @@
 package dev.attune.adapters.lora;
 
 import dev.attune.AdaptedLayer;
+import dev.attune.Gemm;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -134,7 +135,7 @@ final class LoraMath implements Serializable {
         checkBound();
         long n = x.size(0);
         INDArray z = mgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), new long[] {n, w.size(1)}, 'f');
-        Nd4j.gemm(x, w, z, false, false, 1.0, 0.0);
+        Gemm.gemm(x, w, z, false, false, 1.0, 0.0);
         if (!merged && spec.hasUpdate()) {
             INDArray a = params.get(LoraParams.A);
             INDArray b = params.get(LoraParams.B);
@@ -150,8 +151,8 @@ final class LoraMath implements Serializable {
                 xd.assign(x).muli(mask);
             }
             INDArray h = mgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), new long[] {n, spec.rank()}, 'f');
-            Nd4j.gemm(xd, a, h, false, true, 1.0, 0.0);
-            Nd4j.gemm(h, b, z, false, true, spec.scaling(), 1.0);
+            Gemm.gemm(xd, a, h, false, true, 1.0, 0.0);
+            Gemm.gemm(h, b, z, false, true, spec.scaling(), 1.0);
             if (training) {
                 cachedInput = xd;
                 cachedH = h;
@@ -172,7 +173,7 @@ final class LoraMath implements Serializable {
         INDArray b = params.getOrDefault(LoraParams.BIAS, bias);
         if (b != null) {
             // z += 1 b: a rank-1 product, cheaper here than a row-vector broadcast.
-            Nd4j.gemm(ones(n, 1, z.dataType()), b.reshape(1, b.length()), z, false, false, 1.0, 1.0);
+            Gemm.gemm(ones(n, 1, z.dataType()), b.reshape(1, b.length()), z, false, false, 1.0, 1.0);
         }
         return z;
     }
@@ -205,7 +206,7 @@ final class LoraMath implements Serializable {
         if (gradientViews.containsKey(LoraParams.BIAS)) {
             INDArray gb = gradientViews.get(LoraParams.BIAS);
             // The column sums of delta as 1^T delta: a matrix product, cheaper here than a reduction.
-            Nd4j.gemm(ones(1, delta.size(0), delta.dataType()), delta, gb.reshape(1, gb.length()), false, false, 1.0, 0.0);
+            Gemm.gemm(ones(1, delta.size(0), delta.dataType()), delta, gb.reshape(1, gb.length()), false, false, 1.0, 0.0);
             gradient.setGradientFor(LoraParams.BIAS, gb);
         }
         INDArray g = null;
@@ -219,12 +220,12 @@ final class LoraMath implements Serializable {
                 delta = delta.mulRowVector(m.div(cachedNorm));
             }
             INDArray gB = gradientViews.get(LoraParams.B);
-            Nd4j.gemm(delta, cachedH, gB, true, false, s, 0.0);
+            Gemm.gemm(delta, cachedH, gB, true, false, s, 0.0);
             g = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, delta.dataType(),
                     new long[] {delta.size(0), spec.rank()}, 'f');
-            Nd4j.gemm(delta, params.get(LoraParams.B), g, false, false, 1.0, 0.0);
+            Gemm.gemm(delta, params.get(LoraParams.B), g, false, false, 1.0, 0.0);
             INDArray gA = gradientViews.get(LoraParams.A);
-            Nd4j.gemm(g, cachedInput, gA, true, false, s, 0.0);
+            Gemm.gemm(g, cachedInput, gA, true, false, s, 0.0);
             if (normPath != null) {
                 addUpdateGradient(normPath, params, gradientViews, 1.0);
             }
@@ -238,12 +239,12 @@ final class LoraMath implements Serializable {
         }
         INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
                 new long[] {delta.size(0), w.size(0)}, 'f');
-        Nd4j.gemm(delta, w, eps, false, true, 1.0, 0.0);
+        Gemm.gemm(delta, w, eps, false, true, 1.0, 0.0);
         if (g == null) {
             return eps;
         }
         if (mask == null) {
-            Nd4j.gemm(g, params.get(LoraParams.A), eps, false, false, s, 1.0);
+            Gemm.gemm(g, params.get(LoraParams.A), eps, false, false, s, 1.0);
         } else {
             eps.addi(g.mmul(params.get(LoraParams.A)).muli(mask).muli(s));
         }
@@ -313,8 +314,8 @@ final class LoraMath implements Serializable {
     private void addUpdateGradient(INDArray d, Map<String, INDArray> params, Map<String, INDArray> gradientViews,
                                    double beta) {
         double s = spec.scaling();
-        Nd4j.gemm(params.get(LoraParams.B), d, gradientViews.get(LoraParams.A), true, true, s, beta);
-        Nd4j.gemm(d, params.get(LoraParams.A), gradientViews.get(LoraParams.B), true, true, s, beta);
+        Gemm.gemm(params.get(LoraParams.B), d, gradientViews.get(LoraParams.A), true, true, s, beta);
+        Gemm.gemm(d, params.get(LoraParams.A), gradientViews.get(LoraParams.B), true, true, s, beta);
     }
 
     void clearCache() {
@@ -339,7 +340,7 @@ final class LoraMath implements Serializable {
             return new Folded(w.dup('f'), null, w, null);
         }
         INDArray v = w.dup('f');
-        Nd4j.gemm(params.get(LoraParams.A), params.get(LoraParams.B), v, true, true, spec.scaling(), 1.0);
+        Gemm.gemm(params.get(LoraParams.A), params.get(LoraParams.B), v, true, true, spec.scaling(), 1.0);
         if (!spec.dora()) {
             return new Folded(v, null, v, null);
         }
@@ -360,7 +361,7 @@ final class LoraMath implements Serializable {
     /** {@code s (B A)^T}, the adapter's weight update in DL4J's {@code [in, out]} layout. */
     private INDArray delta(Map<String, INDArray> params) {
         INDArray d = Nd4j.createUninitialized(w.dataType(), w.shape(), 'f');
-        Nd4j.gemm(params.get(LoraParams.A), params.get(LoraParams.B), d, true, true, spec.scaling(), 0.0);
+        Gemm.gemm(params.get(LoraParams.A), params.get(LoraParams.B), d, true, true, spec.scaling(), 0.0);
         return d;
     }
 
