@@ -246,6 +246,9 @@ final class MlnHandle implements ModelHandle {
          * gradient normalization, applied directly; null otherwise (DL4J's updater runs).
          */
         private final UpdaterBlock block;
+        /** Flat views of the top's gradients and of the block's, made once: a view costs a step as much as a small op. */
+        private final INDArray fusedFlat;
+        private final INDArray blockFlat;
 
         Trainable(MultiLayerNetwork full, MultiLayerConfiguration plain, int split, Set<String> frozen,
                   Set<String> adapted, Map<Integer, Map<String, INDArray>> bases) {
@@ -281,6 +284,8 @@ final class MlnHandle implements ModelHandle {
             this.block = blocks.size() == 1 && blocks.get(0).getParamOffsetStart() == 0
                     && blocks.get(0).getParamOffsetEnd() == top.numParams() && !normalized && top.conf().isMiniBatch()
                     ? blocks.get(0) : null;
+            this.fusedFlat = fusedGradient.gradient();
+            this.blockFlat = block == null ? null : block.getGradientView().reshape(block.getGradientView().length());
         }
 
         /**
@@ -362,13 +367,14 @@ final class MlnHandle implements ModelHandle {
 
         /** The optimizer's step on the top's whole gradient array (sums over the rows), as DL4J's updater takes it. */
         private void update(org.deeplearning4j.nn.gradient.Gradient gradient, int rows, int iteration, int epoch) {
+            INDArray g = gradient == fusedGradient ? fusedFlat : gradient.gradient();
             if (block != null) {
-                gradient.gradient().divi(rows);
-                applyBlock(block, iteration, epoch);
+                g.divi(rows);
+                applyBlock(block, blockFlat, iteration, epoch);
             } else {
                 updater.update(top, gradient, iteration, epoch, rows, StepWorkspace.UPDATER);
             }
-            top.params().subi(gradient.gradient());
+            top.params().subi(g);
             top.setIterationCount(iteration + 1);
             top.setEpochCount(epoch);
         }
@@ -379,12 +385,11 @@ final class MlnHandle implements ModelHandle {
          * before the updater, the updater over the block's whole gradient, regularization after it (decoupled
          * weight decay).
          */
-        private static void applyBlock(UpdaterBlock block, int iteration, int epoch) {
+        private static void applyBlock(UpdaterBlock block, INDArray flatGradient, int iteration, int epoch) {
             var updater = block.getGradientUpdater();
             double lr = updater.getConfig().hasLearningRate() ? updater.getConfig().getLearningRate(iteration, epoch) : 1.0;
             regularize(block, Regularization.ApplyStep.BEFORE_UPDATER, lr, iteration, epoch);
-            INDArray g = block.getGradientView();
-            updater.applyUpdater(g.reshape(g.length()), iteration, epoch);
+            updater.applyUpdater(flatGradient, iteration, epoch);
             regularize(block, Regularization.ApplyStep.POST_UPDATER, lr, iteration, epoch);
         }
 

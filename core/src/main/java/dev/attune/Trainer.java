@@ -71,11 +71,14 @@ final class Trainer {
         int sinceBest = 0;
         boolean stoppedEarly = false;
         int iteration = 0;
-        // Every mini-batch is gathered into the same two arrays: fresh memory is slow to touch, and a
-        // copy of the whole shuffled epoch would need as much again as the training set.
-        INDArray batchX = Nd4j.createUninitialized(x.dataType(), batchShape(x, batch), 'c');
-        INDArray batchY = Nd4j.createUninitialized(y.dataType(), new long[] {batch, y.size(1)}, 'c');
-        INDArray batchW = w == null ? null : Nd4j.createUninitialized(w.dataType(), new long[] {batch, 1}, 'c');
+        // Mini-batches are gathered a few at a time into the same arrays: fresh memory is slow to touch,
+        // a gather has a fixed cost that small batches would pay on every step, and a copy of the whole
+        // shuffled epoch would need as much again as the training set.
+        int perGather = batchesPerGather(x, batch);
+        INDArray gatherX = Nd4j.createUninitialized(x.dataType(), batchShape(x, batch * perGather), 'c');
+        INDArray gatherY = Nd4j.createUninitialized(y.dataType(), new long[] {batch * perGather, y.size(1)}, 'c');
+        INDArray gatherW = w == null ? null : Nd4j.createUninitialized(w.dataType(), new long[] {batch * perGather, 1}, 'c');
+        INDArray[][] fullBatches = new INDArray[3][perGather];
         for (int epoch = 1; epoch <= tuner.epochs(); epoch++) {
             long e0 = System.nanoTime();
             shuffle(order, rng);
@@ -83,10 +86,18 @@ final class Trainer {
             for (int s = 0; s < steps; s++) {
                 int from = s * batch;
                 int to = Math.min(n, from + batch);
-                int[] idx = Arrays.copyOfRange(order, from, to);
-                INDArray bx = LabeledData.rowsInto(x, idx, rowsOf(batchX, idx.length));
-                INDArray by = LabeledData.rowsInto(y, idx, rowsOf(batchY, idx.length));
-                INDArray bw = w == null ? null : LabeledData.rowsInto(w, idx, rowsOf(batchW, idx.length));
+                int slot = s % perGather;
+                if (slot == 0) {
+                    int[] idx = Arrays.copyOfRange(order, from, Math.min(n, from + batch * perGather));
+                    LabeledData.rowsInto(x, idx, rowsOf(gatherX, 0, idx.length));
+                    LabeledData.rowsInto(y, idx, rowsOf(gatherY, 0, idx.length));
+                    if (w != null) {
+                        LabeledData.rowsInto(w, idx, rowsOf(gatherW, 0, idx.length));
+                    }
+                }
+                INDArray bx = batchOf(gatherX, fullBatches[0], slot, batch, to - from);
+                INDArray by = batchOf(gatherY, fullBatches[1], slot, batch, to - from);
+                INDArray bw = w == null ? null : batchOf(gatherW, fullBatches[2], slot, batch, to - from);
                 if (model.hasFrozenBottom() && !cache) {
                     bx = model.encode(bx);
                 }
@@ -202,8 +213,25 @@ final class Trainer {
     }
 
     /** The first {@code rows} rows of a c-ordered batch array, a contiguous view. */
-    private static INDArray rowsOf(INDArray buffer, int rows) {
-        return rows == buffer.size(0) ? buffer : buffer.get(Network.rowRange(buffer.rank(), 0, rows));
+    private static INDArray rowsOf(INDArray buffer, long from, long to) {
+        return from == 0 && to == buffer.size(0) ? buffer : buffer.get(Network.rowRange(buffer.rank(), from, to));
+    }
+
+    /** Mini-batch {@code slot} of a gather: a row range of it, kept for full batches. */
+    private static INDArray batchOf(INDArray gather, INDArray[] full, int slot, int batch, int rows) {
+        if (rows < batch) {
+            return rowsOf(gather, (long) slot * batch, (long) slot * batch + rows);
+        }
+        if (full[slot] == null) {
+            full[slot] = rowsOf(gather, (long) slot * batch, (long) (slot + 1) * batch);
+        }
+        return full[slot];
+    }
+
+    /** How many mini-batches one gather takes: up to 16, within 8 MiB of features (at least one). */
+    private static int batchesPerGather(INDArray x, int batch) {
+        long batchBytes = Math.max(1, x.length() / Math.max(1, x.size(0)) * x.dataType().width() * (long) batch);
+        return (int) Math.max(1, Math.min(16, (8L << 20) / batchBytes));
     }
 
     private static boolean fitsCache(TrainableModel model, INDArray rawX) {
