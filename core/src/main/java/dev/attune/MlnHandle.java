@@ -21,6 +21,10 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.Op;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarDivision;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.regularization.Regularization;
@@ -249,6 +253,11 @@ final class MlnHandle implements ModelHandle {
         /** Flat views of the top's gradients and of the block's, made once: a view costs a step as much as a small op. */
         private final INDArray fusedFlat;
         private final INDArray blockFlat;
+        /** The fused step's gradient divided by the batch size, and the update subtracted, as ops made once per batch size. */
+        private Op divide;
+        private int divideRows;
+        private CustomOp subtract;
+        private INDArray subtractFrom;
 
         Trainable(MultiLayerNetwork full, MultiLayerConfiguration plain, int split, Set<String> frozen,
                   Set<String> adapted, Map<Integer, Map<String, INDArray>> bases) {
@@ -367,14 +376,31 @@ final class MlnHandle implements ModelHandle {
 
         /** The optimizer's step on the top's whole gradient array (sums over the rows), as DL4J's updater takes it. */
         private void update(org.deeplearning4j.nn.gradient.Gradient gradient, int rows, int iteration, int epoch) {
-            INDArray g = gradient == fusedGradient ? fusedFlat : gradient.gradient();
+            boolean fusedStep = gradient == fusedGradient;
+            INDArray g = fusedStep ? fusedFlat : gradient.gradient();
             if (block != null) {
-                g.divi(rows);
+                if (fusedStep) {
+                    if (divide == null || divideRows != rows) {
+                        divide = new ScalarDivision(g, rows);
+                        divideRows = rows;
+                    }
+                    Nd4j.exec(divide);
+                } else {
+                    g.divi(rows);
+                }
                 applyBlock(block, blockFlat, iteration, epoch);
             } else {
                 updater.update(top, gradient, iteration, epoch, rows, StepWorkspace.UPDATER);
             }
-            top.params().subi(g);
+            if (fusedStep) {
+                if (subtractFrom != top.params()) {
+                    subtractFrom = top.params();
+                    subtract = new SubOp(subtractFrom, g, subtractFrom);
+                }
+                Nd4j.exec(subtract);
+            } else {
+                top.params().subi(g);
+            }
             top.setIterationCount(iteration + 1);
             top.setEpochCount(epoch);
         }
