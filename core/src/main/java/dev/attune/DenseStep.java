@@ -238,7 +238,7 @@ final class DenseStep {
 
         // Softmax cross-entropy as DL4J's loss computes it: the score clips the probabilities, the gradient does not.
         INDArray delta = b.probs;
-        // Into a row-major array, as DL4J's output layer runs it on a copy (dup()) of its pre-activation.
+        // Out of place, as DL4J's output layer runs it on a copy (dup()) of its pre-activation.
         Nd4j.exec(b.softmax);
         INDArray scores = b.clipped;
         if (clipEps > 0) {
@@ -406,11 +406,10 @@ final class DenseStep {
                 AdaptedLayer.LowRank l = slot.weights();
                 long in = slot.in();
                 long out = slot.out();
-                // Adapted layers compute in column-major order, DL4J's dense layers in row-major order.
-                char order = slot.kind() == Kind.ADAPTED ? 'f' : 'c';
-                z[i] = Nd4j.createUninitialized(type, new long[] {rows, out}, order);
+                // Row-major, as DL4J's dense layers and LoRA's: BLAS then runs the products over the outputs.
+                z[i] = Nd4j.createUninitialized(type, new long[] {rows, out}, 'c');
                 if (i < count - 1) {
-                    activations[i] = Nd4j.createUninitialized(type, new long[] {rows, out}, order);
+                    activations[i] = Nd4j.createUninitialized(type, new long[] {rows, out}, 'c');
                     relu[i] = new RectifiedLinear(z[i], activations[i], 0.0);
                 }
                 if (slot.rank() > 0) {
@@ -425,10 +424,9 @@ final class DenseStep {
                         epsT[i] = Nd4j.createUninitialized(type, new long[] {in, rows}, 'f');
                         eps[i] = epsT[i].transpose();
                     } else {
-                        eps[i] = Nd4j.createUninitialized(type, new long[] {rows, in}, 'f');
+                        eps[i] = Nd4j.createUninitialized(type, new long[] {rows, in}, slot.kind() == Kind.FROZEN ? 'f' : 'c');
                     }
-                    Slot below = slots.get(i - 1);
-                    deltas[i] = Nd4j.createUninitialized(type, new long[] {rows, in}, below.kind() == Kind.ADAPTED ? 'f' : 'c');
+                    deltas[i] = Nd4j.createUninitialized(type, new long[] {rows, in}, 'c');
                     reluStep[i] = new Step(z[i - 1], deltas[i], 0.0);
                     reluMask[i] = new MulOp(deltas[i], eps[i], deltas[i]);
                 }

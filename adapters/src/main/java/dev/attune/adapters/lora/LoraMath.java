@@ -134,7 +134,7 @@ final class LoraMath implements Serializable {
     INDArray preOutput(INDArray x, Map<String, INDArray> params, boolean training, LayerWorkspaceMgr mgr) {
         checkBound();
         long n = x.size(0);
-        INDArray z = mgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), new long[] {n, w.size(1)}, 'f');
+        INDArray z = mgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), new long[] {n, w.size(1)}, 'c');
         Gemm.gemm(x, w, z, false, false, 1.0, 0.0);
         if (!merged && spec.hasUpdate()) {
             INDArray a = params.get(LoraParams.A);
@@ -238,7 +238,7 @@ final class LoraMath implements Serializable {
             return null;
         }
         INDArray eps = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
-                new long[] {delta.size(0), w.size(0)}, 'f');
+                new long[] {delta.size(0), w.size(0)}, 'c');
         Gemm.gemm(delta, w, eps, false, true, 1.0, 0.0);
         if (g == null) {
             return eps;
