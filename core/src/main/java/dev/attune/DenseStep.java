@@ -52,8 +52,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossNegativeLogLikelihood;
  * repeats, per-layer workspaces and gradient maps, the output layer's second forward pass for the
  * score. Its arrays and element-wise ops are made on the first step of each batch size and reused by
  * every later one, and the products go to BLAS directly ({@link Gemm}): at these sizes making an ND4J
- * array or op costs about as much as the op's work. Gradients are sums over the mini-batch, written into the network's gradient views, as DL4J's
- * layers leave them for its updater.
+ * array or op costs about as much as the op's work. Gradients are sums over the mini-batch, written
+ * into the network's gradient views, as DL4J's layers leave them for its updater.
  *
  * <p>{@link #of} returns {@code null} for any network it does not cover (another layer kind, dropout,
  * weight noise, constraints, gradient normalization, input preprocessors, another loss): that network
@@ -74,24 +74,9 @@ final class DenseStep {
         AdaptedLayer.LowRank weights() {
             return adapted == null ? plain : adapted.lowRank();
         }
-
-        long in() {
-            return weights().weights().size(0);
-        }
-
-        long out() {
-            return weights().weights().size(1);
-        }
-
-        /** The adapter's rank, 0 without one. */
-        long rank() {
-            AdaptedLayer.LowRank l = weights();
-            return l.a() == null ? 0 : l.a().size(0);
-        }
     }
 
     private final List<Slot> slots;
-    private final IActivation outputActivation;
     private final double clipEps;
     private final DataType type;
     /** The step's arrays by batch size. */
@@ -99,9 +84,8 @@ final class DenseStep {
     /** Bias vectors and their gradients as {@code [1, n]} rows, by identity. */
     private final Map<INDArray, INDArray> rows = new IdentityHashMap<>();
 
-    private DenseStep(List<Slot> slots, IActivation outputActivation, double clipEps, DataType type) {
+    private DenseStep(List<Slot> slots, double clipEps, DataType type) {
         this.slots = slots;
-        this.outputActivation = outputActivation;
         this.clipEps = clipEps;
         this.type = type;
     }
@@ -133,8 +117,7 @@ final class DenseStep {
         if (!crossEntropy || !(out.getActivationFn() instanceof ActivationSoftmax)) {
             return null;
         }
-        return new DenseStep(List.copyOf(slots), out.getActivationFn(), ((LossMCXENT) loss).getSoftmaxClipEps(),
-                net.params().dataType());
+        return new DenseStep(List.copyOf(slots), ((LossMCXENT) loss).getSoftmaxClipEps(), net.params().dataType());
     }
 
     /** The layer as a slot, or {@code null} when the step does not cover it. */
@@ -197,7 +180,7 @@ final class DenseStep {
      * @param weights {@code [rows, 1]} example weights, or {@code null} for 1
      */
     double step(AdaptedLayer.LowRank[] layers, INDArray features, INDArray labels, INDArray weights) {
-        Buffers buffers = buffers((int) features.size(0));
+        Buffers buffers = buffers((int) features.size(0), layers);
         // Temporaries of what the step does not cover with its own arrays (another activation, example weights).
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(StepWorkspace.CONFIG, WS_ID)) {
             return run(layers, buffers, features.castTo(type), labels.castTo(type),
@@ -248,7 +231,8 @@ final class DenseStep {
             scores.assign(delta);
         }
         Nd4j.exec(b.log);
-        Nd4j.exec(b.withLabels(b.scoresTimesLabels, labels));
+        b.useLabels(labels);
+        Nd4j.exec(b.scoresTimesLabels);
         double loss;
         if (weights == null) {
             Nd4j.exec(b.scoreSum);
@@ -256,7 +240,7 @@ final class DenseStep {
         } else {
             loss = scores.sum(true, 1).muli(-1).muliColumnVector(weights).sumNumber().doubleValue();
         }
-        Nd4j.exec(b.withLabels(b.probsMinusLabels, labels));
+        Nd4j.exec(b.probsMinusLabels);
         if (weights != null) {
             delta.muliColumnVector(weights);
         }
@@ -333,7 +317,7 @@ final class DenseStep {
     }
 
     /** The step's arrays and ops for mini-batches of {@code rows} rows, made on the first such step. */
-    private Buffers buffers(int rows) {
+    private Buffers buffers(int rows, AdaptedLayer.LowRank[] layers) {
         Buffers b = buffers.get(rows);
         if (b == null) {
             if (buffers.size() >= 4) {
@@ -341,7 +325,7 @@ final class DenseStep {
                 buffers.clear();
             }
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                b = new Buffers(rows);
+                b = new Buffers(rows, layers);
             }
             buffers.put(rows, b);
         }
@@ -384,7 +368,7 @@ final class DenseStep {
         final DynamicCustomOp probsMinusLabels;
         private INDArray labels;
 
-        Buffers(int rows) {
+        Buffers(int rows, AdaptedLayer.LowRank[] p) {
             this.rows = rows;
             int count = slots.size();
             ones = Nd4j.ones(type, 1, rows);
@@ -403,18 +387,18 @@ final class DenseStep {
             biasSum = new Op[count];
             for (int i = 0; i < count; i++) {
                 Slot slot = slots.get(i);
-                AdaptedLayer.LowRank l = slot.weights();
-                long in = slot.in();
-                long out = slot.out();
+                AdaptedLayer.LowRank l = p[i];
+                long in = l.weights().size(0);
+                long out = l.weights().size(1);
                 // Row-major, as DL4J's dense layers and LoRA's: BLAS then runs the products over the outputs.
                 z[i] = Nd4j.createUninitialized(type, new long[] {rows, out}, 'c');
-                if (i < count - 1) {
+                if (i < count - 1 && slot.relu()) {
                     activations[i] = Nd4j.createUninitialized(type, new long[] {rows, out}, 'c');
                     relu[i] = new RectifiedLinear(z[i], activations[i], 0.0);
                 }
-                if (slot.rank() > 0) {
-                    h[i] = Nd4j.createUninitialized(type, new long[] {rows, slot.rank()}, 'f');
-                    g[i] = Nd4j.createUninitialized(type, new long[] {rows, slot.rank()}, 'f');
+                if (l.a() != null) {
+                    h[i] = Nd4j.createUninitialized(type, new long[] {rows, l.a().size(0)}, 'f');
+                    g[i] = Nd4j.createUninitialized(type, new long[] {rows, l.a().size(0)}, 'f');
                 }
                 if (slot.kind() != Kind.ADAPTED && l.bias() != null) {
                     addBias[i] = new BroadcastAddOp(z[i], l.bias(), z[i], 1);
@@ -427,8 +411,10 @@ final class DenseStep {
                         eps[i] = Nd4j.createUninitialized(type, new long[] {rows, in}, slot.kind() == Kind.FROZEN ? 'f' : 'c');
                     }
                     deltas[i] = Nd4j.createUninitialized(type, new long[] {rows, in}, 'c');
-                    reluStep[i] = new Step(z[i - 1], deltas[i], 0.0);
-                    reluMask[i] = new MulOp(deltas[i], eps[i], deltas[i]);
+                    if (slots.get(i - 1).relu()) {
+                        reluStep[i] = new Step(z[i - 1], deltas[i], 0.0);
+                        reluMask[i] = new MulOp(deltas[i], eps[i], deltas[i]);
+                    }
                 }
             }
             probs = Nd4j.createUninitialized(type, z[count - 1].shape(), 'c');
@@ -444,8 +430,8 @@ final class DenseStep {
             for (int i = 0; i < count; i++) {
                 INDArray delta = i == count - 1 ? probs : deltas[i + 1];
                 Slot slot = slots.get(i);
-                if (slot.kind() == Kind.STOCK && slot.weights().biasGradient() != null) {
-                    biasSum[i] = new Sum(delta, slot.weights().biasGradient(), 0);
+                if (slot.kind() == Kind.STOCK && p[i].biasGradient() != null) {
+                    biasSum[i] = new Sum(delta, p[i].biasGradient(), 0);
                 }
                 if (i > 0 && slot.kind() == Kind.STOCK) {
                     deltaT[i] = delta.transpose();
@@ -453,14 +439,13 @@ final class DenseStep {
             }
         }
 
-        /** The op with this step's labels as its second input. */
-        CustomOp withLabels(CustomOp op, INDArray labels) {
+        /** Makes this step's labels the second input of the ops that take them. */
+        void useLabels(INDArray labels) {
             if (this.labels != labels) {
                 this.labels = labels;
                 scoresTimesLabels.setInputArgument(1, labels);
                 probsMinusLabels.setInputArgument(1, labels);
             }
-            return op;
         }
     }
 
