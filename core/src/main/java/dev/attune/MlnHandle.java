@@ -250,10 +250,13 @@ final class MlnHandle implements ModelHandle {
          * gradient normalization, applied directly; null otherwise (DL4J's updater runs).
          */
         private final UpdaterBlock block;
-        /** Flat views of the top's gradients and of the block's, made once: a view costs a step as much as a small op. */
-        private final INDArray fusedFlat;
+        /**
+         * Flat views of the top's gradient array (where DL4J's backward pass and the fused step both write)
+         * and of the block's, made once: a view costs a step as much as a small op.
+         */
+        private final INDArray flatGradient;
         private final INDArray blockFlat;
-        /** The fused step's gradient divided by the batch size, and the update subtracted, as ops made once per batch size. */
+        /** The gradient divided by the batch size, and the update subtracted, as ops made once per batch size. */
         private Op divide;
         private int divideRows;
         private CustomOp subtract;
@@ -293,7 +296,7 @@ final class MlnHandle implements ModelHandle {
             this.block = blocks.size() == 1 && blocks.get(0).getParamOffsetStart() == 0
                     && blocks.get(0).getParamOffsetEnd() == top.numParams() && !normalized && top.conf().isMiniBatch()
                     ? blocks.get(0) : null;
-            this.fusedFlat = fusedGradient.gradient();
+            this.flatGradient = fusedGradient.gradient();
             this.blockFlat = block == null ? null : block.getGradientView().reshape(block.getGradientView().length());
         }
 
@@ -374,33 +377,26 @@ final class MlnHandle implements ModelHandle {
             return score;
         }
 
-        /** The optimizer's step on the top's whole gradient array (sums over the rows), as DL4J's updater takes it. */
+        /**
+         * The optimizer's step on the top's whole gradient array (sums over the rows), as DL4J's updater
+         * takes it; DL4J's own gradient, like the fused step's, lies in that array ({@link #flatGradient}).
+         */
         private void update(org.deeplearning4j.nn.gradient.Gradient gradient, int rows, int iteration, int epoch) {
-            boolean fusedStep = gradient == fusedGradient;
-            INDArray g = fusedStep ? fusedFlat : gradient.gradient();
             if (block != null) {
-                if (fusedStep) {
-                    if (divide == null || divideRows != rows) {
-                        divide = new ScalarDivision(g, rows);
-                        divideRows = rows;
-                    }
-                    Nd4j.exec(divide);
-                } else {
-                    g.divi(rows);
+                if (divide == null || divideRows != rows) {
+                    divide = new ScalarDivision(flatGradient, rows);
+                    divideRows = rows;
                 }
+                Nd4j.exec(divide);
                 applyBlock(block, blockFlat, iteration, epoch);
             } else {
                 updater.update(top, gradient, iteration, epoch, rows, StepWorkspace.UPDATER);
             }
-            if (fusedStep) {
-                if (subtractFrom != top.params()) {
-                    subtractFrom = top.params();
-                    subtract = new SubOp(subtractFrom, g, subtractFrom);
-                }
-                Nd4j.exec(subtract);
-            } else {
-                top.params().subi(g);
+            if (subtractFrom != top.params()) {
+                subtractFrom = top.params();
+                subtract = new SubOp(subtractFrom, flatGradient, subtractFrom);
             }
+            Nd4j.exec(subtract);
             top.setIterationCount(iteration + 1);
             top.setEpochCount(epoch);
         }

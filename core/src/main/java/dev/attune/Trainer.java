@@ -212,7 +212,7 @@ final class Trainer {
         return shape;
     }
 
-    /** The first {@code rows} rows of a c-ordered batch array, a contiguous view. */
+    /** Rows {@code [from, to)} of a c-ordered array, a contiguous view (the array itself when that is all of it). */
     private static INDArray rowsOf(INDArray buffer, long from, long to) {
         return from == 0 && to == buffer.size(0) ? buffer : buffer.get(Network.rowRange(buffer.rank(), from, to));
     }

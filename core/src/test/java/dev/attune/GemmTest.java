@@ -59,7 +59,8 @@ class GemmTest {
 
     @Test
     void theFusedStepsProductsAreBitIdenticalToNd4jsMatmul() {
-        // The layouts the dense step and LoRA use: a c-order input, an f-order weight and result.
+        // Products into a column-major result from a row-major input, as LoRA's rank-r products h = x A^T
+        // run (and as its base product x W ran before it turned row-major): ND4J's matmul op's bits.
         Nd4j.getRandom().setSeed(3);
         INDArray x = Nd4j.rand(DataType.FLOAT, 'c', 128, 64);
         INDArray w = Nd4j.rand(DataType.FLOAT, 'f', 64, 48);
