@@ -2,6 +2,13 @@ package dev.attune;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.attune.spi.AdaptedLayer;
+import dev.attune.spi.AdapterMethod;
+import dev.attune.spi.AdapterWeights;
+import dev.attune.spi.FreezePolicy;
+import dev.attune.spi.Optimizer;
+import dev.attune.spi.TrainableModel;
+import dev.attune.spi.TrainingPlan;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -254,11 +261,11 @@ public final class AdaptedNetwork {
      */
     public Network toNetwork() {
         requireActive("export a merged network");
-        return live.model().snapshot();
+        return new Network(live.model().snapshot());
     }
 
     private Network current() {
-        return active == null ? base : live.model().live();
+        return active == null ? base : new Network(live.model().live());
     }
 
     private void requireActive(String what) {
@@ -285,8 +292,18 @@ public final class AdaptedNetwork {
     private TrainableModel build(AdapterWeights w) {
         AdapterWeights.Head head = w.head();
         TrainingPlan plan = new TrainingPlan(head == null ? 0 : head.classes(), head == null ? "head" : head.name(),
-                base.handle().servingFreeze(w), Optimizer.adam(1e-3), 0, w.method());
+                servingFreeze(w), Optimizer.adam(1e-3), 0, w.method());
         return base.handle().prepare(plan);
+    }
+
+    /**
+     * The freeze policy of the network that serves an adapter: every layer frozen but those the
+     * family keeps open (nothing frozen when it names none).
+     */
+    private FreezePolicy servingFreeze(AdapterWeights w) {
+        return base.handle().servingOpenLayers(w)
+                .map(open -> open.isEmpty() ? Freeze.all() : Freeze.all().andUnfreeze(open.toArray(String[]::new)))
+                .orElse(Freeze.none());
     }
 
     private static void load(TrainableModel model, AdapterWeights w, String name) {

@@ -2,6 +2,13 @@ package dev.attune;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.attune.internal.bert.BertConfig;
+import dev.attune.internal.bert.BertGraph;
+import dev.attune.internal.bert.BertHandle;
+import dev.attune.internal.bert.OnnxBertWeights;
+import dev.attune.internal.bert.OnnxModel;
+import dev.attune.internal.io.Safetensors;
+import dev.attune.spi.ModelFileException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,7 +49,7 @@ public final class BertEncoder {
     }
 
     /** Wraps a built graph. */
-    static BertEncoder of(BertGraph graph) {
+    public static BertEncoder of(BertGraph graph) {
         return new BertEncoder(requireNonNull(graph, "graph"));
     }
 
@@ -84,7 +91,12 @@ public final class BertEncoder {
     }
 
     private static BertEncoder fromBytes(byte[] bytes, String source) {
-        OnnxBertWeights.Loaded loaded = OnnxBertWeights.load(OnnxModel.read(bytes, source), source);
+        OnnxBertWeights.Loaded loaded;
+        try {
+            loaded = OnnxBertWeights.load(OnnxModel.read(bytes, source), source);
+        } catch (ModelFileException e) {
+            throw new AttuneException(e.getMessage(), e.getCause());
+        }
         return new BertEncoder(BertGraph.build(loaded.config(), loaded.weights(), DataType.FLOAT, BertGraph.Lookup.GATHER));
     }
 
@@ -139,7 +151,7 @@ public final class BertEncoder {
         return BertHandle.count(BertGraph.parameterShapes(graph.config()));
     }
 
-    BertGraph graph() {
+    public BertGraph graph() {
         return graph;
     }
 
@@ -151,7 +163,7 @@ public final class BertEncoder {
      * PyTorch's {@code [out, in]} layout, and the configuration as string metadata ({@code vocab_size},
      * {@code hidden_size}, {@code num_layers}, {@code num_heads}, {@code intermediate_size},
      * {@code max_position_embeddings}, {@code type_vocab_size}, {@code layer_norm_eps}), written by
-     * {@link Safetensors#write} (atomically).
+     * a temporary file moved into place (atomically).
      *
      * @throws AttuneException when the file cannot be written
      */

@@ -2,6 +2,7 @@ package dev.attune;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.attune.spi.AdapterWeights;
 import java.time.Duration;
 import java.util.List;
 

@@ -2,6 +2,11 @@ package dev.attune;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.attune.internal.math.Rows;
+import dev.attune.spi.AdapterMethod;
+import dev.attune.spi.FreezePolicy;
+import dev.attune.spi.Optimizer;
+import dev.attune.spi.TrainingPlan;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -173,7 +178,7 @@ public final class FineTuner {
             }
         }
         try {
-            base.handle().output(train.featuresView().get(Network.rowRange(train.featuresView().rank(), 0, 1)));
+            base.handle().output(train.featuresView().get(Rows.range(train.featuresView().rank(), 0, 1)));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("examples of shape " + Arrays.toString(train.exampleShape())
                     + " do not fit the model's input (first layer '" + base.layers().get(0).name() + "', a "

@@ -2,13 +2,15 @@ package dev.attune;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.attune.internal.layers.LayerNames;
+import dev.attune.spi.FreezePolicy;
+import dev.attune.spi.LayerInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Built-in freeze policies: by layer name or glob ({@code *} any run of characters, {@code ?} one
@@ -118,18 +120,14 @@ public final class Freeze implements FreezePolicy {
     static Set<String> matching(List<LayerInfo> layers, List<String> patterns) {
         Set<String> out = new LinkedHashSet<>();
         for (String p : patterns) {
-            Pattern regex = glob(p);
+            Pattern regex = LayerNames.glob(p);
             Set<String> hits = names(layers, l -> regex.matcher(l.name()).matches());
             if (hits.isEmpty()) {
-                throw new IllegalArgumentException("unknown layer '" + p + "'; layers are: " + layerNames(layers));
+                throw new IllegalArgumentException("unknown layer '" + p + "'; layers are: " + LayerNames.list(layers));
             }
             out.addAll(hits);
         }
         return out;
-    }
-
-    static String layerNames(List<LayerInfo> layers) {
-        return layers.stream().map(LayerInfo::name).collect(Collectors.joining(", "));
     }
 
     private static Set<String> names(List<LayerInfo> layers, Predicate<LayerInfo> p) {
@@ -146,16 +144,4 @@ public final class Freeze implements FreezePolicy {
         return layers.stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow().index();
     }
 
-    /** Translates a glob with {@code *} and {@code ?} into an anchored regular expression. */
-    static Pattern glob(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (char c : glob.toCharArray()) {
-            switch (c) {
-                case '*' -> re.append(".*");
-                case '?' -> re.append('.');
-                default -> re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(re.toString());
-    }
 }

@@ -4,21 +4,26 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
+import dev.attune.internal.bert.BertFamily;
+import dev.attune.internal.bert.BertHandle;
+import dev.attune.internal.dl4j.Dl4jFamily;
+import dev.attune.internal.io.AtomicFiles;
+import dev.attune.internal.layers.LayerNames;
+import dev.attune.internal.math.Rows;
+import dev.attune.spi.LayerInfo;
+import dev.attune.spi.ModelFamily;
+import dev.attune.spi.ModelFileException;
+import dev.attune.spi.ModelHandle;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.zip.ZipFile;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A neural network Attune can fine-tune: a base model to start from, or a fine-tuned result.
@@ -28,10 +33,23 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class Network {
     private static final int OUTPUT_BATCH = 1024;
+    /**
+     * The built-in families, in the order {@link #load(Path)} asks them; a zip that none recognises
+     * is taken for the last one's (a DL4J zip), whose reader says what the file lacks.
+     */
+    private static final List<ModelFamily> FAMILIES = List.of(BertFamily.INSTANCE, Dl4jFamily.INSTANCE);
     private final ModelHandle handle;
 
     Network(ModelHandle handle) {
         this.handle = handle;
+    }
+
+    /**
+     * Wraps a model of any {@link ModelFamily}, a host application's own included. It is not copied;
+     * Attune never modifies it (fine-tuning works on a copy).
+     */
+    public static Network of(ModelHandle handle) {
+        return new Network(requireNonNull(handle, "handle"));
     }
 
     /** Wraps a multi-layer network (initialised). It is not copied and never modified. */
@@ -40,7 +58,7 @@ public final class Network {
         if (network.params() == null || network.getLayers() == null) {
             throw new IllegalArgumentException("the MultiLayerNetwork is not initialised; call network.init() first");
         }
-        return new Network(new MlnHandle(network));
+        return new Network(Dl4jFamily.handle(network));
     }
 
     /** Wraps a computation graph (initialised, one input, one output). It is not copied and never modified. */
@@ -49,7 +67,7 @@ public final class Network {
         if (graph.params() == null || graph.getVertices() == null) {
             throw new IllegalArgumentException("the ComputationGraph is not initialised; call graph.init() first");
         }
-        return new Network(new GraphHandle(graph));
+        return new Network(Dl4jFamily.handle(graph));
     }
 
     /**
@@ -65,45 +83,52 @@ public final class Network {
      */
     public static Network of(BertEncoder encoder) {
         requireNonNull(encoder, "encoder");
-        return new Network(BertHandle.of(encoder));
+        return new Network(BertHandle.of(encoder.graph()));
     }
 
     /**
      * Loads a DL4J model zip (as written by {@link #save} or DL4J's {@code ModelSerializer}),
-     * either kind of network, or a BERT network's zip written by {@link #save}.
+     * either kind of network, or a BERT network's zip written by {@link #save}: the built-in family
+     * whose format tag the file carries reads it.
      *
      * @throws AttuneException when the file is missing, truncated, corrupted or not a DL4J model
      */
     public static Network load(Path zip) {
         requireNonNull(zip, "zip");
+        return read(zip, null);
+    }
+
+    /**
+     * Loads a model file of the given family (a host application's own, say), as
+     * {@link ModelFamily#read} reads it.
+     *
+     * @throws AttuneException when the file is missing, not of that family, truncated or corrupted
+     */
+    public static Network load(Path zip, ModelFamily family) {
+        requireNonNull(zip, "zip");
+        requireNonNull(family, "family");
+        return read(zip, family);
+    }
+
+    /** Reads the file with the given family, or with the built-in family that recognises it when {@code null}. */
+    private static Network read(Path zip, ModelFamily given) {
         if (!Files.isRegularFile(zip)) {
             throw new AttuneException("no checkpoint file at " + zip.toAbsolutePath()
                     + "; give the path of a DL4J model zip written by Network.save or ModelSerializer.writeModel");
         }
-        boolean graph;
         try (ZipFile z = new ZipFile(zip.toFile())) {
-            if (BertHandle.isBertFile(z)) {
-                return new Network(BertHandle.read(z, zip.toString()));
+            ModelFamily family = given != null ? given
+                    : FAMILIES.stream().filter(f -> f.recognises(z)).findFirst().orElse(FAMILIES.get(FAMILIES.size() - 1));
+            if (given != null && !family.recognises(z)) {
+                throw new AttuneException("checkpoint " + zip + " is not a model file of " + family
+                        + "; give a file that this family wrote, or Network.load(path) for Attune's own families");
             }
-            var conf = z.getEntry("configuration.json");
-            var coefficients = z.getEntry("coefficients.bin");
-            if (conf == null || coefficients == null) {
-                throw new AttuneException("checkpoint " + zip + " is a zip but not a DL4J model: it lacks "
-                        + (conf == null ? "configuration.json" : "coefficients.bin")
-                        + "; give a zip written by Network.save or ModelSerializer.writeModel");
-            }
-            String json = new String(z.getInputStream(conf).readAllBytes(), StandardCharsets.UTF_8);
-            graph = json.contains("\"vertices\"");
+            return new Network(family.read(z, zip));
+        } catch (ModelFileException e) {
+            throw new AttuneException(e.getMessage(), e.getCause());
         } catch (IOException e) {
             throw new AttuneException("checkpoint " + zip + " is not a readable zip (truncated or corrupted?): "
                     + e.getMessage() + "; write it again with Network.save", e);
-        }
-        try {
-            return graph ? new Network(new GraphHandle(ModelSerializer.restoreComputationGraph(zip.toFile(), false)))
-                    : new Network(new MlnHandle(ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false)));
-        } catch (Exception | Error e) {
-            throw new AttuneException("checkpoint " + zip + " could not be read (truncated or corrupted?): "
-                    + e + "; write it again with Network.save", e);
         }
     }
 
@@ -121,7 +146,7 @@ public final class Network {
         requireNonNull(name, "name");
         return layers().stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow(
                 () -> new IllegalArgumentException("unknown layer '" + name + "'; layers are: "
-                        + Freeze.layerNames(layers())));
+                        + LayerNames.list(layers())));
     }
 
     /** The total number of parameters. */
@@ -141,25 +166,7 @@ public final class Network {
         if (n <= OUTPUT_BATCH) {
             return handle.output(features);
         }
-        INDArray out = null;
-        for (long start = 0; start < n; start += OUTPUT_BATCH) {
-            long end = Math.min(n, start + OUTPUT_BATCH);
-            INDArray part = handle.output(features.get(rowRange(features.rank(), start, end)));
-            if (out == null) {
-                out = Nd4j.create(part.dataType(), n, part.size(1));
-            }
-            out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).assign(part);
-        }
-        return out;
-    }
-
-    static INDArrayIndex[] rowRange(int rank, long start, long end) {
-        INDArrayIndex[] idx = new INDArrayIndex[rank];
-        idx[0] = NDArrayIndex.interval(start, end);
-        for (int i = 1; i < rank; i++) {
-            idx[i] = NDArrayIndex.all();
-        }
-        return idx;
+        return Rows.mapChunks(features, OUTPUT_BATCH, handle::output);
     }
 
     /** Predictions on a labelled set. */
@@ -179,23 +186,9 @@ public final class Network {
      */
     public void save(Path zip) {
         requireNonNull(zip, "zip");
-        Path dir = zip.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            // A fresh name in the target directory, so the final move is atomic; created with the
-            // process's default permissions (createTempFile would make it owner-only).
-            tmp = dir.resolve("." + zip.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-            handle.write(tmp);
-            Files.move(tmp, zip, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(zip, handle::write);
         } catch (IOException | RuntimeException e) {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original failure is the one to report
-                }
-            }
             throw new AttuneException("could not write checkpoint " + zip + ": " + e, e);
         }
     }
@@ -235,7 +228,11 @@ public final class Network {
                 ? "this network is a MultiLayerNetwork; call asMultiLayerNetwork()" : "this network is a BERT encoder, not a DL4J network");
     }
 
-    ModelHandle handle() {
+    /**
+     * The model of its family behind this network (shared, not a copy): for model families and
+     * Attune's own modules, which build networks to train from it.
+     */
+    public ModelHandle handle() {
         return handle;
     }
 

@@ -1,5 +1,9 @@
 package dev.attune;
 
+import dev.attune.internal.math.Rows;
+import dev.attune.spi.AdapterWeights;
+import dev.attune.spi.TrainableModel;
+import dev.attune.spi.TrainingPlan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +16,6 @@ import java.util.StringJoiner;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** One run of the training loop for a {@link FineTuner}. */
 final class Trainer {
@@ -142,7 +145,7 @@ final class Trainer {
                 bestEpoch = epoch;
             }
             if (tuner.checkpoints() != null) {
-                tuner.checkpoints().save(epoch, model.snapshot());
+                tuner.checkpoints().save(epoch, new Network(model.snapshot()));
             }
             var end = new TrainingListener.EpochEnd(record, tuner.epochs(), improved,
                     Duration.ofNanos(System.nanoTime() - t0));
@@ -174,7 +177,7 @@ final class Trainer {
                     plan.headClasses() > 0 ? new AdapterWeights.Head(plan.headName(), plan.headClasses()) : null,
                     model.trainedTensors(), provenance.baseModel(), provenance.asText());
         }
-        return new FineTuneResult(model.snapshot(), history, bestEpoch, stoppedEarly, model.trainableParams(),
+        return new FineTuneResult(new Network(model.snapshot()), history, bestEpoch, stoppedEarly, model.trainableParams(),
                 model.frozenParams(), model.frozenLayers().stream().sorted().toList(), model.optimizerStateSize(), wall,
                 provenance, adapter);
     }
@@ -214,7 +217,7 @@ final class Trainer {
 
     /** Rows {@code [from, to)} of a c-ordered array, a contiguous view (the array itself when that is all of it). */
     private static INDArray rowsOf(INDArray buffer, long from, long to) {
-        return from == 0 && to == buffer.size(0) ? buffer : buffer.get(Network.rowRange(buffer.rank(), from, to));
+        return from == 0 && to == buffer.size(0) ? buffer : buffer.get(Rows.range(buffer.rank(), from, to));
     }
 
     /** Mini-batch {@code slot} of a gather: a row range of it, kept for full batches. */
@@ -236,7 +239,7 @@ final class Trainer {
 
     private static boolean fitsCache(TrainableModel model, INDArray rawX) {
         long n = rawX.size(0);
-        INDArray probe = model.encode(rawX.get(Network.rowRange(rawX.rank(), 0, 1)));
+        INDArray probe = model.encode(rawX.get(Rows.range(rawX.rank(), 0, 1)));
         return probe.length() * (long) probe.dataType().width() * n <= CACHE_BYTES;
     }
 
@@ -245,13 +248,13 @@ final class Trainer {
         INDArray out = null;
         for (long from = 0; from < n; from += CHUNK) {
             long to = Math.min(n, from + CHUNK);
-            INDArray part = raw.get(Network.rowRange(raw.rank(), from, to));
+            INDArray part = raw.get(Rows.range(raw.rank(), from, to));
             if (out == null) {
-                long[] shape = model.encode(raw.get(Network.rowRange(raw.rank(), 0, 1))).shape().clone();
+                long[] shape = model.encode(raw.get(Rows.range(raw.rank(), 0, 1))).shape().clone();
                 shape[0] = n;
                 out = Nd4j.createUninitialized(raw.dataType(), shape, 'c');
             }
-            model.encodeInto(part, out.get(Network.rowRange(out.rank(), from, to)));
+            model.encodeInto(part, out.get(Rows.range(out.rank(), from, to)));
         }
         return out;
     }
@@ -266,13 +269,13 @@ final class Trainer {
         INDArray out = null;
         for (long from = 0; from < n; from += CHUNK) {
             long to = Math.min(n, from + CHUNK);
-            INDArray part = f.apply(x.get(Network.rowRange(x.rank(), from, to)));
+            INDArray part = f.apply(x.get(Rows.range(x.rank(), from, to)));
             if (out == null) {
                 long[] shape = part.shape().clone();
                 shape[0] = n;
                 out = Nd4j.create(part.dataType(), shape, 'c');
             }
-            out.get(Network.rowRange(part.rank(), from, to)).assign(part);
+            out.get(Rows.range(part.rank(), from, to)).assign(part);
         }
         return out;
     }

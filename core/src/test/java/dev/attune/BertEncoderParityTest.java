@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import java.io.IOException;
+import dev.attune.internal.bert.BertConfig;
 import java.io.InputStream;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -20,8 +20,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Attune's SameDiff BERT encoder against ONNX Runtime running the same all-MiniLM-L6-v2 ONNX file
  * (from the langchain4j jar on the test class path).
  */
-class BertEncoderParityTest {
-    static final String MODEL = "/all-minilm-l6-v2.onnx";
+public class BertEncoderParityTest {
+    public static final String MODEL = "/all-minilm-l6-v2.onnx";
 
     /**
      * WordPiece ids (bert-base-uncased vocabulary, the model's tokenizer.json) of
@@ -29,7 +29,7 @@ class BertEncoderParityTest {
      * "Hello!" and "The delivery was late, and the package arrived damaged; please send a
      * replacement as soon as possible.", each as [CLS] ... [SEP].
      */
-    static final long[][] SENTENCES = {
+    public static final long[][] SENTENCES = {
         {101, 2073, 2003, 2026, 2344, 1029, 102},
         {101, 1045, 2215, 1037, 25416, 8630, 2005, 1996, 3714, 2132, 19093, 1045, 2363, 7483, 1012, 102},
         {101, 7592, 999, 102},
@@ -60,7 +60,7 @@ class BertEncoderParityTest {
     }
 
     /** Right-padded [n, length] ids (0 = [PAD]) and the 0/1 mask. */
-    static long[][][] batch(int length, long[]... rows) {
+    public static long[][][] batch(int length, long[]... rows) {
         long[][] ids = new long[rows.length][length];
         long[][] mask = new long[rows.length][length];
         for (int i = 0; i < rows.length; i++) {

@@ -3,6 +3,13 @@ package dev.attune;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.attune.internal.bert.BertConfig;
+import dev.attune.internal.bert.BertGraph;
+import dev.attune.internal.bert.BertHandle;
+import dev.attune.internal.bert.BertTrainable;
+import dev.attune.spi.LayerInfo;
+import dev.attune.spi.Optimizer;
+import dev.attune.spi.TrainingPlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Fine-tuning a BERT encoder through {@link FineTuner}, on a tiny random BERT of the same code and on
  * token sequences whose class is the group of one signal token among filler tokens.
  */
-class BertFineTuningTest {
+public class BertFineTuningTest {
     static final BertConfig TINY = new BertConfig(50, 16, 2, 2, 32, 16, 2, 1e-12);
     static final int LENGTH = 10;
     static final int CLASSES = 3;
@@ -31,7 +38,7 @@ class BertFineTuningTest {
     private final LabeledData train = ALL.select(java.util.stream.IntStream.range(0, 240).toArray());
     private final LabeledData validation = ALL.select(java.util.stream.IntStream.range(240, 330).toArray());
 
-    static BertEncoder tiny(DataType dataType) {
+    public static BertEncoder tiny(DataType dataType) {
         return BertEncoder.of(BertGraph.random(TINY, 7, dataType, BertGraph.Lookup.GATHER));
     }
 
@@ -66,7 +73,7 @@ class BertFineTuningTest {
      * Non-trivial values in every tensor (layer-norm gains about 1, everything else about 0, spread
      * 0.3), so that every op's gradient matters.
      */
-    static void randomise(Map<String, INDArray> tensors, long seed) {
+    public static void randomise(Map<String, INDArray> tensors, long seed) {
         Random rng = new Random(seed);
         tensors.forEach((name, w) -> {
             double[] v = new double[(int) w.length()];

@@ -3,6 +3,12 @@ package dev.attune;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.attune.internal.bert.BertGraph;
+import dev.attune.internal.bert.BertHandle;
+import dev.attune.spi.AdapterMethod;
+import dev.attune.spi.AdapterWeights;
+import dev.attune.spi.LayerInfo;
+import dev.attune.spi.Optimizer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the options the encoder refuses. The method is described as the adapters module's {@code Lora}
  * describes itself (name and options), which is all the encoder reads.
  */
-class BertLoraFineTuningTest {
+public class BertLoraFineTuningTest {
     private static final LabeledData ALL = BertFineTuningTest.sequences(330, 1);
     private static final LabeledData TRAIN = ALL.select(IntStream.range(0, 240).toArray());
     private static final LabeledData VALIDATION = ALL.select(IntStream.range(240, 330).toArray());
@@ -27,7 +33,7 @@ class BertLoraFineTuningTest {
     private static final List<String> QUERY_VALUE = List.of("*.attention.self.query", "*.attention.self.value");
 
     /** An adapter method as the adapters module's {@code Lora} describes itself; options override the defaults. */
-    static AdapterMethod method(String name, List<String> targets, String... options) {
+    public static AdapterMethod method(String name, List<String> targets, String... options) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("rank", "4");
         c.put("alpha", "8.0");

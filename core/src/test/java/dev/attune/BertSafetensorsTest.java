@@ -2,6 +2,7 @@ package dev.attune;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.attune.internal.bert.BertGraph;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -3,6 +3,7 @@ package dev.attune;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.attune.spi.LayerInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

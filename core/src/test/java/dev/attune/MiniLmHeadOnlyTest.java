@@ -2,6 +2,8 @@ package dev.attune;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.attune.spi.LayerInfo;
+import dev.attune.spi.Optimizer;
 import java.io.InputStream;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;

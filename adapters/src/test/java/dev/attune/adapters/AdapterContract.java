@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attune.AdaptedNetwork;
-import dev.attune.AdapterMethod;
-import dev.attune.AdapterWeights;
 import dev.attune.FineTuneResult;
 import dev.attune.FineTuner;
 import dev.attune.Fixtures;
 import dev.attune.Network;
-import dev.attune.Optimizer;
+import dev.attune.spi.AdapterMethod;
+import dev.attune.spi.AdapterWeights;
+import dev.attune.spi.Optimizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

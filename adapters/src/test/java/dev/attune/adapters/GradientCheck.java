@@ -2,7 +2,7 @@ package dev.attune.adapters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.attune.AdaptedLayer;
+import dev.attune.spi.AdaptedLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.common.primitives.Pair;

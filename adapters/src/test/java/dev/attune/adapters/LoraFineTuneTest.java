@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attune.AdaptedNetwork;
-import dev.attune.AdapterWeights;
 import dev.attune.FineTuneResult;
 import dev.attune.FineTuner;
 import dev.attune.Fixtures;
 import dev.attune.Freeze;
 import dev.attune.LabeledData;
 import dev.attune.Network;
-import dev.attune.Optimizer;
 import dev.attune.adapters.lora.Lora;
+import dev.attune.spi.AdapterWeights;
+import dev.attune.spi.Optimizer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;

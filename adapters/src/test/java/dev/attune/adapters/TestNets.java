@@ -50,7 +50,7 @@ public final class TestNets {
             if (layers.containsKey(i)) {
                 java.util.Map<String, INDArray> copy = new java.util.HashMap<>();
                 base.getLayer(i).paramTable().forEach((k, v) -> copy.put(k, v.dup()));
-                ((dev.attune.AdaptedLayer) net.getLayer(i)).bindBase(copy);
+                ((dev.attune.spi.AdaptedLayer) net.getLayer(i)).bindBase(copy);
             } else if (base.getLayer(i).numParams() > 0) {
                 net.getLayer(i).params().assign(base.getLayer(i).params());
             }

@@ -1,9 +1,9 @@
 package dev.attune.benchmarks;
 
 import dev.attune.AdaptedNetwork;
-import dev.attune.AdapterWeights;
 import dev.attune.Network;
 import dev.attune.adapters.lora.Lora;
+import dev.attune.spi.AdapterWeights;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

@@ -1,14 +1,12 @@
 package dev.attune.benchmarks;
 
 import dev.attune.AdaptedNetwork;
-import dev.attune.AdapterWeights;
 import dev.attune.BertEncoder;
 import dev.attune.FineTuneResult;
 import dev.attune.FineTuner;
 import dev.attune.Freeze;
 import dev.attune.LabeledData;
 import dev.attune.Network;
-import dev.attune.Optimizer;
 import dev.attune.Predictions;
 import dev.attune.adapters.lora.Lora;
 import dev.attune.data.BundledText;
@@ -20,6 +18,8 @@ import dev.attune.evaluation.ConfidenceInterval;
 import dev.attune.evaluation.Latency;
 import dev.attune.evaluation.LatencyReport;
 import dev.attune.evaluation.Metrics;
+import dev.attune.spi.AdapterWeights;
+import dev.attune.spi.Optimizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;

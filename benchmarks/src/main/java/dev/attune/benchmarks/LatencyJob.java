@@ -1,12 +1,12 @@
 package dev.attune.benchmarks;
 
 import dev.attune.AdaptedNetwork;
-import dev.attune.AdapterWeights;
 import dev.attune.Network;
 import dev.attune.adapters.lora.Lora;
 import dev.attune.data.BundledData;
 import dev.attune.evaluation.Latency;
 import dev.attune.evaluation.LatencyReport;
+import dev.attune.spi.AdapterWeights;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;

@@ -1,16 +1,15 @@
 package dev.attune.benchmarks;
 
 import dev.attune.BertEncoder;
-import dev.attune.FineTuneResult;
 import dev.attune.FineTuner;
 import dev.attune.LabeledData;
 import dev.attune.Network;
-import dev.attune.Optimizer;
 import dev.attune.adapters.lora.Lora;
 import dev.attune.data.BundledText;
 import dev.attune.data.TextData;
 import dev.attune.data.TokenizedText;
 import dev.attune.data.WordPieceTokenizer;
+import dev.attune.spi.Optimizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

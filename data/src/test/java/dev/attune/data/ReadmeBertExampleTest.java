@@ -8,7 +8,7 @@ import dev.attune.FineTuner;
 import dev.attune.Freeze;
 import dev.attune.LabeledData;
 import dev.attune.Network;
-import dev.attune.Optimizer;
+import dev.attune.spi.Optimizer;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

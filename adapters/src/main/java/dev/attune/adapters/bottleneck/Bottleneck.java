@@ -2,7 +2,7 @@ package dev.attune.adapters.bottleneck;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.attune.AdapterMethod;
+import dev.attune.spi.AdapterMethod;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

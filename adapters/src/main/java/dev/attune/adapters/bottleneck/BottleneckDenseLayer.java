@@ -1,6 +1,6 @@
 package dev.attune.adapters.bottleneck;
 
-import dev.attune.AdaptedLayer;
+import dev.attune.spi.AdaptedLayer;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

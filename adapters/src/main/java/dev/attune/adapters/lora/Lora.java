@@ -2,8 +2,8 @@ package dev.attune.adapters.lora;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.attune.AdapterMethod;
-import dev.attune.AdapterWeights;
+import dev.attune.spi.AdapterMethod;
+import dev.attune.spi.AdapterWeights;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

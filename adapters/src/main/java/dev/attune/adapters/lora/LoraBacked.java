@@ -1,6 +1,6 @@
 package dev.attune.adapters.lora;
 
-import dev.attune.AdaptedLayer;
+import dev.attune.spi.AdaptedLayer;
 import java.util.Collection;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;

@@ -1,6 +1,6 @@
 package dev.attune.adapters.lora;
 
-import dev.attune.AdaptedLayer;
+import dev.attune.spi.AdaptedLayer;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.attune.adapters.lora;
 
-import dev.attune.AdaptedLayer;
-import dev.attune.Gemm;
+import dev.attune.internal.math.Gemm;
+import dev.attune.spi.AdaptedLayer;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.attune.adapters.bottleneck;
 
-import dev.attune.AdapterMethod;
 import dev.attune.adapters.AdapterContract;
+import dev.attune.spi.AdapterMethod;
 import org.nd4j.linalg.activations.Activation;
 
 /** Bottleneck adapters pass the adapter contract; they cannot be merged, and are exported as stock layers. */

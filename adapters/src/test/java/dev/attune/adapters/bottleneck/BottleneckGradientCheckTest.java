@@ -3,8 +3,8 @@ package dev.attune.adapters.bottleneck;
 import static dev.attune.adapters.GradientCheck.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.attune.AdaptedLayer;
 import dev.attune.adapters.TestNets;
+import dev.attune.spi.AdaptedLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;

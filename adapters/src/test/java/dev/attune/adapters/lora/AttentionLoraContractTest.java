@@ -1,7 +1,7 @@
 package dev.attune.adapters.lora;
 
-import dev.attune.AdapterMethod;
 import dev.attune.adapters.AdapterContract;
+import dev.attune.spi.AdapterMethod;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 

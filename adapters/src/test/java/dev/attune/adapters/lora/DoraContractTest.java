@@ -1,7 +1,7 @@
 package dev.attune.adapters.lora;
 
-import dev.attune.AdapterMethod;
 import dev.attune.adapters.AdapterContract;
+import dev.attune.spi.AdapterMethod;
 
 /** DoRA passes the adapter contract. */
 class DoraContractTest implements AdapterContract {

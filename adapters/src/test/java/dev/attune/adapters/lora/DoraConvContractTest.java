@@ -1,6 +1,6 @@
 package dev.attune.adapters.lora;
 
-import dev.attune.AdapterMethod;
+import dev.attune.spi.AdapterMethod;
 
 /** DoRA on convolution kernels passes the adapter contract, on the networks of {@link LoraConvContractTest}. */
 class DoraConvContractTest extends LoraConvContractTest {

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attune.AdaptedNetwork;
-import dev.attune.AdapterWeights;
 import dev.attune.FineTuneResult;
 import dev.attune.FineTuner;
 import dev.attune.LabeledData;
 import dev.attune.Network;
-import dev.attune.Optimizer;
 import dev.attune.adapters.AdapterContract;
 import dev.attune.adapters.TestNets;
+import dev.attune.spi.AdapterWeights;
+import dev.attune.spi.Optimizer;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;

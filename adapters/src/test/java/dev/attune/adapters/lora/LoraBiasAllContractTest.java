@@ -1,7 +1,7 @@
 package dev.attune.adapters.lora;
 
-import dev.attune.AdapterMethod;
 import dev.attune.adapters.AdapterContract;
+import dev.attune.spi.AdapterMethod;
 
 /**
  * LoRA with {@code Bias.ALL} passes the adapter contract: one hidden layer adapted, the biases of the

@@ -1,9 +1,9 @@
 package dev.attune.adapters.lora;
 
-import dev.attune.AdapterMethod;
 import dev.attune.Fixtures;
 import dev.attune.adapters.AdapterContract;
 import dev.attune.adapters.TestNets;
+import dev.attune.spi.AdapterMethod;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;

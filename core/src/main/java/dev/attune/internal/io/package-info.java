@@ -1,0 +1,11 @@
+/**
+ * Files: atomic writes ({@link dev.attune.internal.io.AtomicFiles}: a temporary name in the same
+ * directory, then one atomic move) and safetensors ({@link dev.attune.internal.io.Safetensors}).
+ * Users write files through the API ({@code Network.save}, {@code BertEncoder.saveSafetensors},
+ * the adapters' {@code AdapterFile}), so nothing here is theirs.
+ *
+ * <p>Internal: public only so that Attune's own modules ({@code dev.attune..}) can reach it; not part
+ * of the API, left out of the Javadoc. Depends on no other Attune package.
+ */
+package dev.attune.internal.io;
+

@@ -1,0 +1,117 @@
+package dev.attune.internal.bert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.attune.BertFineTuningTest;
+import dev.attune.BertLoraFineTuningTest;
+import dev.attune.Freeze;
+import dev.attune.Network;
+import dev.attune.spi.AdapterMethod;
+import dev.attune.spi.FreezePolicy;
+import dev.attune.spi.Optimizer;
+import dev.attune.spi.TrainingPlan;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The training step written out in ND4J ops ({@link BertStep}) against SameDiff's backward pass of
+ * the same network ({@link BertGraph} with the word table looked up by one-hot products, so that its
+ * gradient is exact, plus the head and the weighted cross-entropy), in double precision on a tiny
+ * random BERT: the loss and every trained tensor's gradient, for full fine-tuning, partial freezing
+ * (a frozen bottom, and a frozen layer between trained ones) and LoRA, with padding, repeated ids and example weights.
+ */
+class BertStepTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"full", "top", "middle", "lora", "lora-all"})
+    void stepEqualsSameDiffBackwardPass(String mode) {
+        Network base = Network.of(BertFineTuningTest.tiny(DataType.DOUBLE));
+        Nd4j.getRandom().setSeed(3);
+        FreezePolicy freeze = mode.equals("top") ? Freeze.upTo("encoder.0")
+                : mode.equals("middle") ? Freeze.layers("encoder.0") // trained tensors on both sides of frozen ones
+                : mode.startsWith("lora") ? Freeze.all().andUnfreeze("head") : Freeze.none();
+        AdapterMethod adapter = switch (mode) {
+            case "lora" -> BertLoraFineTuningTest.method("lora", List.of("*.attention.self.query", "*.attention.self.value"));
+            case "lora-all" -> BertLoraFineTuningTest.method("lora", List.of("*"), "rsLora", "true", "rank", "3");
+            default -> null;
+        };
+        BertTrainable trainable = (BertTrainable) base.handle().prepare(
+                new TrainingPlan(3, "head", freeze, Optimizer.sgd(0.1), 3, adapter));
+        BertHandle model = trainable.model();
+        BertFineTuningTest.randomise(model.tensors(), 13); // adapter B included: every gradient matters
+        INDArray x = Nd4j.create(new double[][][] {
+                {{1, 19, 19, 7, 19, 2}, {1, 1, 1, 1, 1, 1}},
+                {{1, 5, 19, 5, 2, 0}, {1, 1, 1, 1, 1, 0}},
+                {{1, 9, 2, 0, 0, 0}, {1, 1, 1, 0, 0, 0}}});
+        INDArray y = Nd4j.create(new double[][] {{1, 0, 0}, {0, 0, 1}, {0.25, 0.75, 0}});
+        INDArray weights = Nd4j.create(new double[][] {{0.5}, {2.0}, {1.25}});
+
+        BertTrainable.Computed step = trainable.compute(x, y, weights);
+        Map<String, INDArray> expected = new LinkedHashMap<>();
+        double expectedLoss = reference(model, trainable.trainedTensors().keySet(), x, y, weights, expected);
+
+        assertThat(step.loss()).isCloseTo(expectedLoss, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(step.gradients().keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        int nonZero = 0;
+        for (var e : expected.entrySet()) {
+            INDArray got = step.gradients().get(e.getKey());
+            double scale = e.getValue().amaxNumber().doubleValue();
+            assertThat(got.shape()).as(e.getKey()).containsExactly(e.getValue().shape());
+            assertThat(got.sub(e.getValue()).amaxNumber().doubleValue()).as(e.getKey()).isLessThanOrEqualTo(1e-10 * (1 + scale));
+            // A key bias adds the same amount to every score of a row, which softmax ignores: its gradient is 0.
+            nonZero += scale > 1e-6 || e.getKey().endsWith("attention.self.key.bias") ? 1 : 0;
+        }
+        // Every other trained tensor has a gradient that matters (LoRA B included, as it is non-zero here).
+        assertThat(nonZero).isEqualTo(expected.size());
+        switch (mode) {
+            case "full" -> assertThat(expected).hasSize(5 + 2 * 16 + 2);
+            case "top" -> assertThat(expected).hasSize(16 + 2);
+            case "middle" -> assertThat(expected).hasSize(5 + 16 + 2);
+            case "lora" -> assertThat(expected).hasSize(2 * 2 * 2 + 2);
+            default -> assertThat(expected).hasSize(2 * 6 * 2 + 2);
+        }
+    }
+
+    /** SameDiff's loss and gradients of the trained tensors for the model's current values. */
+    private static double reference(BertHandle model, Iterable<String> trained, INDArray x, INDArray y, INDArray weights,
+            Map<String, INDArray> gradients) {
+        Map<String, INDArray> t = model.tensors();
+        BertGraph graph = model.lora() == null
+                ? BertGraph.build(model.config(), t, DataType.DOUBLE, BertGraph.Lookup.ONE_HOT)
+                : BertGraph.build(model.config(), t, DataType.DOUBLE, BertGraph.Lookup.ONE_HOT, model.lora());
+        SameDiff sd = graph.sameDiff();
+        model.loraModules().forEach(m -> {
+            sd.getArrForVarName(m + ".lora_A").assign(t.get(m + ".lora_A"));
+            sd.getArrForVarName(m + ".lora_B").assign(t.get(m + ".lora_B"));
+        });
+        SDVariable w = sd.var("head.W", t.get("head.W").dup());
+        SDVariable b = sd.var("head.b", t.get("head.b").dup());
+        SDVariable labels = sd.placeHolder("labels", DataType.DOUBLE, -1, 3);
+        SDVariable rowWeights = sd.placeHolder("weights", DataType.DOUBLE, -1, 1);
+        SDVariable logits = sd.mmul(sd.getVariable(BertGraph.POOLED), w).add(b);
+        SDVariable shifted = logits.sub(logits.max(true, 1));
+        SDVariable logProbs = shifted.sub(sd.math().log(sd.math().exp(shifted).sum(true, 1)));
+        SDVariable loss = sd.mean("loss", logProbs.mul(labels).sum(1).neg().mul(rowWeights.reshape(-1)));
+        sd.setLossVariables(loss);
+        Map<String, INDArray> in = Map.of(
+                BertGraph.INPUT_IDS, x.get(NDArrayIndex.all(), NDArrayIndex.point(0),
+                        NDArrayIndex.all()).castTo(DataType.INT64),
+                BertGraph.ATTENTION_MASK, x.get(NDArrayIndex.all(), NDArrayIndex.point(1),
+                        NDArrayIndex.all()).dup(),
+                "labels", y, "weights", weights);
+        List<String> names = new ArrayList<>();
+        trained.forEach(names::add);
+        var result = sd.calculateGradientsAndOutputs(in, List.of("loss"), names);
+        names.forEach(n -> gradients.put(n, result.getGradients().get(n)));
+        return result.getOutputs().get("loss").getDouble(0);
+    }
+}
