@@ -49,7 +49,7 @@ public final class BertEncoder {
     }
 
     /** Wraps a built graph. */
-    public static BertEncoder of(BertGraph graph) {
+    static BertEncoder of(BertGraph graph) {
         return new BertEncoder(requireNonNull(graph, "graph"));
     }
 
@@ -151,7 +151,7 @@ public final class BertEncoder {
         return BertHandle.count(BertGraph.parameterShapes(graph.config()));
     }
 
-    public BertGraph graph() {
+    BertGraph graph() {
         return graph;
     }
 

@@ -3,6 +3,7 @@ package dev.attune.internal.bert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attune.BertEncoder;
+import dev.attune.BertEncoders;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -88,8 +89,8 @@ class BertGradientCheckTest {
 
     @Test
     void theSameSeedGivesTheSameModelAndPaddingIsIgnored() {
-        BertEncoder a = BertEncoder.of(BertGraph.random(TINY, 3, DataType.DOUBLE, BertGraph.Lookup.GATHER));
-        BertEncoder b = BertEncoder.of(BertGraph.random(TINY, 3, DataType.DOUBLE, BertGraph.Lookup.GATHER));
+        BertEncoder a = BertEncoders.of(BertGraph.random(TINY, 3, DataType.DOUBLE, BertGraph.Lookup.GATHER));
+        BertEncoder b = BertEncoders.of(BertGraph.random(TINY, 3, DataType.DOUBLE, BertGraph.Lookup.GATHER));
         INDArray ids = Nd4j.createFromArray(new long[][] {{1, 5, 7, 2, 0, 0, 0}});
         INDArray mask = Nd4j.createFromArray(new long[][] {{1, 1, 1, 1, 0, 0, 0}});
         INDArray e = a.embed(ids, mask);
@@ -99,18 +100,18 @@ class BertGradientCheckTest {
         INDArray otherPadding = Nd4j.createFromArray(new long[][] {{1, 5, 7, 2, 9, 19, 3}});
         assertThat(a.embed(otherPadding, mask).sub(e).amaxNumber().doubleValue()).isLessThan(1e-12);
         // a different seed gives a different model
-        assertThat(BertEncoder.of(BertGraph.random(TINY, 4, DataType.DOUBLE, BertGraph.Lookup.GATHER)).embed(ids, mask)).isNotEqualTo(e);
+        assertThat(BertEncoders.of(BertGraph.random(TINY, 4, DataType.DOUBLE, BertGraph.Lookup.GATHER)).embed(ids, mask)).isNotEqualTo(e);
     }
 
     @Test
     void bothLookupsComputeTheSameEmbeddings() {
-        BertEncoder gather = BertEncoder.of(BertGraph.random(TINY, 5, DataType.DOUBLE, BertGraph.Lookup.GATHER));
-        BertEncoder oneHot = BertEncoder.of(BertGraph.random(TINY, 5, DataType.DOUBLE, BertGraph.Lookup.ONE_HOT));
+        BertEncoder gather = BertEncoders.of(BertGraph.random(TINY, 5, DataType.DOUBLE, BertGraph.Lookup.GATHER));
+        BertEncoder oneHot = BertEncoders.of(BertGraph.random(TINY, 5, DataType.DOUBLE, BertGraph.Lookup.ONE_HOT));
         INDArray ids = Nd4j.createFromArray(new long[][] {{1, 5, 7, 5, 2}, {1, 19, 2, 0, 0}});
         INDArray mask = Nd4j.createFromArray(new long[][] {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}});
         assertThat(gather.lastHiddenState(ids, mask).sub(oneHot.lastHiddenState(ids, mask)).amaxNumber().doubleValue())
                 .isLessThan(1e-12);
-        assertThat(gather.graph().sameDiff().getVariable(BertGraph.WORDS).getVariableType())
+        assertThat(BertEncoders.graph(gather).sameDiff().getVariable(BertGraph.WORDS).getVariableType())
                 .isEqualTo(org.nd4j.autodiff.samediff.VariableType.CONSTANT);
     }
 

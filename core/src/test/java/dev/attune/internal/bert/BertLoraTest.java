@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attune.BertEncoder;
 import dev.attune.BertEncoderParityTest;
+import dev.attune.BertEncoders;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ class BertLoraTest {
         try (InputStream in = BertLoraTest.class.getResourceAsStream(BertEncoderParityTest.MODEL)) {
             base = BertEncoder.fromOnnx(in);
         }
-        BertGraph adapted = base.graph().withLora(BertLora.rank(8).alpha(16));
+        BertGraph adapted = BertEncoders.graph(base).withLora(BertLora.rank(8).alpha(16));
         // 6 layers x (query, value) x (A [8, 384] + B [384, 8])
         assertThat(adapted.trainableParams()).isEqualTo(6L * 2 * (384 * 8 + 8 * 384)).isEqualTo(73_728L);
         assertThat(adapted.loraModules()).hasSize(12).startsWith("encoder.0.attention.self.query", "encoder.0.attention.self.value")
@@ -52,7 +53,7 @@ class BertLoraTest {
         long[][][] batch = BertEncoderParityTest.batch(22, BertEncoderParityTest.SENTENCES);
         INDArray ids = Nd4j.createFromArray(batch[0]);
         INDArray mask = Nd4j.createFromArray(batch[1]);
-        assertThat(BertEncoder.of(adapted).embed(ids, mask)).isEqualTo(base.embed(ids, mask));
+        assertThat(BertEncoders.of(adapted).embed(ids, mask)).isEqualTo(base.embed(ids, mask));
     }
 
     @Test
