@@ -7,13 +7,13 @@ import dev.attune.internal.bert.BertGraph;
 import dev.attune.internal.bert.BertHandle;
 import dev.attune.internal.bert.OnnxBertWeights;
 import dev.attune.internal.bert.OnnxModel;
+import dev.attune.internal.bert.TokenInputs;
 import dev.attune.internal.io.Safetensors;
 import dev.attune.spi.ModelFileException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -148,7 +148,7 @@ public final class BertEncoder {
 
     /** The total number of parameters (22,565,376 for all-MiniLM-L6-v2, which has no pooler layer here). */
     public long numParams() {
-        return BertHandle.count(BertGraph.parameterShapes(graph.config()));
+        return BertHandle.encoderParams(graph.config());
     }
 
     BertGraph graph() {
@@ -194,31 +194,6 @@ public final class BertEncoder {
     }
 
     private void check(INDArray ids, INDArray mask) {
-        requireNonNull(ids, "ids");
-        requireNonNull(mask, "mask");
-        if (ids.rank() != 2 || !Arrays.equals(ids.shape(), mask.shape())) {
-            throw new IllegalArgumentException("ids and mask must both be [n, seqLen], got ids "
-                    + Arrays.toString(ids.shape()) + " and mask " + Arrays.toString(mask.shape()));
-        }
-        if (ids.size(0) < 1 || ids.size(1) < 1 || ids.size(1) > maxLength()) {
-            throw new IllegalArgumentException("ids " + Arrays.toString(ids.shape()) + " must hold at least one row"
-                    + " and a length in [1, " + maxLength() + "]; truncate longer sequences");
-        }
-        INDArray longIds = ids.castTo(DataType.INT64);
-        long min = longIds.minNumber().longValue();
-        long max = longIds.maxNumber().longValue();
-        if (min < 0 || max >= vocabSize() || !ids.castTo(DataType.DOUBLE).equals(longIds.castTo(DataType.DOUBLE))) {
-            throw new IllegalArgumentException("token ids must be whole numbers in [0, " + vocabSize() + "), got values in ["
-                    + (ids.dataType().isIntType() ? min + ", " + max : ids.minNumber() + ", " + ids.maxNumber()) + "]; tokenise with the model's own vocabulary");
-        }
-        INDArray m = mask.castTo(DataType.DOUBLE);
-        if (m.mul(m.rsub(1.0)).amaxNumber().doubleValue() != 0) { // m (1 - m) is 0 only for 0 and 1
-            throw new IllegalArgumentException("the mask must hold only 0 (padding) and 1 (token)");
-        }
-        INDArray tokens = m.sum(1);
-        if (tokens.minNumber().doubleValue() < 1) {
-            throw new IllegalArgumentException("row " + Nd4j.argMin(tokens).getInt(0)
-                    + " of the mask has no token (all 0); every input needs at least one token");
-        }
+        TokenInputs.checkIdsAndMask(ids, mask, vocabSize(), maxLength());
     }
 }

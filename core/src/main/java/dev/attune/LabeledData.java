@@ -163,17 +163,6 @@ public final class LabeledData {
         return picked.reshape('c', outShape);
     }
 
-    /**
-     * Gathers the given rows of {@code x} into {@code destination}, a c-ordered {@code [rows, ...]}
-     * array with the same shape per row, and returns it: no new array in a training step.
-     */
-    static INDArray rowsInto(INDArray x, int[] indices, INDArray destination) {
-        long[] shape = x.shape();
-        INDArray flat = x.reshape('c', shape[0], x.length() / shape[0]);
-        Nd4j.pullRows(flat, destination.reshape('c', indices.length, flat.size(1)), 1, indices);
-        return destination;
-    }
-
     /** The internal feature array; callers inside the library must not modify it. */
     INDArray featuresView() {
         return features;

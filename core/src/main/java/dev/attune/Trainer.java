@@ -1,6 +1,8 @@
 package dev.attune;
 
-import dev.attune.internal.math.Rows;
+import dev.attune.internal.train.Epochs;
+import dev.attune.internal.train.FrozenFeatures;
+import dev.attune.internal.train.MiniBatches;
 import dev.attune.spi.AdapterWeights;
 import dev.attune.spi.TrainableModel;
 import dev.attune.spi.TrainingPlan;
@@ -17,159 +19,166 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** One run of the training loop for a {@link FineTuner}. */
+/**
+ * One run of the training loop for a {@link FineTuner}: it prepares the model and the data, runs the
+ * epochs, and makes the result. Each step is a method of its own; the mechanics that speak arrays
+ * alone (mini-batches, the frozen-feature cache, chunked prediction) are in {@code internal.train}.
+ */
 final class Trainer {
-    /** Largest frozen-feature cache, in bytes; above it the frozen bottom runs on every batch. */
-    private static final long CACHE_BYTES = 1L << 30;
-    private static final int CHUNK = 1024;
-
     private final FineTuner tuner;
+    private final List<TrainingListener> listeners;
 
     Trainer(FineTuner tuner) {
         this.tuner = tuner;
+        this.listeners = tuner.listeners();
+    }
+
+    /**
+     * The model to train and its data, as arrays: features encoded by the frozen bottom when they are
+     * cached ({@code cached}), one-hot labels, loss weights ({@code null} for none).
+     */
+    private record Prepared(TrainableModel model, LabeledData train, INDArray x, INDArray y, INDArray w,
+                            INDArray validationX, boolean cached) {
     }
 
     FineTuneResult run(LabeledData given, LabeledData validation, List<TrainingListener.Warning> warnings) {
         Instant startedAt = Instant.now();
         long t0 = System.nanoTime();
-        // Provenance names the data the caller gave; the balancer is in the config and seeded, so the
-        // balanced set can be made again from it.
-        Provenance provenance = Provenance.capture(tuner.config(), tuner.seed(), tuner.base().fingerprint(),
+        Provenance provenance = provenance(given, validation, startedAt, warnings);
+        Prepared p = prepare(balance(given), validation);
+        MiniBatches batches = start(p, warnings);
+        EarlyStopping es = tuner.earlyStopping();
+        BestEpoch best = new BestEpoch(es);
+        SplittableRandom rng = new SplittableRandom(tuner.seed());
+        int[] order = new int[p.train().size()];
+        Arrays.setAll(order, i -> i);
+        List<EpochRecord> history = new ArrayList<>();
+        boolean stoppedEarly = false;
+        int[] iteration = {0};
+        for (int epoch = 1; epoch <= tuner.epochs(); epoch++) {
+            long e0 = System.nanoTime();
+            Epochs.shuffle(order, rng);
+            double lossSum = trainEpoch(p, batches, order, epoch, iteration, t0);
+            EpochRecord record = evaluate(p, validation, epoch, lossSum, e0);
+            history.add(record);
+            boolean improved = best.offer(record, p.model());
+            if (tuner.checkpoints() != null) {
+                tuner.checkpoints().save(epoch, new Network(p.model().snapshot()));
+            }
+            var end = new TrainingListener.EpochEnd(record, tuner.epochs(), improved,
+                    Duration.ofNanos(System.nanoTime() - t0));
+            listeners.forEach(l -> l.onEpochEnd(end));
+            if (best.exhausted()) {
+                stoppedEarly = true;
+                break;
+            }
+        }
+        int bestEpoch = best.restore(p.model(), history.size());
+        if (bestEpoch == 0) {
+            // Early stopping never saw a finite value, or no epoch met its constraints: keep the last epoch.
+            bestEpoch = history.size();
+            provenance = warnIfNoEpochMet(es, history, provenance);
+        }
+        Duration wall = Duration.ofNanos(System.nanoTime() - t0);
+        var fitEnd = new TrainingListener.FitEnd(history.size(), bestEpoch, stoppedEarly, wall);
+        listeners.forEach(l -> l.onFitEnd(fitEnd));
+        return result(p.model(), history, bestEpoch, stoppedEarly, wall, provenance);
+    }
+
+    /**
+     * Provenance names the data the caller gave; the balancer is in the config and seeded, so the
+     * balanced set can be made again from it.
+     */
+    private Provenance provenance(LabeledData given, LabeledData validation, Instant startedAt,
+                                  List<TrainingListener.Warning> warnings) {
+        return Provenance.capture(tuner.config(), tuner.seed(), tuner.base().fingerprint(),
                 given.fingerprint(), validation == null ? "" : validation.fingerprint(), startedAt,
                 warnings.stream().map(w -> w.topic() + ": " + w.message()).toList());
-        Balanced balanced = balance(given);
+    }
+
+    /** Builds the model to train from the seed and puts the data in the arrays it trains on. */
+    private Prepared prepare(Balanced balanced, LabeledData validation) {
         LabeledData train = balanced.data();
         double[] weights = balanced.weightsView();
         // DL4J draws weight initialisation and dropout masks from ND4J's global generator.
         Nd4j.getRandom().setSeed(tuner.seed());
         TrainableModel model = tuner.base().handle().prepare(tuner.plan());
-
-        int n = train.size();
-        int batch = Math.min(tuner.batchSize(), n);
-        int steps = (n + batch - 1) / batch;
         INDArray rawX = train.featuresView();
-        boolean cache = model.hasFrozenBottom() && fitsCache(model, rawX);
-        INDArray x = cache ? encodeAll(model, rawX) : rawX;
-        INDArray y = oneHot(train);
+        boolean cache = FrozenFeatures.worthCaching(model, rawX);
+        INDArray x = cache ? FrozenFeatures.encodeAll(model, rawX) : rawX;
+        INDArray y = Epochs.oneHot(train.labels(), train.numClasses());
         INDArray w = weights == null ? null
                 : Nd4j.createFromArray(weights).castTo(DataType.FLOAT).reshape('c', weights.length, 1);
         INDArray valX = validation == null ? null
-                : model.hasFrozenBottom() && cache ? encodeAll(model, validation.featuresView()) : validation.featuresView();
-        boolean valEncoded = validation != null && cache;
+                : cache ? FrozenFeatures.encodeAll(model, validation.featuresView()) : validation.featuresView();
+        return new Prepared(model, train, x, y, w, valX, cache);
+    }
 
-        List<TrainingListener> listeners = tuner.listeners();
-        var start = new TrainingListener.FitStart(tuner.epochs(), steps, n, model.trainableParams(),
-                model.frozenParams(), cache);
+    /** Tells the listeners that fitting starts (and the warnings so far); the mini-batches of every epoch. */
+    private MiniBatches start(Prepared p, List<TrainingListener.Warning> warnings) {
+        int n = p.train().size();
+        int batch = Math.min(tuner.batchSize(), n);
+        int steps = (n + batch - 1) / batch;
+        var start = new TrainingListener.FitStart(tuner.epochs(), steps, n, p.model().trainableParams(),
+                p.model().frozenParams(), p.cached());
         listeners.forEach(l -> l.onFitStart(start));
         warnings.forEach(warning -> listeners.forEach(l -> l.onWarning(warning)));
+        return new MiniBatches(p.x(), p.y(), p.w(), batch);
+    }
 
-        EarlyStopping es = tuner.earlyStopping();
-        SplittableRandom rng = new SplittableRandom(tuner.seed());
-        int[] order = new int[n];
-        Arrays.setAll(order, i -> i);
-        List<EpochRecord> history = new ArrayList<>();
-        INDArray bestParams = null;
-        double best = Double.NaN;
-        int bestEpoch = 0;
-        int sinceBest = 0;
-        boolean stoppedEarly = false;
-        int iteration = 0;
-        // Mini-batches are gathered a few at a time into the same arrays: fresh memory is slow to touch,
-        // a gather has a fixed cost that small batches would pay on every step, and a copy of the whole
-        // shuffled epoch would need as much again as the training set.
-        int perGather = batchesPerGather(x, batch);
-        INDArray gatherX = Nd4j.createUninitialized(x.dataType(), batchShape(x, batch * perGather), 'c');
-        INDArray gatherY = Nd4j.createUninitialized(y.dataType(), new long[] {batch * perGather, y.size(1)}, 'c');
-        INDArray gatherW = w == null ? null : Nd4j.createUninitialized(w.dataType(), new long[] {batch * perGather, 1}, 'c');
-        INDArray[][] fullBatches = new INDArray[3][perGather];
-        for (int epoch = 1; epoch <= tuner.epochs(); epoch++) {
-            long e0 = System.nanoTime();
-            shuffle(order, rng);
-            double lossSum = 0;
-            for (int s = 0; s < steps; s++) {
-                int from = s * batch;
-                int to = Math.min(n, from + batch);
-                int slot = s % perGather;
-                if (slot == 0) {
-                    int[] idx = Arrays.copyOfRange(order, from, Math.min(n, from + batch * perGather));
-                    LabeledData.rowsInto(x, idx, rowsOf(gatherX, 0, idx.length));
-                    LabeledData.rowsInto(y, idx, rowsOf(gatherY, 0, idx.length));
-                    if (w != null) {
-                        LabeledData.rowsInto(w, idx, rowsOf(gatherW, 0, idx.length));
-                    }
-                }
-                INDArray bx = batchOf(gatherX, fullBatches[0], slot, batch, to - from);
-                INDArray by = batchOf(gatherY, fullBatches[1], slot, batch, to - from);
-                INDArray bw = w == null ? null : batchOf(gatherW, fullBatches[2], slot, batch, to - from);
-                if (model.hasFrozenBottom() && !cache) {
-                    bx = model.encode(bx);
-                }
-                int rows = to - from;
-                double loss = model.step(bx, by, bw, iteration++, epoch - 1);
-                if (!Double.isFinite(loss)) {
-                    throw new IllegalStateException("training diverged: the loss is " + loss + " at epoch " + epoch
-                            + ", step " + (s + 1) + "; lower the learning rate (now " + tuner.plan().optimizer() + ")");
-                }
-                lossSum += loss * rows;
-                int stepNo = s + 1;
-                int epochNo = epoch;
-                Duration since = Duration.ofNanos(System.nanoTime() - t0);
-                listeners.forEach(l -> l.onBatchEnd(new TrainingListener.BatchEnd(epochNo, stepNo, steps, loss, since)));
+    /** One pass over the shuffled training data; the sum over the mini-batches of loss times rows. */
+    private double trainEpoch(Prepared p, MiniBatches batches, int[] order, int epoch, int[] iteration, long t0) {
+        TrainableModel model = p.model();
+        int steps = batches.steps();
+        double lossSum = 0;
+        for (int s = 0; s < steps; s++) {
+            MiniBatches.Batch b = batches.get(s, order);
+            INDArray bx = b.features();
+            if (model.hasFrozenBottom() && !p.cached()) {
+                bx = model.encode(bx);
             }
-            double valLoss = Double.NaN;
-            Map<String, Double> metrics = new LinkedHashMap<>();
-            if (validation != null) {
-                INDArray probs = predict(model, valX, valEncoded);
-                Predictions p = Predictions.of(validation.labels(), probs);
-                valLoss = p.logLoss();
-                for (Metric m : tuner.metrics()) {
-                    metrics.put(m.name(), m.compute(p));
-                }
+            double loss = model.step(bx, b.labels(), b.weights(), iteration[0]++, epoch - 1);
+            if (!Double.isFinite(loss)) {
+                throw new IllegalStateException("training diverged: the loss is " + loss + " at epoch " + epoch
+                        + ", step " + (s + 1) + "; lower the learning rate (now " + tuner.plan().optimizer() + ")");
             }
-            EpochRecord record = new EpochRecord(epoch, lossSum / n, valLoss, metrics,
-                    Duration.ofNanos(System.nanoTime() - e0));
-            history.add(record);
-            boolean improved = false;
-            if (es != null) {
-                double value = record.metric(es.monitored());
-                if (es.missed(record).isEmpty() && es.improves(value, best)) {
-                    best = value;
-                    bestEpoch = epoch;
-                    sinceBest = 0;
-                    improved = true;
-                    bestParams = bestParams == null ? model.params().dup() : bestParams.assign(model.params());
-                } else {
-                    sinceBest++;
-                }
-            } else {
-                bestEpoch = epoch;
-            }
-            if (tuner.checkpoints() != null) {
-                tuner.checkpoints().save(epoch, new Network(model.snapshot()));
-            }
-            var end = new TrainingListener.EpochEnd(record, tuner.epochs(), improved,
-                    Duration.ofNanos(System.nanoTime() - t0));
-            listeners.forEach(l -> l.onEpochEnd(end));
-            if (es != null && sinceBest >= es.patience()) {
-                stoppedEarly = true;
-                break;
+            lossSum += loss * b.rows();
+            int stepNo = s + 1;
+            Duration since = Duration.ofNanos(System.nanoTime() - t0);
+            listeners.forEach(l -> l.onBatchEnd(new TrainingListener.BatchEnd(epoch, stepNo, steps, loss, since)));
+        }
+        return lossSum;
+    }
+
+    /** The epoch's record: its training loss and, with a validation set, its validation loss and metrics. */
+    private EpochRecord evaluate(Prepared p, LabeledData validation, int epoch, double lossSum, long e0) {
+        double valLoss = Double.NaN;
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        if (validation != null) {
+            INDArray probs = FrozenFeatures.predict(p.model(), p.validationX(), p.cached());
+            Predictions predictions = Predictions.of(validation.labels(), probs);
+            valLoss = predictions.logLoss();
+            for (Metric m : tuner.metrics()) {
+                metrics.put(m.name(), m.compute(predictions));
             }
         }
-        if (es != null && bestParams != null && bestEpoch != history.size()) {
-            model.params().assign(bestParams);
+        return new EpochRecord(epoch, lossSum / p.train().size(), valLoss, metrics,
+                Duration.ofNanos(System.nanoTime() - e0));
+    }
+
+    /** When no epoch met early stopping's constraints, warns the listeners and notes it in the provenance. */
+    private Provenance warnIfNoEpochMet(EarlyStopping es, List<EpochRecord> history, Provenance provenance) {
+        if (es == null || history.stream().anyMatch(r -> es.missed(r).isEmpty())) {
+            return provenance;
         }
-        if (bestEpoch == 0) {
-            // Early stopping never saw a finite value, or no epoch met its constraints: keep the last epoch.
-            bestEpoch = history.size();
-            if (es != null && history.stream().noneMatch(r -> es.missed(r).isEmpty())) {
-                var warning = new TrainingListener.Warning("early stopping", noEpochMet(es, history.get(history.size() - 1)));
-                listeners.forEach(l -> l.onWarning(warning));
-                provenance = provenance.withWarning(warning.topic() + ": " + warning.message());
-            }
-        }
-        Duration wall = Duration.ofNanos(System.nanoTime() - t0);
-        var fitEnd = new TrainingListener.FitEnd(history.size(), bestEpoch, stoppedEarly, wall);
-        listeners.forEach(l -> l.onFitEnd(fitEnd));
+        var warning = new TrainingListener.Warning("early stopping", noEpochMet(es, history.get(history.size() - 1)));
+        listeners.forEach(l -> l.onWarning(warning));
+        return provenance.withWarning(warning.topic() + ": " + warning.message());
+    }
+
+    /** The result: the model as it is now, with the trained adapter when the plan had one. */
+    private FineTuneResult result(TrainableModel model, List<EpochRecord> history, int bestEpoch, boolean stoppedEarly,
+                                  Duration wall, Provenance provenance) {
         AdapterWeights adapter = null;
         TrainingPlan plan = tuner.plan();
         if (plan.adapter() != null) {
@@ -207,94 +216,5 @@ final class Trainer {
                     + "; a balancer must keep the class count and the example shape");
         }
         return b;
-    }
-
-    private static long[] batchShape(INDArray x, int batch) {
-        long[] shape = x.shape().clone();
-        shape[0] = batch;
-        return shape;
-    }
-
-    /** Rows {@code [from, to)} of a c-ordered array, a contiguous view (the array itself when that is all of it). */
-    private static INDArray rowsOf(INDArray buffer, long from, long to) {
-        return from == 0 && to == buffer.size(0) ? buffer : buffer.get(Rows.range(buffer.rank(), from, to));
-    }
-
-    /** Mini-batch {@code slot} of a gather: a row range of it, kept for full batches. */
-    private static INDArray batchOf(INDArray gather, INDArray[] full, int slot, int batch, int rows) {
-        if (rows < batch) {
-            return rowsOf(gather, (long) slot * batch, (long) slot * batch + rows);
-        }
-        if (full[slot] == null) {
-            full[slot] = rowsOf(gather, (long) slot * batch, (long) (slot + 1) * batch);
-        }
-        return full[slot];
-    }
-
-    /** How many mini-batches one gather takes: up to 16, within 8 MiB of features (at least one). */
-    private static int batchesPerGather(INDArray x, int batch) {
-        long batchBytes = Math.max(1, x.length() / Math.max(1, x.size(0)) * x.dataType().width() * (long) batch);
-        return (int) Math.max(1, Math.min(16, (8L << 20) / batchBytes));
-    }
-
-    private static boolean fitsCache(TrainableModel model, INDArray rawX) {
-        long n = rawX.size(0);
-        INDArray probe = model.encode(rawX.get(Rows.range(rawX.rank(), 0, 1)));
-        return probe.length() * (long) probe.dataType().width() * n <= CACHE_BYTES;
-    }
-
-    private static INDArray encodeAll(TrainableModel model, INDArray raw) {
-        long n = raw.size(0);
-        INDArray out = null;
-        for (long from = 0; from < n; from += CHUNK) {
-            long to = Math.min(n, from + CHUNK);
-            INDArray part = raw.get(Rows.range(raw.rank(), from, to));
-            if (out == null) {
-                long[] shape = model.encode(raw.get(Rows.range(raw.rank(), 0, 1))).shape().clone();
-                shape[0] = n;
-                out = Nd4j.createUninitialized(raw.dataType(), shape, 'c');
-            }
-            model.encodeInto(part, out.get(Rows.range(out.rank(), from, to)));
-        }
-        return out;
-    }
-
-    private static INDArray predict(TrainableModel model, INDArray x, boolean encoded) {
-        return chunked(x, part -> model.predictEncoded(encoded ? part : model.encode(part)));
-    }
-
-    /** Applies {@code f} to row chunks of {@code x} and stacks the results. */
-    private static INDArray chunked(INDArray x, java.util.function.UnaryOperator<INDArray> f) {
-        long n = x.size(0);
-        INDArray out = null;
-        for (long from = 0; from < n; from += CHUNK) {
-            long to = Math.min(n, from + CHUNK);
-            INDArray part = f.apply(x.get(Rows.range(x.rank(), from, to)));
-            if (out == null) {
-                long[] shape = part.shape().clone();
-                shape[0] = n;
-                out = Nd4j.create(part.dataType(), shape, 'c');
-            }
-            out.get(Rows.range(part.rank(), from, to)).assign(part);
-        }
-        return out;
-    }
-
-    private static INDArray oneHot(LabeledData data) {
-        int classes = data.numClasses();
-        float[] buf = new float[data.size() * classes];
-        for (int i = 0; i < data.size(); i++) {
-            buf[i * classes + data.label(i)] = 1f;
-        }
-        return Nd4j.create(buf, new long[] {data.size(), classes}, DataType.FLOAT);
-    }
-
-    private static void shuffle(int[] a, SplittableRandom rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
     }
 }

@@ -24,17 +24,17 @@ public final class BertFamily implements ModelFamily {
 
     @Override
     public String formatTag() {
-        return BertHandle.FORMAT;
+        return BertFile.FORMAT;
     }
 
     @Override
     public boolean recognises(ZipFile zip) {
-        return zip.getEntry(BertHandle.JSON) != null;
+        return zip.getEntry(BertFile.JSON) != null;
     }
 
     @Override
     public ModelHandle read(ZipFile zip, Path file) throws IOException {
-        return BertHandle.read(zip, file.toString());
+        return BertFile.read(zip, file.toString());
     }
 
     @Override

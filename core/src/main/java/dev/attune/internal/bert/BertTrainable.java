@@ -70,7 +70,7 @@ public final class BertTrainable implements TrainableModel {
         for (String name : model.tensors().keySet()) {
             String layer = model.layerOf(name);
             // An adapter's tensors train though their layer's own weights are frozen.
-            if (frozen.contains(layer) && !BertHandle.isAdapterTensor(name)) {
+            if (frozen.contains(layer) && !BertLayout.isAdapterTensor(name)) {
                 continue;
             }
             trained.add(name);
@@ -80,7 +80,7 @@ public final class BertTrainable implements TrainableModel {
         IUpdater updater = optimizer.updater();
         for (String name : trained) {
             // Weights decay, adapters too, not biases nor layer-norm gains (as the DL4J path and Hugging Face's AdamW recipe).
-            decayed.put(name, name.equals(head + ".W") || BertHandle.isAdapterTensor(name)
+            decayed.put(name, name.equals(head + ".W") || BertLayout.isAdapterTensor(name)
                     || (name.endsWith(".weight") && !name.endsWith("LayerNorm.weight")));
         }
         if (!headOnly) {
@@ -180,7 +180,7 @@ public final class BertTrainable implements TrainableModel {
     public Computed compute(INDArray x, INDArray y, INDArray weights) {
         DataType dt = model.dataType();
         if (!headOnly) {
-            model.checkFeatures(x);
+            TokenInputs.checkFeatures(x, model.config());
             if (step == null) {
                 step = new BertStep(model.config(), model.tensors(), gradients, model.lora(), head);
             }

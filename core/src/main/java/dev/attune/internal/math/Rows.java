@@ -33,6 +33,17 @@ public final class Rows {
         return x.get(range(x.rank(), from, to));
     }
 
+    /**
+     * Gathers the given rows of {@code x} into {@code destination}, a c-ordered {@code [rows, ...]}
+     * array with the same shape per row, and returns it: no new array in a training step.
+     */
+    public static INDArray gatherInto(INDArray x, int[] indices, INDArray destination) {
+        long[] shape = x.shape();
+        INDArray flat = x.reshape('c', shape[0], x.length() / shape[0]);
+        Nd4j.pullRows(flat, destination.reshape('c', indices.length, flat.size(1)), 1, indices);
+        return destination;
+    }
+
     /** Calls {@code chunk} on consecutive row ranges of at most {@code size} rows covering {@code [0, n)}. */
     public static void forEachChunk(long n, int size, Chunk chunk) {
         for (long from = 0; from < n; from += size) {
