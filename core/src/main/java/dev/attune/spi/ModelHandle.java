@@ -2,6 +2,7 @@ package dev.attune.spi;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -27,6 +28,13 @@ public interface ModelHandle {
 
     /** The architecture as text (DL4J's JSON, the BERT file's description), for fingerprints: stable for one model. */
     String architecture();
+
+    /**
+     * Every parameter tensor by {@code <layer>.<name>} (for example {@code dense0.W},
+     * {@code encoder.0.attention.self.query.weight}), layers in forward order: live views into
+     * {@link #params()}. Its layout is the family's own.
+     */
+    Map<String, INDArray> parameters();
 
     /** The flattened parameters (a live view). */
     INDArray params();

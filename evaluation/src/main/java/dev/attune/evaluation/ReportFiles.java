@@ -3,15 +3,13 @@ package dev.attune.evaluation;
 import static java.util.Objects.requireNonNull;
 
 import dev.attune.AttuneException;
+import dev.attune.internal.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * The three files of an evaluation, written into one directory by {@link #write}: the report's JSON
@@ -76,21 +74,10 @@ public record ReportFiles(Path json, Path html, Path modelCard) {
     }
 
     private static Path atomically(Path file, String text) {
-        Path tmp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.write(file, tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
             return file;
         } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the original failure is the one to report
-            }
             throw new AttuneException("could not write " + file + ": " + e, e);
         }
     }

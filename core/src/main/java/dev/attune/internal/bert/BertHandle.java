@@ -283,6 +283,12 @@ public final class BertHandle implements ModelHandle {
         return offsets.get(name).clone();
     }
 
+    /** The named tensors: each name starts with its layer's ({@code embeddings.}, {@code encoder.N.}, the head's). */
+    @Override
+    public Map<String, INDArray> parameters() {
+        return tensors();
+    }
+
     @Override
     public ModelFamily family() {
         return BertFamily.INSTANCE;

@@ -123,6 +123,18 @@ public final class GraphHandle implements ModelHandle {
     }
 
     @Override
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (LayerInfo l : layers()) {
+            var vertex = graph.getVertex(l.name());
+            if (vertex.hasLayer()) {
+                vertex.getLayer().paramTable().forEach((k, v) -> out.put(l.name() + "." + k, v));
+            }
+        }
+        return out;
+    }
+
+    @Override
     public ModelFamily family() {
         return Dl4jFamily.INSTANCE;
     }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -86,6 +87,15 @@ public final class MlnHandle implements ModelHandle {
     @Override
     public INDArray params() {
         return net.params();
+    }
+
+    @Override
+    public Map<String, INDArray> parameters() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (LayerInfo l : layers()) {
+            net.getLayer(l.index()).paramTable().forEach((k, v) -> out.put(l.name() + "." + k, v));
+        }
+        return out;
     }
 
     @Override

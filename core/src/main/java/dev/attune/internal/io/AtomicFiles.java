@@ -1,6 +1,7 @@
 package dev.attune.internal.io;
 
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -8,8 +9,9 @@ import java.util.UUID;
 
 /**
  * Writes a file whole or not at all: the content goes to a temporary name in the target's directory,
- * which is then moved over the target in one atomic step. A failed write leaves the target as it was
- * and no temporary file behind.
+ * which is then moved over the target in one atomic step (a plain rename where the file system has
+ * no atomic one). A failed write leaves the target as it was and no temporary file behind. Used for
+ * model files, checkpoints, safetensors and adapter files, and reports.
  */
 public final class AtomicFiles {
     private AtomicFiles() {
@@ -36,7 +38,13 @@ public final class AtomicFiles {
         Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
             writer.write(tmp);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                // A file system without atomic renames: the temporary file is complete, so the target is
+                // still never half-written.
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException | RuntimeException | Error e) {
             try {
                 Files.deleteIfExists(tmp);
