@@ -34,7 +34,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * BertGraph all = graph.withLora(BertLora.rank(4).targets("*"));               // every projection
  * }</pre>
  */
-public final class BertLora {
+final class BertLora {
     /** PEFT's default targets for BERT: the query and value projections of every layer. */
     static final List<String> QUERY_VALUE = List.of("*.attention.self.query", "*.attention.self.value");
 

@@ -31,7 +31,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * and reused by every later one (fresh memory costs more than the arithmetic at these sizes). The
  * gradients are written into the arrays it is given, one per trained tensor.
  */
-public final class BertStep {
+final class BertStep {
     private static final String WS_ID = "ATTUNE_BERT_STEP";
 
     private final BertConfig c;

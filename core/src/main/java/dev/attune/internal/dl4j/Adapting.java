@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 import org.deeplearning4j.nn.conf.layers.Layer;
 
 /** Resolves an adapter method's targets against a network's layers. */
-public final class Adapting {
+final class Adapting {
     private Adapting() {
     }
 

@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link AdaptedLayer#residualBranch() branch} follows it, and an element-wise sum
  * {@code <L>_adapted = L + branch(L)} feeds the layers above.
  */
-public final class BranchExport {
+final class BranchExport {
     /** The suffix of the vertex that adds a branch's output to its layer's. */
     static final String SUM = "_adapted";
 

@@ -16,7 +16,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * So for one training step the output layer's loss function is wrapped, and then put back; the
  * trained network never holds this class, and a saved model needs no Attune class to load.
  */
-public final class ExampleWeightedLoss implements ILossFunction {
+final class ExampleWeightedLoss implements ILossFunction {
     private final ILossFunction loss;
     private final INDArray weights;
 

@@ -25,7 +25,7 @@ import org.nd4j.linalg.learning.config.NoOp;
  * gradient for its input, {@code dL/dz W^T}. No optimizer state (a no-op updater), no weight
  * gradient: its weights stay bit-identical.
  */
-public final class FrozenOutputPassThrough extends BaseOutputLayer {
+final class FrozenOutputPassThrough extends BaseOutputLayer {
     private static final long serialVersionUID = 1L;
 
     FrozenOutputPassThrough(OutputLayer base) {

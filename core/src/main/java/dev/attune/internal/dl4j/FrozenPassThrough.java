@@ -25,7 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code (f'(z) * eps) W^T}. DL4J's {@code FrozenLayerWithBackprop} computes the weight gradient too
  * and throws it away; its {@code FrozenLayer} passes no gradient at all.
  */
-public final class FrozenPassThrough extends FrozenLayerWithBackprop {
+final class FrozenPassThrough extends FrozenLayerWithBackprop {
     private static final long serialVersionUID = 1L;
 
     FrozenPassThrough(Layer layer) {

@@ -30,7 +30,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The model handle over a DL4J {@link ComputationGraph} with one input and one output. */
-public final class GraphHandle implements ModelHandle {
+final class GraphHandle implements ModelHandle {
     private final ComputationGraph graph;
 
     GraphHandle(ComputationGraph graph) {

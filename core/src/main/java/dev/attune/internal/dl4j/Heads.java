@@ -7,7 +7,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** New classification heads. */
-public final class Heads {
+final class Heads {
     private Heads() {
     }
 

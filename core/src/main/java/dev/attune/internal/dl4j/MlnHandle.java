@@ -22,7 +22,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The model handle over a DL4J {@link MultiLayerNetwork}. */
-public final class MlnHandle implements ModelHandle {
+final class MlnHandle implements ModelHandle {
     private final MultiLayerNetwork net;
 
     MlnHandle(MultiLayerNetwork net) {

@@ -7,7 +7,7 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
 
 /** Applies an {@link Optimizer} to DL4J layer configurations. */
-public final class Optimizers {
+final class Optimizers {
     private Optimizers() {
     }
 
