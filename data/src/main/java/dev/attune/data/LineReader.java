@@ -19,7 +19,7 @@ import java.util.Locale;
 /**
  * Reads a text file one physical line at a time, decoding each line as strict UTF-8 and hashing
  * every byte (SHA-256) as it passes. Lines end at {@code \n} with an optional {@code \r} before it;
- * a UTF-8 byte-order mark at the start is dropped. Splitting at the byte {@code 0x0A} before
+ * the last line may end without either. A UTF-8 byte-order mark at the start is dropped. Splitting at the byte {@code 0x0A} before
  * decoding is safe because no multi-byte UTF-8 sequence contains it, and it lets an encoding error
  * be reported at its exact line. Only one line is held at a time.
  */
@@ -72,9 +72,11 @@ final class LineReader implements Closeable {
         boolean any = false;
         while (true) {
             if (pos == limit && !fill()) {
+                // The digest is final here, whether or not the last line ended in a line feed: a
+                // file's last line need not end in one, and the next call only reports the end.
                 atEnd = true;
+                sha256 = HexFormat.of().formatHex(in.getMessageDigest().digest());
                 if (!any) {
-                    sha256 = HexFormat.of().formatHex(in.getMessageDigest().digest());
                     return null;
                 }
                 break;
