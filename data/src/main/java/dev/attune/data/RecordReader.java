@@ -2,9 +2,14 @@ package dev.attune.data;
 
 import dev.attune.AttuneException;
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads the records of one table file lazily, one at a time: the header first (on construction),
@@ -30,7 +35,27 @@ abstract class RecordReader implements Closeable {
                 throw new AttuneException(resourceName(resource) + " is missing from the class path; the attune-data"
                         + " jar is incomplete: rebuild it, or read files of your own with " + readOwn);
             }
-            return resource.endsWith(".gz") ? new java.util.zip.GZIPInputStream(in, 1 << 16) : in;
+            return resource.endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+        };
+    }
+
+    /**
+     * Opens a file; a name ending in {@code .gz} is read through gzip, so a table may be kept
+     * compressed.
+     */
+    static Opener file(Path file) {
+        return () -> {
+            InputStream in = Files.newInputStream(file);
+            if (!file.getFileName().toString().endsWith(".gz")) {
+                return in;
+            }
+            try {
+                return new GZIPInputStream(in, 1 << 16);
+            } catch (ZipException | EOFException e) {
+                in.close();
+                throw new AttuneException(file + " ends in .gz but is not gzip-compressed (" + e.getMessage()
+                        + "); rename it without .gz if it is plain text", e);
+            }
         };
     }
 
