@@ -407,8 +407,9 @@ public final class Tabular {
                 }
                 String y = TableEncoder.label(rec, label, r);
                 if (!s.classes().isEmpty() && !s.classes().contains(y)) {
-                    throw new IllegalArgumentException(r.at(r.line(), label) + ": class '" + y + "' is not among the"
-                            + " declared classes (" + String.join(", ", s.classes()) + "); fix the value or declare it");
+                    throw new IllegalArgumentException(r.at(r.line(), label) + ": class '" + Visible.quote(y) + "' is not among the"
+                            + " declared classes (" + Visible.join(s.classes()) + ")" + Visible.note(y)
+                            + "; fix the value or declare it");
                 }
                 labels.merge(y, 1, Integer::sum);
                 for (int j = 0; j < n; j++) {
@@ -445,7 +446,7 @@ public final class Tabular {
             if (labels.size() < 2) {
                 String only = labels.keySet().iterator().next();
                 throw new IllegalArgumentException(r.at(firstLine, label) + ": the label column holds one class, '"
-                        + only + "', in all " + rows + " rows (lines " + firstLine + " to " + r.line() + "); a"
+                        + Visible.quote(only) + "', in all " + rows + " rows (lines " + firstLine + " to " + r.line() + "); a"
                         + " classifier needs two or more classes: check the label column and the file");
             }
             List<String> classes = s.classes().isEmpty() ? ordered(labels.keySet(), r.declaredValues(label))

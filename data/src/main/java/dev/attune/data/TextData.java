@@ -125,14 +125,14 @@ public final class TextData {
                 String label = row[l];
                 if (label.isBlank()) {
                     throw new AttuneException(name + ", line " + r.line() + ": the label (column '" + labelColumn
-                            + "') is empty for text '" + RecordReader.tail(row[t]) + "'; give every row one of "
+                            + "') is empty for text '" + Visible.tail(row[t]) + "'; give every row one of "
                             + classes);
                 }
                 Integer c = index.get(label);
                 if (c == null) {
-                    throw new AttuneException(name + ", line " + r.line() + ": unknown label '" + label
-                            + "' in column '" + labelColumn + "'; the classes are " + classes
-                            + " (fix the row or declare the class)");
+                    throw new AttuneException(name + ", line " + r.line() + ": unknown label '" + Visible.quote(label)
+                            + "' in column '" + labelColumn + "'; the classes are [" + Visible.join(classes) + "]"
+                            + Visible.note(label) + " (fix the row or declare the class)");
                 }
                 if (texts.size() == labels.length) {
                     labels = Arrays.copyOf(labels, labels.length * 2);
@@ -155,7 +155,7 @@ public final class TextData {
     private static int column(RecordReader r, String column, String name) {
         int i = r.columns().indexOf(column);
         if (i < 0) {
-            throw new AttuneException(name + " has no column '" + column + "'; its columns are " + r.columns());
+            throw new AttuneException(name + " has no column '" + column + "'; its columns are [" + Visible.join(r.columns()) + "]");
         }
         return i;
     }
