@@ -189,12 +189,16 @@ public final class AdaptedNetwork {
 
     /** Output-layer activations with the active adapter (the base model's when disabled), in inference mode. */
     public INDArray output(INDArray features) {
-        return current().output(features);
+        // Checked against the base model: an adapted first layer is no layer whose input shape is known.
+        base.checkInput(features);
+        return current().outputChecked(features);
     }
 
     /** Predictions on a labelled set with the active adapter. */
     public Predictions predict(LabeledData data) {
-        return current().predict(data);
+        requireNonNull(data, "data");
+        Network.requireClasses(data, current().numOutputs());
+        return Predictions.of(data.labels(), output(data.featuresView()));
     }
 
     /**

@@ -377,6 +377,11 @@ final class BertHandle implements ModelHandle {
     }
 
     @Override
+    public void checkInput(INDArray features) {
+        checkFeatures(features);
+    }
+
+    @Override
     public Object unwrap() {
         return inferenceGraph();
     }

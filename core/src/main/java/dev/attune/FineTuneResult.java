@@ -62,7 +62,12 @@ public record FineTuneResult(Network model, List<EpochRecord> history, int bestE
         return history.get(bestEpoch - 1);
     }
 
-    /** The fine-tuned model's predictions on a labelled set (for example the test set). */
+    /**
+     * The fine-tuned model's predictions on a labelled set (for example the test set).
+     *
+     * @throws IllegalArgumentException as {@link Network#predict}: the data's class count differs from
+     *     the model's outputs, or its features do not fit the model
+     */
     public Predictions predict(LabeledData data) {
         return model.predict(data);
     }

@@ -83,6 +83,12 @@ final class MlnHandle implements ModelHandle {
     }
 
     @Override
+    public void checkInput(INDArray features) {
+        InputChecks.requireShape(features, unfrozen(net.getLayerWiseConfigurations().getConf(0).getLayer()),
+                net.getLayerWiseConfigurations().getInputPreProcess(0));
+    }
+
+    @Override
     public Object unwrap() {
         return net;
     }

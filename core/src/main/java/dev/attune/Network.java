@@ -134,9 +134,26 @@ public final class Network {
         return handle.numOutputs();
     }
 
-    /** Output-layer activations (class probabilities for a softmax head), in inference mode, in batches. */
+    /**
+     * Output-layer activations (class probabilities for a softmax head), in inference mode, in batches.
+     *
+     * @throws IllegalArgumentException for NaN or infinite features (the message names the first example
+     *     and feature), or features of a shape the network cannot take (the message names the expected shape)
+     */
     public INDArray output(INDArray features) {
+        checkInput(features);
+        return outputChecked(features);
+    }
+
+    /** Refuses what {@link #output} refuses. */
+    void checkInput(INDArray features) {
         requireNonNull(features, "features");
+        InputChecks.requireFinite(features);
+        handle.checkInput(features);
+    }
+
+    /** {@link #output} of features that passed {@link #checkInput}. */
+    INDArray outputChecked(INDArray features) {
         long n = features.size(0);
         if (n <= OUTPUT_BATCH) {
             return handle.output(features);
@@ -162,10 +179,27 @@ public final class Network {
         return idx;
     }
 
-    /** Predictions on a labelled set. */
+    /**
+     * Predictions on a labelled set.
+     *
+     * @throws IllegalArgumentException when the data's class count differs from the model's outputs, or
+     *     as {@link #output}
+     */
     public Predictions predict(LabeledData data) {
         requireNonNull(data, "data");
+        requireClasses(data, numOutputs());
         return Predictions.of(data.labels(), output(data.featuresView()));
+    }
+
+    /** Refuses data labelled with another number of classes than the model's outputs. */
+    static void requireClasses(LabeledData data, int outputs) {
+        if (data.numClasses() != outputs) {
+            throw new IllegalArgumentException("the data has " + data.numClasses() + " classes but the model has "
+                    + outputs + " outputs, so its predictions cannot be scored against these labels; give data of the"
+                    + " model's " + outputs + " classes (LabeledData.of(features, labels, " + outputs + ")), or fine-tune"
+                    + " a head for " + data.numClasses() + " classes first (FineTuner.builder(model).replaceHead("
+                    + data.numClasses() + "))");
+        }
     }
 
     /**
