@@ -64,7 +64,7 @@ public final class BertEncoder {
         try {
             return fromBytes(Files.readAllBytes(onnxFile), onnxFile.toString());
         } catch (IOException e) {
-            throw new AttuneException("could not read ONNX file " + onnxFile + ": " + e, e);
+            throw new AttuneException("could not read ONNX file " + onnxFile.toAbsolutePath() + ": " + AtomicFiles.describe(e), e);
         }
     }
 
@@ -177,7 +177,7 @@ public final class BertEncoder {
         try {
             Safetensors.write(file, tensors, meta);
         } catch (IOException e) {
-            throw new AttuneException("cannot write the safetensors file " + file + ": " + e, e);
+            throw new AttuneException("cannot write the safetensors file " + file + ": " + e.getMessage(), e);
         }
     }
 

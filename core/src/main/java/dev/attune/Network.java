@@ -9,7 +9,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.zip.ZipFile;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -76,9 +75,18 @@ public final class Network {
      */
     public static Network load(Path zip) {
         requireNonNull(zip, "zip");
-        if (!Files.isRegularFile(zip)) {
-            throw new AttuneException("no checkpoint file at " + zip.toAbsolutePath()
-                    + "; give the path of a DL4J model zip written by Network.save or ModelSerializer.writeModel");
+        Path abs = zip.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new AttuneException(abs + " is a directory, not a model file; give the path of a model zip inside it"
+                    + " (such as a checkpoint's epoch-NNN.zip)");
+        }
+        if (!Files.isRegularFile(abs)) {
+            throw new AttuneException("no model file at " + abs + "; give the path of a model zip written by Network.save"
+                    + " (or a DL4J zip written by ModelSerializer.writeModel)");
+        }
+        if (!Files.isReadable(abs)) {
+            throw new AttuneException("cannot read the model file " + abs + ": permission denied; make it readable"
+                    + " by this process");
         }
         boolean graph;
         try (ZipFile z = new ZipFile(zip.toFile())) {
@@ -88,21 +96,23 @@ public final class Network {
             var conf = z.getEntry("configuration.json");
             var coefficients = z.getEntry("coefficients.bin");
             if (conf == null || coefficients == null) {
-                throw new AttuneException("checkpoint " + zip + " is a zip but not a DL4J model: it lacks "
+                throw new AttuneException("model file " + zip + " is a zip but not a DL4J model: it lacks "
                         + (conf == null ? "configuration.json" : "coefficients.bin")
                         + "; give a zip written by Network.save or ModelSerializer.writeModel");
             }
             String json = new String(z.getInputStream(conf).readAllBytes(), StandardCharsets.UTF_8);
             graph = json.contains("\"vertices\"");
+        } catch (java.nio.file.FileSystemException e) {
+            throw new AttuneException("cannot read the model file " + abs + ": " + AtomicFiles.describe(e), e);
         } catch (IOException e) {
-            throw new AttuneException("checkpoint " + zip + " is not a readable zip (truncated or corrupted?): "
-                    + e.getMessage() + "; write it again with Network.save", e);
+            throw new AttuneException("model file " + zip + " is not a readable zip (truncated or corrupted?): "
+                    + AtomicFiles.describe(e) + "; write it again with Network.save", e);
         }
         try {
             return graph ? new Network(new GraphHandle(ModelSerializer.restoreComputationGraph(zip.toFile(), false)))
                     : new Network(new MlnHandle(ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false)));
         } catch (Exception | Error e) {
-            throw new AttuneException("checkpoint " + zip + " could not be read (truncated or corrupted?): "
+            throw new AttuneException("model file " + zip + " could not be read (truncated or corrupted?): "
                     + e + "; write it again with Network.save", e);
         }
     }
@@ -207,30 +217,18 @@ public final class Network {
      * {@code attune-bert.json} (configuration, head and tensor layout) and {@code params.bin} (every
      * parameter, in ND4J's binary format). The file is written under
      * a temporary name in the same directory and moved into place, so a failed write leaves no
-     * half-written file.
+     * half-written file; temporary files of writes that died (unmodified for ten minutes, and not being
+     * written by this process) are removed from the directory first.
      *
      * @throws AttuneException when the file cannot be written
      */
     public void save(Path zip) {
         requireNonNull(zip, "zip");
-        Path dir = zip.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            // A fresh name in the target directory, so the final move is atomic; created with the
-            // process's default permissions (createTempFile would make it owner-only).
-            tmp = dir.resolve("." + zip.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-            handle.write(tmp);
-            Files.move(tmp, zip, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(zip, handle::write);
         } catch (IOException | RuntimeException e) {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original failure is the one to report
-                }
-            }
-            throw new AttuneException("could not write checkpoint " + zip + ": " + e, e);
+            throw new AttuneException("could not write the model file " + zip.toAbsolutePath() + ": "
+                    + (e instanceof IOException io ? io.getMessage() : e.toString()), e);
         }
     }
 

@@ -132,6 +132,21 @@ class AdapterLifeCycleTest {
         assertThatThrownBy(() -> AdapterFile.load(notOurs)).isInstanceOf(AttuneException.class)
                 .hasMessageContaining("not a valid Attune adapter");
         assertThatThrownBy(() -> AdapterFile.load(dir.resolve("missing.safetensors"))).isInstanceOf(AttuneException.class)
-                .hasMessageContaining("cannot read");
+                .hasMessageContaining("no adapter file at");
+    }
+
+    @Test
+    void missingAdapterFilesAndDirectoriesThatAreFilesAreNamed() throws Exception {
+        Path missing = dir.resolve("none.safetensors");
+        assertThatThrownBy(() -> AdapterFile.load(missing)).isInstanceOf(AttuneException.class)
+                .hasMessageContaining("no adapter file at " + missing.toAbsolutePath()
+                        + "; give the path of a file written by AdapterFile.save");
+        assertThatThrownBy(() -> AdapterFile.load(dir)).isInstanceOf(AttuneException.class)
+                .hasMessageContaining(dir.toAbsolutePath() + " is a directory, not an adapter file");
+        Path taken = dir.resolve("taken");
+        Files.writeString(taken, "x");
+        AdapterWeights w = AdaptedNetwork.of(Network.of(base)).add("new", Lora.rank(2).targets("dense0"), 1).adapter("new");
+        assertThatThrownBy(() -> AdapterFile.save(w, taken.resolve("a.safetensors"))).isInstanceOf(AttuneException.class)
+                .hasMessageContaining("cannot create directory " + taken.toAbsolutePath() + ": a file of that name exists");
     }
 }
