@@ -24,6 +24,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Wraps a DL4J {@link MultiLayerNetwork} or {@link ComputationGraph}, or a {@link BertEncoder}
  * (a SameDiff graph), behind one API where layers are addressed by name. Attune never changes a
  * wrapped network: fine-tuning works on a copy.
+ *
+ * <p>Thread-safe for inference: {@link #output}, {@link #predict}, {@link #save}, {@link #fingerprint}
+ * and the other reading methods may be called from several threads at once, and each call gives, bit for
+ * bit, what it gives alone. Calls on one network are serialised: DL4J's {@code MultiLayerNetwork} and
+ * {@code ComputationGraph} hold the network's lock during {@code output}, and a BERT network holds its
+ * own while it runs (its inference graph is built lazily and refreshed in place). Threads therefore gain
+ * no throughput on one {@code Network}; for parallel serving, load one per thread. A wrapped DL4J network
+ * must not be trained or changed elsewhere while it is in use here.
  */
 public final class Network {
     private static final int OUTPUT_BATCH = 1024;
