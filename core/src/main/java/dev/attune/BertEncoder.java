@@ -64,7 +64,7 @@ public final class BertEncoder {
         try {
             return fromBytes(Files.readAllBytes(onnxFile), onnxFile.toString());
         } catch (IOException e) {
-            throw new AttuneException("could not read ONNX file " + onnxFile + ": " + e, e);
+            throw new AttuneException("could not read ONNX file " + onnxFile.toAbsolutePath() + ": " + AtomicFiles.describe(e), e);
         }
     }
 
@@ -177,7 +177,7 @@ public final class BertEncoder {
         try {
             Safetensors.write(file, tensors, meta);
         } catch (IOException e) {
-            throw new AttuneException("cannot write the safetensors file " + file + ": " + e, e);
+            throw new AttuneException("cannot write the safetensors file " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -188,6 +188,8 @@ public final class BertEncoder {
             throw new IllegalArgumentException("ids and mask must both be [n, seqLen], got ids "
                     + Arrays.toString(ids.shape()) + " and mask " + Arrays.toString(mask.shape()));
         }
+        InputChecks.requireFinite(ids);
+        InputChecks.requireFinite(mask);
         if (ids.size(0) < 1 || ids.size(1) < 1 || ids.size(1) > maxLength()) {
             throw new IllegalArgumentException("ids " + Arrays.toString(ids.shape()) + " must hold at least one row"
                     + " and a length in [1, " + maxLength() + "]; truncate longer sequences");

@@ -291,7 +291,7 @@ final class BertHandle implements ModelHandle {
     }
 
     /** The mean-pooled embeddings {@code [n, hidden]} of {@code [n, 2, seqLen]} inputs, in batches. */
-    INDArray pooled(INDArray features) {
+    synchronized INDArray pooled(INDArray features) {
         checkFeatures(features);
         BertGraph g = inferenceGraph();
         long n = features.size(0);
@@ -308,7 +308,10 @@ final class BertHandle implements ModelHandle {
     }
 
     /**
-     * The inference graph (gather lookup) with its weights refreshed from the parameter vector when it
+     * Under this handle's lock (its callers hold it): the graphs are built lazily and refreshed in place,
+     * which must not interleave with another thread's run.
+     *
+     * <p>The inference graph (gather lookup) with its weights refreshed from the parameter vector when it
      * may have changed: the plain graph without LoRA or with every adapter merged, else the graph with
      * the adapter path (a merged module's {@code lora_B} given as zero there).
      */
@@ -377,7 +380,12 @@ final class BertHandle implements ModelHandle {
     }
 
     @Override
-    public Object unwrap() {
+    public void checkInput(INDArray features) {
+        checkFeatures(features);
+    }
+
+    @Override
+    public synchronized Object unwrap() {
         return inferenceGraph();
     }
 

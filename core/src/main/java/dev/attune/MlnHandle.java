@@ -83,6 +83,12 @@ final class MlnHandle implements ModelHandle {
     }
 
     @Override
+    public void checkInput(INDArray features) {
+        InputChecks.requireShape(features, unfrozen(net.getLayerWiseConfigurations().getConf(0).getLayer()),
+                net.getLayerWiseConfigurations().getInputPreProcess(0));
+    }
+
+    @Override
     public Object unwrap() {
         return net;
     }
@@ -155,13 +161,10 @@ final class MlnHandle implements ModelHandle {
         // An adapted layer's base weights are frozen, but its adapter trains: it counts as trainable.
         Set<String> trainedByAdapter = new HashSet<>(adapted);
         trainedByAdapter.addAll(partly);
-        FreezePolicy policy = trainedByAdapter.isEmpty() ? plan.freeze() : ls -> {
-            Set<String> s = new HashSet<>(plan.freeze().frozenLayers(ls));
-            s.removeAll(trainedByAdapter);
-            return s;
-        };
-        Set<String> frozen = Freezing.resolve(policy, layers,
-                l -> FrozenPassThrough.supports(conf.getConf(l.index()).getLayer()));
+        Set<String> frozen = Freezing.resolve(plan.freeze(), layers,
+                l -> FrozenPassThrough.supports(conf.getConf(l.index()).getLayer()),
+                plan.adapter() == null ? Freezing.AdapterTraining.NONE
+                        : new Freezing.AdapterTraining(plan.adapter().name(), adapted, trainedByAdapter));
         // Frozen layers with parameters all lie below every trainable layer (Freezing checks it), so the
         // network splits into a frozen bottom, run in inference mode, and a trainable top.
         int split = n;

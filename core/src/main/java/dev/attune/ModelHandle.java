@@ -21,6 +21,15 @@ interface ModelHandle {
     /** Inference: output-layer activations for a batch of inputs. Does not change the model. */
     INDArray output(INDArray features);
 
+    /**
+     * Refuses inputs of a shape the network cannot take, with a message that names the expected shape,
+     * before the runtime sees them. Default: no check.
+     *
+     * @throws IllegalArgumentException for inputs of the wrong shape
+     */
+    default void checkInput(INDArray features) {
+    }
+
     /** The DL4J model object. */
     Object unwrap();
 

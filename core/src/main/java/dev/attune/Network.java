@@ -9,7 +9,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.zip.ZipFile;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -25,6 +24,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Wraps a DL4J {@link MultiLayerNetwork} or {@link ComputationGraph}, or a {@link BertEncoder}
  * (a SameDiff graph), behind one API where layers are addressed by name. Attune never changes a
  * wrapped network: fine-tuning works on a copy.
+ *
+ * <p>Thread-safe for inference: {@link #output}, {@link #predict}, {@link #save}, {@link #fingerprint}
+ * and the other reading methods may be called from several threads at once, and each call gives, bit for
+ * bit, what it gives alone. Calls on one network are serialised: DL4J's {@code MultiLayerNetwork} and
+ * {@code ComputationGraph} hold the network's lock during {@code output}, and a BERT network holds its
+ * own while it runs (its inference graph is built lazily and refreshed in place). Threads therefore gain
+ * no throughput on one {@code Network}; for parallel serving, load one per thread. A wrapped DL4J network
+ * must not be trained or changed elsewhere while it is in use here.
  */
 public final class Network {
     private static final int OUTPUT_BATCH = 1024;
@@ -76,9 +83,18 @@ public final class Network {
      */
     public static Network load(Path zip) {
         requireNonNull(zip, "zip");
-        if (!Files.isRegularFile(zip)) {
-            throw new AttuneException("no checkpoint file at " + zip.toAbsolutePath()
-                    + "; give the path of a DL4J model zip written by Network.save or ModelSerializer.writeModel");
+        Path abs = zip.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new AttuneException(abs + " is a directory, not a model file; give the path of a model zip inside it"
+                    + " (such as a checkpoint's epoch-NNN.zip)");
+        }
+        if (!Files.isRegularFile(abs)) {
+            throw new AttuneException("no model file at " + abs + "; give the path of a model zip written by Network.save"
+                    + " (or a DL4J zip written by ModelSerializer.writeModel)");
+        }
+        if (!Files.isReadable(abs)) {
+            throw new AttuneException("cannot read the model file " + abs + ": permission denied; make it readable"
+                    + " by this process");
         }
         boolean graph;
         try (ZipFile z = new ZipFile(zip.toFile())) {
@@ -88,21 +104,23 @@ public final class Network {
             var conf = z.getEntry("configuration.json");
             var coefficients = z.getEntry("coefficients.bin");
             if (conf == null || coefficients == null) {
-                throw new AttuneException("checkpoint " + zip + " is a zip but not a DL4J model: it lacks "
+                throw new AttuneException("model file " + zip + " is a zip but not a DL4J model: it lacks "
                         + (conf == null ? "configuration.json" : "coefficients.bin")
                         + "; give a zip written by Network.save or ModelSerializer.writeModel");
             }
             String json = new String(z.getInputStream(conf).readAllBytes(), StandardCharsets.UTF_8);
             graph = json.contains("\"vertices\"");
+        } catch (java.nio.file.FileSystemException e) {
+            throw new AttuneException("cannot read the model file " + abs + ": " + AtomicFiles.describe(e), e);
         } catch (IOException e) {
-            throw new AttuneException("checkpoint " + zip + " is not a readable zip (truncated or corrupted?): "
-                    + e.getMessage() + "; write it again with Network.save", e);
+            throw new AttuneException("model file " + zip + " is not a readable zip (truncated or corrupted?): "
+                    + AtomicFiles.describe(e) + "; write it again with Network.save", e);
         }
         try {
             return graph ? new Network(new GraphHandle(ModelSerializer.restoreComputationGraph(zip.toFile(), false)))
                     : new Network(new MlnHandle(ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false)));
         } catch (Exception | Error e) {
-            throw new AttuneException("checkpoint " + zip + " could not be read (truncated or corrupted?): "
+            throw new AttuneException("model file " + zip + " could not be read (truncated or corrupted?): "
                     + e + "; write it again with Network.save", e);
         }
     }
@@ -134,9 +152,26 @@ public final class Network {
         return handle.numOutputs();
     }
 
-    /** Output-layer activations (class probabilities for a softmax head), in inference mode, in batches. */
+    /**
+     * Output-layer activations (class probabilities for a softmax head), in inference mode, in batches.
+     *
+     * @throws IllegalArgumentException for NaN or infinite features (the message names the first example
+     *     and feature), or features of a shape the network cannot take (the message names the expected shape)
+     */
     public INDArray output(INDArray features) {
+        checkInput(features);
+        return outputChecked(features);
+    }
+
+    /** Refuses what {@link #output} refuses. */
+    void checkInput(INDArray features) {
         requireNonNull(features, "features");
+        InputChecks.requireFinite(features);
+        handle.checkInput(features);
+    }
+
+    /** {@link #output} of features that passed {@link #checkInput}. */
+    INDArray outputChecked(INDArray features) {
         long n = features.size(0);
         if (n <= OUTPUT_BATCH) {
             return handle.output(features);
@@ -162,10 +197,27 @@ public final class Network {
         return idx;
     }
 
-    /** Predictions on a labelled set. */
+    /**
+     * Predictions on a labelled set.
+     *
+     * @throws IllegalArgumentException when the data's class count differs from the model's outputs, or
+     *     as {@link #output}
+     */
     public Predictions predict(LabeledData data) {
         requireNonNull(data, "data");
+        requireClasses(data, numOutputs());
         return Predictions.of(data.labels(), output(data.featuresView()));
+    }
+
+    /** Refuses data labelled with another number of classes than the model's outputs. */
+    static void requireClasses(LabeledData data, int outputs) {
+        if (data.numClasses() != outputs) {
+            throw new IllegalArgumentException("the data has " + data.numClasses() + " classes but the model has "
+                    + outputs + " outputs, so its predictions cannot be scored against these labels; give data of the"
+                    + " model's " + outputs + " classes (LabeledData.of(features, labels, " + outputs + ")), or fine-tune"
+                    + " a head for " + data.numClasses() + " classes first (FineTuner.builder(model).replaceHead("
+                    + data.numClasses() + "))");
+        }
     }
 
     /**
@@ -173,30 +225,18 @@ public final class Network {
      * {@code attune-bert.json} (configuration, head and tensor layout) and {@code params.bin} (every
      * parameter, in ND4J's binary format). The file is written under
      * a temporary name in the same directory and moved into place, so a failed write leaves no
-     * half-written file.
+     * half-written file; temporary files of writes that died (unmodified for ten minutes, and not being
+     * written by this process) are removed from the directory first.
      *
      * @throws AttuneException when the file cannot be written
      */
     public void save(Path zip) {
         requireNonNull(zip, "zip");
-        Path dir = zip.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            // A fresh name in the target directory, so the final move is atomic; created with the
-            // process's default permissions (createTempFile would make it owner-only).
-            tmp = dir.resolve("." + zip.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-            handle.write(tmp);
-            Files.move(tmp, zip, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(zip, handle::write);
         } catch (IOException | RuntimeException e) {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original failure is the one to report
-                }
-            }
-            throw new AttuneException("could not write checkpoint " + zip + ": " + e, e);
+            throw new AttuneException("could not write the model file " + zip.toAbsolutePath() + ": "
+                    + (e instanceof IOException io ? io.getMessage() : e.toString()), e);
         }
     }
 

@@ -10,10 +10,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.UUID;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -38,7 +36,8 @@ public final class Safetensors {
      * temporary file beside it, then moved into place, so a failed write leaves nothing at {@code file}.
      *
      * @throws IllegalArgumentException for a tensor that is neither FLOAT nor DOUBLE
-     * @throws IOException when the file cannot be written
+     * @throws IOException when the file cannot be written (its message says why in words, such as a
+     *     directory that cannot be created because a file of that name exists)
      */
     public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) throws IOException {
         requireNonNull(file, "file");
@@ -64,10 +63,7 @@ public final class Safetensors {
         byte[] padded = Arrays.copyOf(json, json.length + (8 - json.length % 8) % 8);
         Arrays.fill(padded, json.length, padded.length, (byte) ' ');
 
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
-            Files.createDirectories(dir);
+        AtomicFiles.write(file, tmp -> {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded.length).array());
                 out.write(padded);
@@ -75,10 +71,7 @@ public final class Safetensors {
                     out.write(bytes(t));
                 }
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp); // moved into place, or the write failed first
-        }
+        });
     }
 
     /** A tensor's bytes as the file holds them: row-major, little-endian, F32 or F64. */

@@ -147,7 +147,8 @@ final class Trainer {
             var end = new TrainingListener.EpochEnd(record, tuner.epochs(), improved,
                     Duration.ofNanos(System.nanoTime() - t0));
             listeners.forEach(l -> l.onEpochEnd(end));
-            if (es != null && sinceBest >= es.patience()) {
+            // Patience running out at the last epoch stops nothing: every epoch ran.
+            if (es != null && sinceBest >= es.patience() && epoch < tuner.epochs()) {
                 stoppedEarly = true;
                 break;
             }
