@@ -184,6 +184,19 @@ try:
 except ValueError as e:
     print("  scikit-learn refuses a single class:", e)
 
+print("# the report fixture (ReportFixtures.predictions) with example weights (R)")
+YR = np.array([0, 0, 1, 1, 2, 2])
+PR = np.array([
+    [0.8, 0.1, 0.1],
+    [0.3, 0.6, 0.1],
+    [0.1, 0.9, 0.0],
+    [0.2, 0.7, 0.1],
+    [0.1, 0.1, 0.8],
+    [0.5, 0.2, 0.3],
+])
+WR = np.array([2, 0.5, 1.5, 0, 3, 1])
+confusion("R", YR, PR, WR)
+
 print("# numpy percentile (linear interpolation) of 1..10 squared")
 sq = np.arange(1, 11) ** 2
 for q in (2.5, 50, 97.5, 0, 100):
