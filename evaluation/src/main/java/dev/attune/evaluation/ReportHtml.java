@@ -179,8 +179,8 @@ final class ReportHtml {
                 row += v;
             }
             for (int p = 0; p < k; p++) {
-                String value = weighted ? ConfusionMatrix.number(values[a][p]) : String.valueOf(counts[a][p]);
-                String detail = weighted ? "weight " + value + " (" + counts[a][p]
+                String value = weighted ? significant(values[a][p]) : String.valueOf(counts[a][p]);
+                String detail = weighted ? "weight " + ConfusionMatrix.number(values[a][p]) + " (" + counts[a][p]
                         + (counts[a][p] == 1 ? " example)" : " examples)") : value;
                 double share = row == 0 ? 0 : values[a][p] / row;
                 int shade = (int) Math.round(255 - share * 200);
@@ -588,6 +588,11 @@ final class ReportHtml {
         double power = Math.pow(10, Math.floor(Math.log10(rough)));
         double m = rough / power;
         return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * power;
+    }
+
+    /** A weight to 4 significant digits, plain, so that it fits its cell: {@code 0.3333}, {@code 12350}. */
+    private static String significant(double v) {
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
     }
 
     private static double finite(double v) {

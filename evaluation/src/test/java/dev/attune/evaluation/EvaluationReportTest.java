@@ -109,6 +109,10 @@ class EvaluationReportTest {
                 .contains("actual cat &lt;b&gt;&amp;amp;&lt;/b&gt;, predicted dog &quot;quoted&quot; &#39;single&#39;: weight 0.5 (1 example)")
                 .contains("actual dog &quot;quoted&quot; &#39;single&#39;, predicted dog &quot;quoted&quot; &#39;single&#39;: weight 1.5 (2 examples)");
         assertThat(r.toHtml()).contains("<p id=\"confusion-matrix-note\">Cells are sums of example weights");
+        // A large weight keeps 4 significant digits in its cell, 4 decimals in its tooltip.
+        String heavy = chart(EvaluationReport.builder(RESULT, TEST.withWeights(new double[] {12345.6789, 1, 1, 1, 1, 1}))
+                .resamples(20).build().toHtml(), "confusion-matrix");
+        assertThat(heavy).contains(">12350</text>").contains("actual 0, predicted 0: weight 12345.6789 (1 example)");
         String unweighted = report().toHtml();
         assertThat(chart(unweighted, "confusion-matrix")).contains("<title>Confusion matrix: rows are actual classes")
                 .contains(": 2</title>").doesNotContain("weight");
