@@ -4,7 +4,8 @@ Run with Debian 12's packages (python3-sklearn 1.2.1, python3-scipy 1.10.1, nump
 
     /usr/bin/python3 evaluation/src/test/python/expected_metrics.py
 
-The inputs below are copied literally into MetricsReferenceTest, BootstrapTest, McNemarTest and FairnessTest;
+The inputs below are copied literally into MetricsReferenceTest, BootstrapTest, McNemarTest and FairnessTest
+(the confusion matrices into MetricsReferenceTest and EvaluationReportTest);
 each printed line is the expected value that a Java test asserts to 1e-9. Where scikit-learn has
 no such metric (expected and maximum calibration error, the multi-class Brier score) or Fairlearn
 is needed (not packaged in Debian), the value is computed from the definition with numpy, as
@@ -87,15 +88,28 @@ def multiclass_scores(tag, y, p, w=None):
     present = sorted(set(y.tolist()))
     if len(present) == k:
         show(f"{tag} roc_auc_ovr", m.roc_auc_score(y, p, multi_class="ovr", average="macro", sample_weight=w))
+        show(f"{tag} roc_auc_ovr_weighted",
+             m.roc_auc_score(y, p, multi_class="ovr", average="weighted", sample_weight=w))
     # The mean of one binary score per class that occurs among the labels (scikit-learn refuses a
     # class absent from the labels in roc_auc_score(multi_class="ovr"); Attune leaves it out).
     show(f"{tag} roc_auc_ovr_present",
          np.mean([m.roc_auc_score(y == c, p[:, c], sample_weight=w) for c in present]))
+    # scikit-learn's average="weighted": each class's score weighted by its (sample-weighted) prevalence,
+    # so an absent class would weigh 0; here it is left out, as above.
+    prevalence = [np.sum(np.where(y == c, 1.0 if w is None else w, 0.0)) for c in present]
+    show(f"{tag} roc_auc_ovr_weighted_present",
+         np.average([m.roc_auc_score(y == c, p[:, c], sample_weight=w) for c in present], weights=prevalence))
     show(f"{tag} average_precision_ovr_present",
          np.mean([m.average_precision_score(y == c, p[:, c], sample_weight=w) for c in present]))
     if len(present) == k:
         show(f"{tag} average_precision_ovr",
              m.average_precision_score(np.eye(k)[y], p, average="macro", sample_weight=w))
+
+
+def confusion(tag, y, p, w=None):
+    k = p.shape[1]
+    matrix = m.confusion_matrix(y, p.argmax(axis=1), labels=list(range(k)), sample_weight=w)
+    print(f"{tag} confusion_matrix = {matrix.tolist()!r}")
 
 
 def binary_scores(tag, y, p1, w=None):
@@ -143,8 +157,10 @@ def reliability_bins(y, p, bins):
 print("# multi-class, 4 classes, unweighted (M4) and weighted (M4W)")
 label_metrics("M4", Y4, P4)
 multiclass_scores("M4", Y4, P4)
+confusion("M4", Y4, P4)
 label_metrics("M4W", Y4, P4, W4)
 multiclass_scores("M4W", Y4, P4, W4)
+confusion("M4W", Y4, P4, W4)
 print("# M4 reliability bins, 4 bins")
 reliability_bins(Y4, P4, 4)
 
@@ -153,10 +169,12 @@ label_metrics("B", YB, rows(PB1))
 binary_scores("B", YB, PB1)
 label_metrics("BW", YB, rows(PB1), WB)
 binary_scores("BW", YB, PB1, WB)
+confusion("BW", YB, rows(PB1), WB)
 
 print("# edge: class 3 absent from the labels, class 2 never predicted (E)")
 label_metrics("E", YE, PE)
 multiclass_scores("E", YE, PE)
+confusion("E", YE, PE)
 try:
     m.roc_auc_score(YE, PE, multi_class="ovr")
 except ValueError as e:
@@ -165,6 +183,19 @@ try:
     m.roc_auc_score(np.zeros(4, dtype=int), np.array([0.1, 0.2, 0.3, 0.4]))
 except ValueError as e:
     print("  scikit-learn refuses a single class:", e)
+
+print("# the report fixture (ReportFixtures.predictions) with example weights (R)")
+YR = np.array([0, 0, 1, 1, 2, 2])
+PR = np.array([
+    [0.8, 0.1, 0.1],
+    [0.3, 0.6, 0.1],
+    [0.1, 0.9, 0.0],
+    [0.2, 0.7, 0.1],
+    [0.1, 0.1, 0.8],
+    [0.5, 0.2, 0.3],
+])
+WR = np.array([2, 0.5, 1.5, 0, 3, 1])
+confusion("R", YR, PR, WR)
 
 print("# numpy percentile (linear interpolation) of 1..10 squared")
 sq = np.arange(1, 11) ** 2

@@ -32,7 +32,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * net.merge();                        // fold the active adapter into the weights: base latency
  * }</pre>
  *
- * Not thread-safe: use one instance per thread, or guard it. The base {@link Network} is never
+ * <p>Thread-safe: every method holds this object's lock, so an {@link #activate}, {@link #merge},
+ * {@link #unmerge}, {@link #add} or {@link #remove} never interleaves with an {@link #output}; each
+ * output is computed with one adapter state throughout and equals, bit for bit, what the same call
+ * gives alone. Calls are serialised, as DL4J serialises outputs of one network anyway: for parallel
+ * serving, give each thread its own {@code AdaptedNetwork}. The base {@link Network} is never
  * changed: this object works on its own copy of the adapted layers' weights.
  */
 public final class AdaptedNetwork {
@@ -62,7 +66,7 @@ public final class AdaptedNetwork {
      * @throws IllegalArgumentException when the name is taken or blank, or the adapter was trained on
      *     another base model (both fingerprints are named)
      */
-    public AdaptedNetwork add(String name, AdapterWeights adapter) {
+    public synchronized AdaptedNetwork add(String name, AdapterWeights adapter) {
         requireNonNull(name, "name");
         requireNonNull(adapter, "adapter");
         if (name.isBlank()) {
@@ -90,7 +94,7 @@ public final class AdaptedNetwork {
      * @throws IllegalArgumentException as {@link #add(String, AdapterWeights)}, or when the method's
      *     targets do not fit the base model
      */
-    public AdaptedNetwork add(String name, AdapterMethod method, long seed) {
+    public synchronized AdaptedNetwork add(String name, AdapterMethod method, long seed) {
         requireNonNull(method, "method");
         Nd4j.getRandom().setSeed(seed);
         TrainableModel m = base.handle().prepare(new TrainingPlan(0, "head", Freeze.all(), Optimizer.adam(1e-3), seed, method));
@@ -104,7 +108,7 @@ public final class AdaptedNetwork {
      *
      * @throws IllegalArgumentException for an unknown name, no weights, or adapters that cannot be combined
      */
-    public AdaptedNetwork addWeighted(String name, Map<String, Double> weights) {
+    public synchronized AdaptedNetwork addWeighted(String name, Map<String, Double> weights) {
         requireNonNull(weights, "weights");
         if (weights.isEmpty()) {
             throw new IllegalArgumentException("give at least one adapter and its weight, e.g. Map.of(\"de\", 0.5, \"fr\", 0.5)");
@@ -125,7 +129,7 @@ public final class AdaptedNetwork {
      * @throws IllegalArgumentException for an unknown name
      * @throws IllegalStateException while the active adapter is merged
      */
-    public AdaptedNetwork activate(String name) {
+    public synchronized AdaptedNetwork activate(String name) {
         AdapterWeights w = adapter(name);
         checkNotMerged("switch adapters");
         String shape = shape(w);
@@ -145,7 +149,7 @@ public final class AdaptedNetwork {
      *
      * @throws IllegalStateException while the active adapter is merged
      */
-    public AdaptedNetwork disable() {
+    public synchronized AdaptedNetwork disable() {
         checkNotMerged("disable the adapters");
         active = null;
         return this;
@@ -157,7 +161,7 @@ public final class AdaptedNetwork {
      * @throws IllegalArgumentException for an unknown name
      * @throws IllegalStateException when it is the active adapter and merged
      */
-    public AdaptedNetwork remove(String name) {
+    public synchronized AdaptedNetwork remove(String name) {
         adapter(name);
         if (name.equals(active)) {
             checkNotMerged("remove the active adapter");
@@ -171,12 +175,12 @@ public final class AdaptedNetwork {
     }
 
     /** The active adapter's name, empty when adapters are disabled. */
-    public Optional<String> active() {
+    public synchronized Optional<String> active() {
         return Optional.ofNullable(active);
     }
 
     /** The names of the added adapters, in the order they were added. */
-    public List<String> names() {
+    public synchronized List<String> names() {
         return List.copyOf(adapters.keySet());
     }
 
@@ -185,7 +189,7 @@ public final class AdaptedNetwork {
      *
      * @throws IllegalArgumentException for an unknown name (the message lists the names)
      */
-    public AdapterWeights adapter(String name) {
+    public synchronized AdapterWeights adapter(String name) {
         requireNonNull(name, "name");
         AdapterWeights w = adapters.get(name);
         if (w == null) {
@@ -196,12 +200,19 @@ public final class AdaptedNetwork {
 
     /** Output-layer activations with the active adapter (the base model's when disabled), in inference mode. */
     public INDArray output(INDArray features) {
-        return current().output(features);
+        // Checked against the base model: an adapted first layer is no layer whose input shape is known.
+        // Outside the lock: the check reads only the caller's array and the base's configuration.
+        base.checkInput(features);
+        synchronized (this) {
+            return current().outputChecked(features);
+        }
     }
 
     /** Predictions on a labelled set with the active adapter. */
-    public Predictions predict(LabeledData data) {
-        return current().predict(data);
+    public synchronized Predictions predict(LabeledData data) {
+        requireNonNull(data, "data");
+        Network.requireClasses(data, current().numOutputs());
+        return Predictions.of(data.labels(), output(data.featuresView()));
     }
 
     /**
@@ -212,7 +223,7 @@ public final class AdaptedNetwork {
      *     be merged (a nonlinear adapter, such as a bottleneck adapter: the message names the layer;
      *     {@link #toNetwork()} exports it as a plain DL4J network instead); nothing is merged then
      */
-    public AdaptedNetwork merge() {
+    public synchronized AdaptedNetwork merge() {
         requireActive("merge");
         if (isMerged()) {
             throw new IllegalStateException("adapter '" + active + "' is already merged; merge once, or unmerge() first");
@@ -237,7 +248,7 @@ public final class AdaptedNetwork {
      *
      * @throws IllegalStateException when the active adapter is not merged
      */
-    public AdaptedNetwork unmerge() {
+    public synchronized AdaptedNetwork unmerge() {
         if (!isMerged()) {
             throw new IllegalStateException("no adapter is merged" + (active == null ? "" : " ('" + active + "' is live)")
                     + "; there is nothing to unmerge");
@@ -247,7 +258,7 @@ public final class AdaptedNetwork {
     }
 
     /** Whether the active adapter is folded into the weights. */
-    public boolean isMerged() {
+    public synchronized boolean isMerged() {
         return active != null && live.model().adaptedLayers().stream().anyMatch(AdaptedLayer::isMerged);
     }
 
@@ -259,7 +270,7 @@ public final class AdaptedNetwork {
      *
      * @throws IllegalStateException when no adapter is active
      */
-    public Network toNetwork() {
+    public synchronized Network toNetwork() {
         requireActive("export a merged network");
         return new Network(live.model().snapshot());
     }

@@ -8,6 +8,7 @@ import dev.attune.internal.bert.BertHandle;
 import dev.attune.internal.bert.OnnxBertWeights;
 import dev.attune.internal.bert.OnnxModel;
 import dev.attune.internal.bert.TokenInputs;
+import dev.attune.internal.io.AtomicFiles;
 import dev.attune.internal.io.Safetensors;
 import dev.attune.spi.ModelFileException;
 import java.io.IOException;
@@ -71,7 +72,7 @@ public final class BertEncoder {
         try {
             return fromBytes(Files.readAllBytes(onnxFile), onnxFile.toString());
         } catch (IOException e) {
-            throw new AttuneException("could not read ONNX file " + onnxFile + ": " + e, e);
+            throw new AttuneException("could not read ONNX file " + onnxFile.toAbsolutePath() + ": " + AtomicFiles.describe(e), e);
         }
     }
 
@@ -189,7 +190,7 @@ public final class BertEncoder {
         try {
             Safetensors.write(file, tensors, meta);
         } catch (IOException e) {
-            throw new AttuneException("cannot write the safetensors file " + file + ": " + e, e);
+            throw new AttuneException("cannot write the safetensors file " + file + ": " + e.getMessage(), e);
         }
     }
 

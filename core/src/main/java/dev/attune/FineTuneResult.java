@@ -14,7 +14,8 @@ import java.util.List;
  *     bottleneck adapter) makes it a DL4J {@code ComputationGraph} of stock layers instead
  * @param history what every epoch measured, in order
  * @param bestEpoch the epoch whose weights {@link #model} holds (the last one without early stopping)
- * @param stoppedEarly whether early stopping ended training
+ * @param stoppedEarly whether early stopping ended training before the last configured epoch (false when
+ *     every epoch ran, even if the patience ran out at the last one)
  * @param trainableParams parameters that were trained
  * @param frozenParams parameters that were held frozen
  * @param frozenLayers the names of the frozen layers
@@ -62,7 +63,12 @@ public record FineTuneResult(Network model, List<EpochRecord> history, int bestE
         return history.get(bestEpoch - 1);
     }
 
-    /** The fine-tuned model's predictions on a labelled set (for example the test set). */
+    /**
+     * The fine-tuned model's predictions on a labelled set (for example the test set).
+     *
+     * @throws IllegalArgumentException as {@link Network#predict}: the data's class count differs from
+     *     the model's outputs, or its features do not fit the model
+     */
     public Predictions predict(LabeledData data) {
         return model.predict(data);
     }

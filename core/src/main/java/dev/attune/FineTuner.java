@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Fine-tunes a pretrained network: the entry point of Attune.
@@ -178,7 +179,9 @@ public final class FineTuner {
             }
         }
         try {
-            base.handle().output(train.featuresView().get(Rows.range(train.featuresView().rank(), 0, 1)));
+            INDArray first = train.featuresView().get(Rows.range(train.featuresView().rank(), 0, 1));
+            base.handle().checkInput(first);
+            base.handle().output(first);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("examples of shape " + Arrays.toString(train.exampleShape())
                     + " do not fit the model's input (first layer '" + base.layers().get(0).name() + "', a "

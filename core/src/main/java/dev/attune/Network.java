@@ -8,6 +8,7 @@ import dev.attune.internal.bert.BertFamily;
 import dev.attune.internal.bert.BertHandle;
 import dev.attune.internal.dl4j.Dl4jFamily;
 import dev.attune.internal.io.AtomicFiles;
+import dev.attune.internal.layers.InputChecks;
 import dev.attune.internal.layers.LayerNames;
 import dev.attune.internal.math.Rows;
 import dev.attune.spi.LayerInfo;
@@ -30,6 +31,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Wraps a DL4J {@link MultiLayerNetwork} or {@link ComputationGraph}, or a {@link BertEncoder}
  * (a SameDiff graph), behind one API where layers are addressed by name. Attune never changes a
  * wrapped network: fine-tuning works on a copy.
+ *
+ * <p>Thread-safe for inference: {@link #output}, {@link #predict}, {@link #save}, {@link #fingerprint}
+ * and the other reading methods may be called from several threads at once, and each call gives, bit for
+ * bit, what it gives alone. Calls on one network are serialised: DL4J's {@code MultiLayerNetwork} and
+ * {@code ComputationGraph} hold the network's lock during {@code output}, and a BERT network holds its
+ * own while it runs (its inference graph is built lazily and refreshed in place). Threads therefore gain
+ * no throughput on one {@code Network}; for parallel serving, load one per thread. A wrapped DL4J network
+ * must not be trained or changed elsewhere while it is in use here.
  */
 public final class Network {
     private static final int OUTPUT_BATCH = 1024;
@@ -112,23 +121,34 @@ public final class Network {
 
     /** Reads the file with the given family, or with the built-in family that recognises it when {@code null}. */
     private static Network read(Path zip, ModelFamily given) {
-        if (!Files.isRegularFile(zip)) {
-            throw new AttuneException("no checkpoint file at " + zip.toAbsolutePath()
-                    + "; give the path of a DL4J model zip written by Network.save or ModelSerializer.writeModel");
+        Path abs = zip.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new AttuneException(abs + " is a directory, not a model file; give the path of a model zip inside it"
+                    + " (such as a checkpoint's epoch-NNN.zip)");
+        }
+        if (!Files.isRegularFile(abs)) {
+            throw new AttuneException("no model file at " + abs + "; give the path of a model zip written by Network.save"
+                    + " (or a DL4J zip written by ModelSerializer.writeModel)");
+        }
+        if (!Files.isReadable(abs)) {
+            throw new AttuneException("cannot read the model file " + abs + ": permission denied; make it readable"
+                    + " by this process");
         }
         try (ZipFile z = new ZipFile(zip.toFile())) {
             ModelFamily family = given != null ? given
                     : FAMILIES.stream().filter(f -> f.recognises(z)).findFirst().orElse(FAMILIES.get(FAMILIES.size() - 1));
             if (given != null && !family.recognises(z)) {
-                throw new AttuneException("checkpoint " + zip + " is not a model file of " + family
+                throw new AttuneException("model file " + zip + " is not a model file of " + family
                         + "; give a file that this family wrote, or Network.load(path) for Attune's own families");
             }
             return new Network(family.read(z, zip));
         } catch (ModelFileException e) {
             throw new AttuneException(e.getMessage(), e.getCause());
+        } catch (java.nio.file.FileSystemException e) {
+            throw new AttuneException("cannot read the model file " + zip.toAbsolutePath() + ": " + AtomicFiles.describe(e), e);
         } catch (IOException e) {
-            throw new AttuneException("checkpoint " + zip + " is not a readable zip (truncated or corrupted?): "
-                    + e.getMessage() + "; write it again with Network.save", e);
+            throw new AttuneException("model file " + zip + " is not a readable zip (truncated or corrupted?): "
+                    + AtomicFiles.describe(e) + "; write it again with Network.save", e);
         }
     }
 
@@ -159,9 +179,26 @@ public final class Network {
         return handle.numOutputs();
     }
 
-    /** Output-layer activations (class probabilities for a softmax head), in inference mode, in batches. */
+    /**
+     * Output-layer activations (class probabilities for a softmax head), in inference mode, in batches.
+     *
+     * @throws IllegalArgumentException for NaN or infinite features (the message names the first example
+     *     and feature), or features of a shape the network cannot take (the message names the expected shape)
+     */
     public INDArray output(INDArray features) {
+        checkInput(features);
+        return outputChecked(features);
+    }
+
+    /** Refuses what {@link #output} refuses. */
+    void checkInput(INDArray features) {
         requireNonNull(features, "features");
+        InputChecks.requireFinite(features);
+        handle.checkInput(features);
+    }
+
+    /** {@link #output} of features that passed {@link #checkInput}. */
+    INDArray outputChecked(INDArray features) {
         long n = features.size(0);
         if (n <= OUTPUT_BATCH) {
             return handle.output(features);
@@ -169,10 +206,27 @@ public final class Network {
         return Rows.mapChunks(features, OUTPUT_BATCH, handle::output);
     }
 
-    /** Predictions on a labelled set. */
+    /**
+     * Predictions on a labelled set.
+     *
+     * @throws IllegalArgumentException when the data's class count differs from the model's outputs, or
+     *     as {@link #output}
+     */
     public Predictions predict(LabeledData data) {
         requireNonNull(data, "data");
+        requireClasses(data, numOutputs());
         return Predictions.of(data.labels(), output(data.featuresView()));
+    }
+
+    /** Refuses data labelled with another number of classes than the model's outputs. */
+    static void requireClasses(LabeledData data, int outputs) {
+        if (data.numClasses() != outputs) {
+            throw new IllegalArgumentException("the data has " + data.numClasses() + " classes but the model has "
+                    + outputs + " outputs, so its predictions cannot be scored against these labels; give data of the"
+                    + " model's " + outputs + " classes (LabeledData.of(features, labels, " + outputs + ")), or fine-tune"
+                    + " a head for " + data.numClasses() + " classes first (FineTuner.builder(model).replaceHead("
+                    + data.numClasses() + "))");
+        }
     }
 
     /**
@@ -180,7 +234,8 @@ public final class Network {
      * {@code attune-bert.json} (configuration, head and tensor layout) and {@code params.bin} (every
      * parameter, in ND4J's binary format). The file is written under
      * a temporary name in the same directory and moved into place, so a failed write leaves no
-     * half-written file.
+     * half-written file; temporary files of writes that died (unmodified for ten minutes, and not being
+     * written by this process) are removed from the directory first.
      *
      * @throws AttuneException when the file cannot be written
      */
@@ -189,7 +244,8 @@ public final class Network {
         try {
             AtomicFiles.write(zip, handle::write);
         } catch (IOException | RuntimeException e) {
-            throw new AttuneException("could not write checkpoint " + zip + ": " + e, e);
+            throw new AttuneException("could not write the model file " + zip.toAbsolutePath() + ": "
+                    + (e instanceof IOException io ? io.getMessage() : e.toString()), e);
         }
     }
 

@@ -68,7 +68,8 @@ final class Trainer {
             var end = new TrainingListener.EpochEnd(record, tuner.epochs(), improved,
                     Duration.ofNanos(System.nanoTime() - t0));
             listeners.forEach(l -> l.onEpochEnd(end));
-            if (best.exhausted()) {
+            // Patience running out at the last epoch stops nothing: every epoch ran.
+            if (best.exhausted() && epoch < tuner.epochs()) {
                 stoppedEarly = true;
                 break;
             }

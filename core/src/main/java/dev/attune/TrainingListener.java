@@ -90,7 +90,7 @@ public interface TrainingListener {
      *
      * @param epochsRun the number of epochs run
      * @param bestEpoch the epoch whose weights the result holds
-     * @param stoppedEarly whether early stopping ended training
+     * @param stoppedEarly whether early stopping ended training before the last configured epoch
      * @param wallTime total training time
      */
     record FitEnd(int epochsRun, int bestEpoch, boolean stoppedEarly, Duration wallTime) {

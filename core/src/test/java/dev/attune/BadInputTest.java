@@ -72,7 +72,8 @@ class BadInputTest {
         LabeledData wide = Fixtures.blobs(30, 12, 3, 1);
         assertThatThrownBy(() -> FineTuner.builder(Fixtures.mlp(3, 1)).build().fit(wide))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("examples of shape [12] do not fit the model's input (first layer 'dense0'");
+                .hasMessageContaining("examples of shape [12] do not fit the model's input (first layer 'dense0'")
+                .hasMessageContaining("expected inputs of width 8 (shape [n, 8])");
         assertThatThrownBy(() -> FineTuner.builder(Fixtures.mlp(3, 1)).build().fit(train, wide))
                 .hasMessageContaining("validation examples have shape [12] but training examples have shape [8]");
     }

@@ -3,6 +3,7 @@ package dev.attune;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.attune.internal.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,10 @@ class CheckpointTest {
     @Test
     void missingOrForeignFilesAreRefused() throws IOException {
         assertThatThrownBy(() -> Network.load(dir.resolve("none.zip"))).isInstanceOf(AttuneException.class)
-                .hasMessageContaining("no checkpoint file at");
+                .hasMessageContaining("no model file at " + dir.resolve("none.zip").toAbsolutePath()
+                        + "; give the path of a model zip written by Network.save");
+        assertThatThrownBy(() -> Network.load(dir)).isInstanceOf(AttuneException.class)
+                .hasMessageContaining(dir.toAbsolutePath() + " is a directory, not a model file");
         Path notZip = dir.resolve("notes.zip");
         Files.writeString(notZip, "hello");
         assertThatThrownBy(() -> Network.load(notZip)).isInstanceOf(AttuneException.class)
@@ -87,5 +91,53 @@ class CheckpointTest {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("epoch-001.zip");
         }
         assertThat(Files.readString(target.resolve("keep.txt"))).isEqualTo("x");
+    }
+
+    @Test
+    void savingUnderAFileSaysSo() throws IOException {
+        Path taken = dir.resolve("taken");
+        Files.writeString(taken, "x");
+        assertThatThrownBy(() -> Network.of(Fixtures.mlp(3, 1)).save(taken.resolve("sub/model.zip")))
+                .isInstanceOf(AttuneException.class)
+                .hasMessageContaining("cannot create directory " + taken.toAbsolutePath() + ": a file of that name exists");
+        assertThatThrownBy(() -> FineTuner.builder(Fixtures.mlp(3, 1)).epochs(1)
+                .checkpoints(CheckpointStore.directory(taken)).build().fit(train))
+                .isInstanceOf(AttuneException.class)
+                .hasMessageContaining("cannot create directory " + taken.toAbsolutePath() + ": a file of that name exists");
+        assertThat(Files.readString(taken)).isEqualTo("x");
+    }
+
+    @Test
+    void aWriteRemovesTheTemporaryFilesOfDeadWritesOnly() throws IOException {
+        java.nio.file.attribute.FileTime hourAgo = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofHours(1)));
+        Path dead = dir.resolve(".epoch-001.zip." + java.util.UUID.randomUUID() + ".tmp");
+        Path live = dir.resolve(".epoch-002.zip." + java.util.UUID.randomUUID() + ".tmp");
+        Path foreign = dir.resolve(".notes.tmp");
+        Path visible = dir.resolve("epoch-003.zip." + java.util.UUID.randomUUID() + ".tmp");
+        for (Path p : new Path[] {dead, live, foreign, visible}) {
+            Files.writeString(p, "partial");
+            Files.setLastModifiedTime(p, p == live ? java.nio.file.attribute.FileTime.from(java.time.Instant.now()) : hourAgo);
+        }
+        FineTuner.builder(Fixtures.mlp(3, 1)).epochs(1).checkpoints(CheckpointStore.directory(dir)).build().fit(train);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
+                    foreign.getFileName().toString(), live.getFileName().toString(), "epoch-001.zip",
+                    visible.getFileName().toString());
+        }
+    }
+
+    @Test
+    void aWriteInProgressInThisProcessIsNotRemovedHoweverOld() throws IOException {
+        Path outer = dir.resolve("outer.bin");
+        AtomicFiles.write(outer, tmp -> {
+            Files.writeString(tmp, "outer");
+            // Looks dead by its age, but this process is writing it: a nested write must leave it alone.
+            Files.setLastModifiedTime(tmp, java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().minus(java.time.Duration.ofHours(1))));
+            Network.of(Fixtures.mlp(3, 1)).save(dir.resolve("inner.zip"));
+            assertThat(tmp).exists();
+        });
+        assertThat(Files.readString(outer)).isEqualTo("outer");
     }
 }

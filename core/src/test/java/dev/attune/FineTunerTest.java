@@ -126,6 +126,47 @@ class FineTunerTest {
         }
     }
 
+    /** The same value after every epoch: only the first epoch improves on it. */
+    private static final Metric FLAT = new Metric() {
+        @Override
+        public String name() {
+            return "flat";
+        }
+
+        @Override
+        public double compute(Predictions p) {
+            return 0.5;
+        }
+    };
+
+    @Test
+    void patienceRunningOutAtTheLastEpochIsNoEarlyStop() {
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        // Epoch 2 does not improve and exhausts the patience of 1, but it is the last epoch anyway.
+        FineTuneResult r = FineTuner.builder(Fixtures.mlp(3, 5)).epochs(2)
+                .earlyStopping(EarlyStopping.on(FLAT).patience(1))
+                .listener(Progress.console(new java.io.PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8)))
+                .build().fit(train, validation);
+        assertThat(r.history()).hasSize(2);
+        assertThat(r.bestEpoch()).isEqualTo(1);
+        assertThat(r.stoppedEarly()).isFalse();
+        assertThat(console.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("done: 2 epochs")
+                .doesNotContain("stopped early");
+    }
+
+    @Test
+    void patienceRunningOutBeforeTheLastEpochStopsEarly() {
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        FineTuneResult r = FineTuner.builder(Fixtures.mlp(3, 5)).epochs(3)
+                .earlyStopping(EarlyStopping.on(FLAT).patience(1))
+                .listener(Progress.console(new java.io.PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8)))
+                .build().fit(train, validation);
+        assertThat(r.history()).hasSize(2);
+        assertThat(r.stoppedEarly()).isTrue();
+        assertThat(console.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("done: 2 epochs").contains("best epoch 1 (stopped early)");
+    }
+
     @Test
     void earlyStoppingOnAMetricStopsAfterPatience() {
         FineTuneResult r = FineTuner.builder(Fixtures.mlp(3, 5)).epochs(60)

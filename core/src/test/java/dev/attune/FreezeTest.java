@@ -54,4 +54,23 @@ class FreezeTest {
                 .hasMessage("unknown layer 'conv*'; layers are: dense0, dense1, dense2, dense3, head");
         assertThatThrownBy(() -> Freeze.layers()).hasMessageContaining("give at least one layer name");
     }
+
+    @Test
+    void freezingOnlyLayersWithoutParametersIsRefusedWithTheNearestLayersThatHaveSome() {
+        var cnn = Fixtures.cnn(3, 1);
+        for (String pattern : new String[] {"pool0", "pool*"}) {
+            assertThatThrownBy(() -> FineTuner.builder(cnn).freeze(Freeze.layers(pattern)).build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("freezes only 'pool0', which has no parameters, so nothing would be frozen")
+                    .hasMessageContaining("'conv0' (below 'pool0') and 'dense0' (above it)")
+                    .hasMessageContaining("Freeze.upTo(\"pool0\")");
+        }
+        // The advice, followed: the convolution below the pooling layer is frozen.
+        LabeledData images = LabeledData.of(org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 30, 64),
+                java.util.stream.IntStream.range(0, 30).map(i -> i % 3).toArray(), 3);
+        FineTuneResult r = FineTuner.builder(cnn).freeze(Freeze.upTo("pool0")).epochs(1).build().fit(images);
+        assertThat(r.frozenLayers()).containsExactly("conv0", "pool0");
+        // A policy that freezes a layer with parameters as well is accepted.
+        assertThat(FineTuner.builder(cnn).freeze(Freeze.layers("pool0", "conv0")).build()).isNotNull();
+    }
 }

@@ -78,7 +78,8 @@ public final class AdapterFile {
         try {
             Safetensors.write(file, adapter.tensors(), meta);
         } catch (IOException e) {
-            throw new AttuneException("cannot write the adapter file " + file + ": " + e.getMessage(), e);
+            // Safetensors words its failures (a directory that cannot be made, permission denied).
+            throw new AttuneException("cannot write the adapter file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
         }
     }
 
@@ -93,11 +94,25 @@ public final class AdapterFile {
      */
     public static AdapterWeights load(Path file) {
         requireNonNull(file, "file");
+        Path abs = file.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new AttuneException(abs + " is a directory, not an adapter file; give the path of a file written by"
+                    + " AdapterFile.save inside it");
+        }
+        if (!Files.isRegularFile(abs)) {
+            throw new AttuneException("no adapter file at " + abs + "; give the path of a file written by AdapterFile.save"
+                    + " (a .safetensors file of the trained adapter, from result.adapters())");
+        }
         byte[] all;
         try {
-            all = Files.readAllBytes(file);
+            all = Files.readAllBytes(abs);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new AttuneException("cannot read the adapter file " + abs + ": permission denied; make it readable"
+                    + " by this process", e);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new AttuneException("no adapter file at " + abs + " (it was removed while being read)", e);
         } catch (IOException e) {
-            throw new AttuneException("cannot read the adapter file " + file + ": " + e.getMessage(), e);
+            throw new AttuneException("cannot read the adapter file " + abs + ": " + e, e);
         }
         if (all.length < 8) {
             throw corrupt(file, "it holds " + all.length + " bytes, fewer than the 8-byte header length");

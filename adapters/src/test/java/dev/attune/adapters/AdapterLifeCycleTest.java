@@ -132,6 +132,65 @@ class AdapterLifeCycleTest {
         assertThatThrownBy(() -> AdapterFile.load(notOurs)).isInstanceOf(AttuneException.class)
                 .hasMessageContaining("not a valid Attune adapter");
         assertThatThrownBy(() -> AdapterFile.load(dir.resolve("missing.safetensors"))).isInstanceOf(AttuneException.class)
-                .hasMessageContaining("cannot read");
+                .hasMessageContaining("no adapter file at");
+    }
+
+    @Test
+    void missingAdapterFilesAndDirectoriesThatAreFilesAreNamed() throws Exception {
+        Path missing = dir.resolve("none.safetensors");
+        assertThatThrownBy(() -> AdapterFile.load(missing)).isInstanceOf(AttuneException.class)
+                .hasMessageContaining("no adapter file at " + missing.toAbsolutePath()
+                        + "; give the path of a file written by AdapterFile.save");
+        assertThatThrownBy(() -> AdapterFile.load(dir)).isInstanceOf(AttuneException.class)
+                .hasMessageContaining(dir.toAbsolutePath() + " is a directory, not an adapter file");
+        Path taken = dir.resolve("taken");
+        Files.writeString(taken, "x");
+        AdapterWeights w = AdaptedNetwork.of(Network.of(base)).add("new", Lora.rank(2).targets("dense0"), 1).adapter("new");
+        assertThatThrownBy(() -> AdapterFile.save(w, taken.resolve("a.safetensors"))).isInstanceOf(AttuneException.class)
+                .hasMessageContaining("cannot create directory " + taken.toAbsolutePath() + ": a file of that name exists");
+    }
+
+    @Test
+    void switchingAdaptersWhileOtherThreadsRunOutputNeverMixesThem() throws Exception {
+        AdaptedNetwork net = AdaptedNetwork.of(Network.of(base)).add("a", fit(1).adapters().orElseThrow())
+                .add("b", fit(2).adapters().orElseThrow());
+        INDArray x = train.features();
+        float[] a = net.activate("a").output(x).dup('c').data().asFloat();
+        float[] b = net.activate("b").output(x).dup('c').data().asFloat();
+        assertThat(a).isNotEqualTo(b);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.List<java.util.concurrent.Future<int[]>> readers = new java.util.ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                readers.add(pool.submit(() -> {
+                    int[] seen = new int[3]; // a, b, neither
+                    for (int i = 0; i < 300 || (seen[0] == 0 || seen[1] == 0) && i < 3000; i++) {
+                        float[] got = net.output(x).dup('c').data().asFloat();
+                        seen[java.util.Arrays.equals(got, a) ? 0 : java.util.Arrays.equals(got, b) ? 1 : 2]++;
+                    }
+                    return seen;
+                }));
+            }
+            java.util.concurrent.Future<Integer> switcher = pool.submit(() -> {
+                int switches = 0;
+                while (running.get()) {
+                    net.activate(switches++ % 2 == 0 ? "a" : "b");
+                }
+                return switches;
+            });
+            int[] total = new int[3];
+            for (var r : readers) {
+                int[] seen = r.get();
+                for (int k = 0; k < 3; k++) {
+                    total[k] += seen[k];
+                }
+            }
+            running.set(false);
+            assertThat(switcher.get()).isGreaterThan(1);
+            assertThat(total[2]).as("outputs that are neither adapter's (a: %d, b: %d)", total[0], total[1]).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

@@ -320,4 +320,42 @@ class LoraFineTuneTest {
         assertThatThrownBy(() -> FineTuner.builder(Fixtures.graph(3, 1)).adapter(Lora.rank(2).targets("dense0")).build())
                 .hasMessageContaining("not supported on ComputationGraph");
     }
+
+    /** conv0 and conv1 (3x3, 8 channels each) and out, on 8x8 single-channel images given flat. */
+    private static MultiLayerNetwork twoConvolutions() {
+        var net = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).name("conv0").nOut(8).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).name("conv1").nOut(8).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().name("out").nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(8, 8, 1))
+                .build());
+        net.init();
+        return net;
+    }
+
+    @Test
+    void aFrozenConvolutionAboveAnAdaptedOneGetsAdviceThatWorks() {
+        MultiLayerNetwork net = twoConvolutions();
+        LabeledData images = LabeledData.of(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 30, 64),
+                java.util.stream.IntStream.range(0, 30).map(i -> i % 3).toArray(), 3);
+        // conv0's adapter trains, so conv0 cannot be frozen: the advice must not be to freeze it.
+        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
+                () -> FineTuner.builder(net).adapter(Lora.rank(8).targets("conv0")).build());
+        assertThat(refused).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("layer 'conv1' is frozen but layer 'conv0' below it trains (its lora adapter)")
+                .hasMessageNotContaining("Freeze.upTo");
+        var advice = java.util.regex.Pattern.compile("targets\\(([^)]*)\\)").matcher(refused.getMessage());
+        assertThat(advice.find()).as("the message gives targets(...): %s", refused.getMessage()).isTrue();
+        String[] targets = java.util.Arrays.stream(advice.group(1).split(","))
+                .map(t -> t.trim().replace("\"", "")).toArray(String[]::new);
+        assertThat(targets).containsExactly("conv0", "conv1");
+        FineTuneResult r = FineTuner.builder(net).adapter(Lora.rank(8).targets(targets)).epochs(1).build().fit(images);
+        assertThat(r.adapters().orElseThrow().tensors()).containsKeys("conv0.lora_A", "conv1.lora_A");
+        // The other way out it names: train conv1 in full.
+        assertThat(refused.getMessage()).contains("freeze(Freeze.all().andUnfreeze(\"conv1\"))");
+        FineTuneResult full = FineTuner.builder(net).adapter(Lora.rank(8).targets("conv0"))
+                .freeze(Freeze.all().andUnfreeze("conv1")).epochs(1).build().fit(images);
+        assertThat(full.frozenLayers()).containsExactly("out");
+    }
 }

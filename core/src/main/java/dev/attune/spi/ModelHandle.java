@@ -23,6 +23,15 @@ public interface ModelHandle {
     /** Inference: output-layer activations for a batch of inputs. Does not change the model. */
     INDArray output(INDArray features);
 
+    /**
+     * Refuses inputs of a shape the network cannot take, with a message that names the expected shape,
+     * before the runtime sees them. Default: no check.
+     *
+     * @throws IllegalArgumentException for inputs of the wrong shape
+     */
+    default void checkInput(INDArray features) {
+    }
+
     /** The object that runs the model (the DL4J network, the SameDiff graph). */
     Object unwrap();
 

@@ -39,7 +39,7 @@ final class ArffReader extends RecordReader {
             }
             if (!lower.startsWith("@attribute")) {
                 throw new AttuneException(name + ", line " + lines.line() + ": expected @relation, @attribute or @data,"
-                        + " got '" + tail(t) + "'; fix the ARFF header");
+                        + " got '" + Visible.tail(t) + "'; fix the ARFF header");
             }
             attribute(t.substring("@attribute".length()).strip());
         }
@@ -58,7 +58,7 @@ final class ArffReader extends RecordReader {
         }
         String attr = nameAndType.get(0);
         if (columns.contains(attr)) {
-            throw new AttuneException(name + ", line " + line + ": attribute '" + attr + "' is declared twice; give"
+            throw new AttuneException(name + ", line " + line + ": attribute '" + Visible.quote(attr) + "' is declared twice; give"
                     + " every attribute its own name");
         }
         String type = rest.substring(end).strip();
@@ -67,12 +67,12 @@ final class ArffReader extends RecordReader {
         String kind;
         if (type.startsWith("{")) {
             if (!type.endsWith("}")) {
-                throw new AttuneException(name + ", line " + line + ": the values of nominal attribute '" + attr
+                throw new AttuneException(name + ", line " + line + ": the values of nominal attribute '" + Visible.quote(attr)
                         + "' are not closed with '}'");
             }
             List<String> declared = split(type.substring(1, type.length() - 1), line, -1);
             if (declared.contains(null)) {
-                throw new AttuneException(name + ", line " + line + ": nominal attribute '" + attr + "' declares the"
+                throw new AttuneException(name + ", line " + line + ": nominal attribute '" + Visible.quote(attr) + "' declares the"
                         + " value ?, which marks a missing value; quote it ('?') to make it a category");
             }
             values = List.copyOf(new LinkedHashSet<>(declared));
@@ -84,7 +84,7 @@ final class ArffReader extends RecordReader {
         } else if (lower.startsWith("date")) {
             kind = "date";
         } else {
-            throw new AttuneException(name + ", line " + line + ": attribute '" + attr + "' has type '" + type
+            throw new AttuneException(name + ", line " + line + ": attribute '" + Visible.quote(attr) + "' has type '" + Visible.quote(type)
                     + "', which is not supported; use numeric, real, integer, string, date or a nominal {...} list");
         }
         columns.add(attr);
@@ -128,8 +128,9 @@ final class ArffReader extends RecordReader {
         for (int i = 0; i < fields.size(); i++) {
             String v = fields.get(i);
             if (v != null && types.get(i).equals("nominal") && !nominal.get(i).contains(v)) {
-                throw new AttuneException(at(recordLine, i) + ": value '" + v + "' is not among the values the header"
-                        + " declares for this nominal attribute; fix the value or add it to the @attribute line");
+                throw new AttuneException(at(recordLine, i) + ": value '" + Visible.quote(v) + "' is not among the values the header"
+                        + " declares for this nominal attribute (" + Visible.join(nominal.get(i)) + "); fix the value or add it"
+                        + " to the @attribute line" + Visible.note(v));
             }
         }
         return fields.toArray(new String[0]);
@@ -176,8 +177,8 @@ final class ArffReader extends RecordReader {
                 return out;
             }
             if (text.charAt(i) != ',') {
-                throw new AttuneException(where(line, firstColumn, out.size() - 1) + ": unexpected '" + text.charAt(i)
-                        + "' after value '" + tail(out.get(out.size() - 1)) + "'; separate values with commas and"
+                throw new AttuneException(where(line, firstColumn, out.size() - 1) + ": unexpected '" + Visible.quote(String.valueOf(text.charAt(i)))
+                        + "' after value '" + Visible.tail(out.get(out.size() - 1)) + "'; separate values with commas and"
                         + " quote values that hold spaces or commas");
             }
             i++;
@@ -208,7 +209,7 @@ final class ArffReader extends RecordReader {
                 b.append(c);
             }
             if (i >= text.length()) {
-                throw new AttuneException(name + ", line " + line + ": the value starting " + q + tail(b.toString())
+                throw new AttuneException(name + ", line " + line + ": the value starting " + q + Visible.tail(b.toString())
                         + " has no closing " + q + "; add it");
             }
             out.add(b.toString());

@@ -30,7 +30,7 @@ final class CsvReader extends RecordReader {
                         + " is empty; give every column a name");
             }
             if (!seen.add(c)) {
-                throw new AttuneException(name + ", line " + recordLine + ": column '" + c + "' appears twice in the"
+                throw new AttuneException(name + ", line " + recordLine + ": column '" + Visible.quote(c) + "' appears twice in the"
                         + " header; give every column its own name");
             }
         }
@@ -127,13 +127,13 @@ final class CsvReader extends RecordReader {
                 st.afterQuote = false;
                 st.fieldStarted = false;
             } else if (st.afterQuote) {
-                throw new AttuneException(at(lines.line(), st.fields.size()) + ": character '" + c + "' after the"
-                        + " closing double quote of '" + tail(st.field.toString()) + "'; a quoted field must end"
+                throw new AttuneException(at(lines.line(), st.fields.size()) + ": character '" + Visible.quote(String.valueOf(c)) + "' after the"
+                        + " closing double quote of '" + Visible.tail(st.field.toString()) + "'; a quoted field must end"
                         + " at a comma or the end of the line (write a double quote inside it as \"\")");
             } else if (c == '"') {
                 if (st.fieldStarted) {
                     throw new AttuneException(at(lines.line(), st.fields.size()) + ": a double quote inside the"
-                            + " unquoted value '" + tail(st.field.toString() + text.substring(i)) + "'; enclose"
+                            + " unquoted value '" + Visible.tail(st.field.toString() + text.substring(i)) + "'; enclose"
                             + " the value in double quotes and write the quote as \"\"");
                 }
                 st.inQuotes = true;

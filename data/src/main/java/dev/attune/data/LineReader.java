@@ -19,7 +19,8 @@ import java.util.Locale;
 /**
  * Reads a text file one physical line at a time, decoding each line as strict UTF-8 and hashing
  * every byte (SHA-256) as it passes. Lines end at {@code \n} with an optional {@code \r} before it;
- * a UTF-8 byte-order mark at the start is dropped. Splitting at the byte {@code 0x0A} before
+ * the last line may end without either. A UTF-8 byte-order mark at the start is dropped; a file
+ * that starts like a compressed file, an archive or UTF-16 text is refused as such ({@link Signatures}). Splitting at the byte {@code 0x0A} before
  * decoding is safe because no multi-byte UTF-8 sequence contains it, and it lets an encoding error
  * be reported at its exact line. Only one line is held at a time.
  */
@@ -37,6 +38,7 @@ final class LineReader implements Closeable {
     private int limit;
     private int lineNumber;
     private boolean atEnd;
+    private boolean started;
     private String sha256;
 
     LineReader(InputStream in, String name) {
@@ -68,13 +70,19 @@ final class LineReader implements Closeable {
         if (atEnd) {
             return null;
         }
+        if (!started) {
+            started = true;
+            refuseWhatIsNotText();
+        }
         int length = 0;
         boolean any = false;
         while (true) {
             if (pos == limit && !fill()) {
+                // The digest is final here, whether or not the last line ended in a line feed: a
+                // file's last line need not end in one, and the next call only reports the end.
                 atEnd = true;
+                sha256 = HexFormat.of().formatHex(in.getMessageDigest().digest());
                 if (!any) {
-                    sha256 = HexFormat.of().formatHex(in.getMessageDigest().digest());
                     return null;
                 }
                 break;
@@ -131,6 +139,22 @@ final class LineReader implements Closeable {
         decoder.flush(chars);
         chars.flip();
         return chars.toString();
+    }
+
+    /** Reads the first bytes and refuses a compressed file, an archive or UTF-16 text by name. */
+    private void refuseWhatIsNotText() {
+        try {
+            int n;
+            while (limit < Signatures.LENGTH && (n = in.read(buffer, limit, buffer.length - limit)) >= 0) {
+                limit += n;
+            }
+        } catch (IOException e) {
+            throw new AttuneException("cannot read " + name + ": " + e.getMessage(), e);
+        }
+        String problem = Signatures.problem(buffer, limit, name);
+        if (problem != null) {
+            throw new AttuneException(problem);
+        }
     }
 
     private boolean fill() {

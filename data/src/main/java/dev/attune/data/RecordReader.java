@@ -2,9 +2,14 @@ package dev.attune.data;
 
 import dev.attune.AttuneException;
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads the records of one table file lazily, one at a time: the header first (on construction),
@@ -30,7 +35,27 @@ abstract class RecordReader implements Closeable {
                 throw new AttuneException(resourceName(resource) + " is missing from the class path; the attune-data"
                         + " jar is incomplete: rebuild it, or read files of your own with " + readOwn);
             }
-            return resource.endsWith(".gz") ? new java.util.zip.GZIPInputStream(in, 1 << 16) : in;
+            return resource.endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+        };
+    }
+
+    /**
+     * Opens a file; a name ending in {@code .gz} is read through gzip, so a table may be kept
+     * compressed.
+     */
+    static Opener file(Path file) {
+        return () -> {
+            InputStream in = Files.newInputStream(file);
+            if (!file.getFileName().toString().endsWith(".gz")) {
+                return in;
+            }
+            try {
+                return new GZIPInputStream(in, 1 << 16);
+            } catch (ZipException | EOFException e) {
+                in.close();
+                throw new AttuneException(file + " ends in .gz but is not gzip-compressed (" + e.getMessage()
+                        + "); rename it without .gz if it is plain text", e);
+            }
         };
     }
 
@@ -101,13 +126,13 @@ abstract class RecordReader implements Closeable {
         if (cols == null) {
             return name + ", line " + line + ", header field " + (column + 1);
         }
-        String col = column < cols.size() ? "column '" + cols.get(column) + "'" : "field " + (column + 1);
+        String col = column < cols.size() ? "column '" + Visible.quote(cols.get(column)) + "'" : "field " + (column + 1);
         return name + ", line " + line + ", " + col;
     }
 
     final AttuneException notUtf8(LineReader.NotUtf8 e, int column) {
         String where = column < 0 ? name + ", line " + e.line + " (header)" : at(e.line, column);
-        return new AttuneException(where + ": bytes " + e.bytes + " after '" + tail(e.prefix)
+        return new AttuneException(where + ": bytes " + e.bytes + " after '" + Visible.tail(e.prefix)
                 + "' are not valid UTF-8; save the file as UTF-8 (it looks like another encoding, such as"
                 + " ISO-8859-1 or Windows-1252)");
     }
@@ -119,19 +144,12 @@ abstract class RecordReader implements Closeable {
             return;
         }
         String detail = fields.size() < cols.size()
-                ? "missing column '" + cols.get(fields.size()) + "'"
+                ? "missing column '" + Visible.quote(cols.get(fields.size())) + "'"
                         + (cols.size() - fields.size() > 1 ? " and " + (cols.size() - fields.size() - 1) + " after it" : "")
-                : "extra field " + (cols.size() + 1) + " with value '" + tail(fields.get(cols.size())) + "'";
+                : "extra field " + (cols.size() + 1) + " with value '" + Visible.tail(fields.get(cols.size())) + "'";
         throw new AttuneException(name + ", line " + line + ": the row has " + fields.size() + " fields but the header"
                 + " names " + cols.size() + " columns (" + detail + "); fix the row (a value that holds the separator"
                 + " must be quoted)");
-    }
-
-    static String tail(String s) {
-        if (s == null) {
-            return "?";
-        }
-        return s.length() <= 40 ? s : "..." + s.substring(s.length() - 40);
     }
 
     @Override

@@ -63,8 +63,8 @@ final class TableEncoder {
         }
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException(r.name + ", header: column" + (missing.size() > 1 ? "s '" : " '")
-                    + String.join("', '", missing) + "' named in the schema " + (missing.size() > 1 ? "are" : "is")
-                    + " missing from the header; the header has: " + String.join(", ", cols)
+                    + quoted(missing, "', '") + "' named in the schema " + (missing.size() > 1 ? "are" : "is")
+                    + " missing from the header; the header has: " + Visible.join(cols)
                     + "; fix the column name or the file");
         }
         List<String> extra = new ArrayList<>();
@@ -75,20 +75,24 @@ final class TableEncoder {
         }
         if (!extra.isEmpty()) {
             throw new IllegalArgumentException(r.name + ", header: column" + (extra.size() > 1 ? "s '" : " '")
-                    + String.join("', '", extra) + "' " + (extra.size() > 1 ? "are" : "is") + " in the file but not in"
+                    + quoted(extra, "', '") + "' " + (extra.size() > 1 ? "are" : "is") + " in the file but not in"
                     + " the schema; declare " + (extra.size() > 1 ? "them" : "it")
                     + " (numeric, categorical, group) or skip " + (extra.size() > 1 ? "them" : "it")
-                    + " with ignore(\"" + String.join("\", \"", extra) + "\")");
+                    + " with ignore(\"" + quoted(extra, "\", \"") + "\")");
         }
         for (int i = 0; i < features.length; i++) {
             String type = r.declaredType(features[i]);
             if (s.features().get(i).numeric() && type != null && !type.equals("numeric")) {
-                throw new IllegalArgumentException(r.name + ", header: column '" + cols.get(features[i])
+                throw new IllegalArgumentException(r.name + ", header: column '" + Visible.quote(cols.get(features[i]))
                         + "' is declared numeric in the schema but the file declares it " + type
                         + "; declare it categorical");
             }
         }
         return new int[][] {{label}, features, groups};
+    }
+
+    private static String quoted(List<String> names, String separator) {
+        return names.stream().map(Visible::quote).collect(java.util.stream.Collectors.joining(separator));
     }
 
     private static int indexOf(List<String> cols, String name, List<String> missing) {
@@ -114,12 +118,12 @@ final class TableEncoder {
         }
         String lower = t.toLowerCase(java.util.Locale.ROOT);
         if (lower.contains("nan") || lower.contains("inf")) {
-            throw new IllegalArgumentException(r.at(r.line(), column) + ": value '" + v + "' is not a finite number;"
+            throw new IllegalArgumentException(r.at(r.line(), column) + ": value '" + Visible.tail(v) + "' is not a finite number;"
                     + " a numeric column takes finite numbers only: fix or drop the row, or leave the value empty and"
                     + " call imputeMissing()");
         }
-        throw new IllegalArgumentException(r.at(r.line(), column) + ": value '" + RecordReader.tail(v) + "' is not a"
-                + " number; fix the value, or declare the column categorical if it holds categories");
+        throw new IllegalArgumentException(r.at(r.line(), column) + ": value '" + Visible.tail(v) + "' is not a"
+                + " number" + Visible.note(v) + "; fix the value, or declare the column categorical if it holds categories");
     }
 
     static IllegalArgumentException missingValue(RecordReader r, int column, String role) {
@@ -186,9 +190,9 @@ final class TableEncoder {
             int size = f.categories().size();
             if (k == null) {
                 if (!other) {
-                    throw new IllegalArgumentException(reader.at(reader.line(), features[j]) + ": category '" + v
-                            + "' was not seen in the training data (categories: " + String.join(", ", f.categories())
-                            + "); add examples with it to the training data, or fit with unknownCategoriesAsOther()"
+                    throw new IllegalArgumentException(reader.at(reader.line(), features[j]) + ": category '" + Visible.quote(v)
+                            + "' was not seen in the training data (categories: " + Visible.join(f.categories())
+                            + ")" + Visible.note(v) + "; add examples with it to the training data, or fit with unknownCategoriesAsOther()"
                             + " to map unseen categories to '" + TabularTransform.OTHER + "'");
                 }
                 k = size;
@@ -210,9 +214,9 @@ final class TableEncoder {
         String v = label(rec, label, reader);
         Integer k = classes.get(v);
         if (k == null) {
-            throw new IllegalArgumentException(reader.at(reader.line(), label) + ": class '" + v + "' is not among the"
-                    + " classes of the transform (" + String.join(", ", transform.classNames()) + "); a model trained"
-                    + " on those classes cannot score it: drop the row or fit on data that has it");
+            throw new IllegalArgumentException(reader.at(reader.line(), label) + ": class '" + Visible.quote(v) + "' is not among the"
+                    + " classes of the transform (" + Visible.join(transform.classNames()) + ")" + Visible.note(v)
+                    + "; a model trained on those classes cannot score it: drop the row or fit on data that has it");
         }
         return k;
     }

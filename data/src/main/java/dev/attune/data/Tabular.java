@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.attune.AttuneException;
 import dev.attune.LabeledData;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,8 +45,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * field, ARFF's {@code ?}) unless {@link #imputeMissing()}, an empty group value, a label column
  * with fewer than two classes, and at inference a category or class the transform has not seen
  * (unless {@link #unknownCategoriesAsOther()}). Refused with {@link AttuneException}: a file that is
- * missing, unreadable, not UTF-8 or malformed (a row with more or fewer fields than the header, a
- * broken quote, a bad ARFF header).
+ * missing, unreadable, not UTF-8 (compressed bytes, a zip archive or UTF-16 text under a plain name
+ * are named as such, with the command that makes them readable) or malformed (a row with more or
+ * fewer fields than the header, a broken quote, a bad ARFF header).
  *
  * <p>Immutable: every option returns a new {@code Tabular}. Nothing is read until {@link #fit()},
  * {@link #read()}, {@link #fingerprint()} or the iterator's first batch; each of them reads the file
@@ -71,23 +71,22 @@ public final class Tabular {
 
     /**
      * A CSV file (RFC 4180: comma-separated, a header row, double quotes around values that hold a
-     * comma, a double quote or a line break; CRLF or LF line ends; blank lines skipped), in UTF-8.
+     * comma, a double quote or a line break; CRLF or LF line ends; blank lines skipped), in UTF-8. A
+     * name ending in {@code .gz} is read through gzip; the fingerprint is then of the uncompressed bytes.
      */
     public static Tabular csv(Path file) {
         requireNonNull(file, "file");
-        return new Tabular(RecordReader.Format.CSV, () -> Files.newInputStream(file), file.toString(), Schema.EMPTY,
-                false);
+        return new Tabular(RecordReader.Format.CSV, RecordReader.file(file), file.toString(), Schema.EMPTY, false);
     }
 
     /**
      * A dense ARFF file (Weka's format) in UTF-8: numeric, real, integer, nominal, string and date
      * attributes; {@code ?} marks a missing value. A nominal attribute's categories and classes keep
-     * the header's order.
+     * the header's order. A name ending in {@code .gz} is read through gzip.
      */
     public static Tabular arff(Path file) {
         requireNonNull(file, "file");
-        return new Tabular(RecordReader.Format.ARFF, () -> Files.newInputStream(file), file.toString(), Schema.EMPTY,
-                false);
+        return new Tabular(RecordReader.Format.ARFF, RecordReader.file(file), file.toString(), Schema.EMPTY, false);
     }
 
     /** A class-path resource of this package, for the bundled tables. */
@@ -286,8 +285,9 @@ public final class Tabular {
     }
 
     /**
-     * The SHA-256 of the file's bytes, in hex, for provenance: the value {@link TabularData#sourceFingerprint()}
-     * reports for data read from it. Reads the whole file.
+     * The SHA-256 of the file's bytes (after decompression, for a name ending in {@code .gz}), in hex,
+     * for provenance: the value {@link TabularData#sourceFingerprint()} reports for data read from it.
+     * Reads the whole file.
      *
      * @throws AttuneException when the file is missing, unreadable, not UTF-8 or has a malformed header
      */
@@ -407,8 +407,9 @@ public final class Tabular {
                 }
                 String y = TableEncoder.label(rec, label, r);
                 if (!s.classes().isEmpty() && !s.classes().contains(y)) {
-                    throw new IllegalArgumentException(r.at(r.line(), label) + ": class '" + y + "' is not among the"
-                            + " declared classes (" + String.join(", ", s.classes()) + "); fix the value or declare it");
+                    throw new IllegalArgumentException(r.at(r.line(), label) + ": class '" + Visible.quote(y) + "' is not among the"
+                            + " declared classes (" + Visible.join(s.classes()) + ")" + Visible.note(y)
+                            + "; fix the value or declare it");
                 }
                 labels.merge(y, 1, Integer::sum);
                 for (int j = 0; j < n; j++) {
@@ -445,7 +446,7 @@ public final class Tabular {
             if (labels.size() < 2) {
                 String only = labels.keySet().iterator().next();
                 throw new IllegalArgumentException(r.at(firstLine, label) + ": the label column holds one class, '"
-                        + only + "', in all " + rows + " rows (lines " + firstLine + " to " + r.line() + "); a"
+                        + Visible.quote(only) + "', in all " + rows + " rows (lines " + firstLine + " to " + r.line() + "); a"
                         + " classifier needs two or more classes: check the label column and the file");
             }
             List<String> classes = s.classes().isEmpty() ? ordered(labels.keySet(), r.declaredValues(label))

@@ -203,7 +203,7 @@ public final class TabularTransform {
         String[] lines = text.split("\n", -1);
         if (!lines[0].equals(HEADER)) {
             throw new IllegalArgumentException("transform text line 1: expected '" + HEADER.replace('\t', ' ')
-                    + "', got '" + RecordReader.tail(lines[0]) + "'; pass text written by TabularTransform.toText()");
+                    + "', got '" + Visible.tail(lines[0]) + "'; pass text written by TabularTransform.toText()");
         }
         String label = null;
         List<String> classes = List.of();
@@ -219,7 +219,7 @@ public final class TabularTransform {
                 continue;
             }
             List<String> f = fields(lines[i]);
-            String where = "transform text line " + (i + 1) + " ('" + RecordReader.tail(lines[i]) + "')";
+            String where = "transform text line " + (i + 1) + " ('" + Visible.tail(lines[i]) + "')";
             try {
                 switch (f.get(0)) {
                     case "label" -> {

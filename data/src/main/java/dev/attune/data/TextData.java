@@ -4,10 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.attune.AttuneException;
 import dev.attune.LabeledData;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,7 +14,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Labelled texts for classification: one text and one class index per example, the class names, an
@@ -95,7 +91,8 @@ public final class TextData {
      * of the CSV bytes (after decompression).
      *
      * @param classNames the classes in class-index order; every label must be one of them
-     * @throws AttuneException for a missing or unreadable file, bytes that are not UTF-8, a row with
+     * @throws AttuneException for a missing or unreadable file, bytes that are not UTF-8 (compressed
+     *     bytes, a zip archive or UTF-16 text under a plain name are named as such), a row with
      *     more or fewer fields than the header, an empty label, a label that is not a class, a
      *     missing column or a file without rows; the message names the file, the line and the value
      * @throws IllegalArgumentException for fewer than 2 or repeated class names
@@ -103,12 +100,7 @@ public final class TextData {
     public static TextData csv(Path file, String textColumn, String labelColumn, String... classNames) {
         requireNonNull(file, "file");
         requireNonNull(classNames, "classNames");
-        return read(() -> open(file), file.toString(), textColumn, labelColumn, null, List.of(classNames));
-    }
-
-    private static InputStream open(Path file) throws IOException {
-        InputStream in = Files.newInputStream(file);
-        return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+        return read(RecordReader.file(file), file.toString(), textColumn, labelColumn, null, List.of(classNames));
     }
 
     static TextData read(RecordReader.Opener opener, String name, String textColumn, String labelColumn,
@@ -133,14 +125,14 @@ public final class TextData {
                 String label = row[l];
                 if (label.isBlank()) {
                     throw new AttuneException(name + ", line " + r.line() + ": the label (column '" + labelColumn
-                            + "') is empty for text '" + RecordReader.tail(row[t]) + "'; give every row one of "
+                            + "') is empty for text '" + Visible.tail(row[t]) + "'; give every row one of "
                             + classes);
                 }
                 Integer c = index.get(label);
                 if (c == null) {
-                    throw new AttuneException(name + ", line " + r.line() + ": unknown label '" + label
-                            + "' in column '" + labelColumn + "'; the classes are " + classes
-                            + " (fix the row or declare the class)");
+                    throw new AttuneException(name + ", line " + r.line() + ": unknown label '" + Visible.quote(label)
+                            + "' in column '" + labelColumn + "'; the classes are [" + Visible.join(classes) + "]"
+                            + Visible.note(label) + " (fix the row or declare the class)");
                 }
                 if (texts.size() == labels.length) {
                     labels = Arrays.copyOf(labels, labels.length * 2);
@@ -163,7 +155,7 @@ public final class TextData {
     private static int column(RecordReader r, String column, String name) {
         int i = r.columns().indexOf(column);
         if (i < 0) {
-            throw new AttuneException(name + " has no column '" + column + "'; its columns are " + r.columns());
+            throw new AttuneException(name + " has no column '" + column + "'; its columns are [" + Visible.join(r.columns()) + "]");
         }
         return i;
     }

@@ -35,8 +35,10 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * the type it found. Encoding a text runs, in this order:
  * <ol>
  *   <li>the normalizer, as the file configures it: drop U+0000, U+FFFD and characters of Unicode
- *       category C except tab, line feed and carriage return, and turn every white-space character
- *       into a space ({@code clean_text}); put spaces around CJK ideographs
+ *       categories Cc, Cf and Co (and lone surrogates) except tab, line feed and carriage return,
+ *       keep unassigned code points (Cn: Java 17 knows Unicode 13, so newer emoji are Cn here; the
+ *       reference keeps them and they become [UNK]), and turn every white-space character into a
+ *       space ({@code clean_text}); put spaces around CJK ideographs
  *       ({@code handle_chinese_chars}); decompose (NFD) and drop non-spacing marks
  *       ({@code strip_accents}, which follows {@code lowercase} when the file gives null); lower-case
  *       each character with its full Unicode mapping ({@code lowercase});</li>
@@ -53,6 +55,13 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * </ol>
  * The maximum length defaults to the file's {@code truncation.max_length} (128 for all-MiniLM-L6-v2),
  * or 512 when the file sets none or a value outside {@code [2, MAX_LENGTH_LIMIT]}. Instances are immutable and safe to share between threads.
+ *
+ * <p>Tested code point by code point ({@code "x" + c + "y"} for every code point but the
+ * surrogates) against {@code tokenizers} 0.22.2 with all-MiniLM-L6-v2's file, the ids differ for
+ * 367 of 1,112,064: the reference's category tables ({@code unicode_categories}) are those of
+ * Unicode 8.0, so 362 marks, punctuation and format characters added in Unicode 9.0 to 13.0 (such
+ * as U+2E43, U+13430), which Java 17 classifies, are plain letters to it, and 5 characters have
+ * changed category since (U+166D, U+1885, U+1886, U+A9BD, U+111C9).
  */
 public final class WordPieceTokenizer {
     /** The largest maximum length accepted; BERT-style models take at most 512 positions. */
@@ -486,14 +495,21 @@ public final class WordPieceTokenizer {
                 || cp == 0x3000;
     }
 
-    /** Unicode category C (Cc, Cf, Cs, Co, Cn), except tab, line feed and carriage return. */
+    /**
+     * Categories Cc, Cf and Co, except tab, line feed and carriage return: the reference's
+     * {@code is_other} (of the {@code unicode_categories} crate) names these three and not Cn. A
+     * code point Java's tables call unassigned, such as an emoji newer than Java's Unicode version
+     * (U+1FAE0 is Cn in Java 17, So since Unicode 14), is kept as the reference keeps it. A lone
+     * surrogate (Cs), which the reference cannot be given, is dropped like U+FFFD, which a lossy
+     * decoder would have made of it.
+     */
     static boolean isControl(int cp) {
         if (cp == '\t' || cp == '\n' || cp == '\r') {
             return false;
         }
         int t = Character.getType(cp);
         return t == Character.CONTROL || t == Character.FORMAT || t == Character.SURROGATE
-                || t == Character.PRIVATE_USE || t == Character.UNASSIGNED;
+                || t == Character.PRIVATE_USE;
     }
 
     /** ASCII punctuation or Unicode category P. */

@@ -150,6 +150,39 @@ class TabularErrorsTest {
     }
 
     @Test
+    void invisibleCharactersInARefusedValueAreShownAsEscapes() {
+        // a byte-order mark inside the file (two files joined), a zero-width space, a no-break space
+        Path bom = write("bom.csv", HEADER + "1,red,f,yes\n\uFEFF12,blue,m,no\n");
+        assertThatThrownBy(() -> schema(bom).read()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(bom + ", line 3, column 'age': value '\\uFEFF12' is not a number")
+                .hasMessageContaining("U+FEFF ZERO WIDTH NO-BREAK SPACE");
+        Path zwsp = write("zwsp.csv", HEADER + "1,red,f,yes\n12\u200B,blue,m,no\n");
+        assertThatThrownBy(() -> schema(zwsp).read()).hasMessageContaining("value '12\\u200B' is not a number")
+                .hasMessageContaining("U+200B ZERO WIDTH SPACE");
+        TabularTransform t = trained();
+        Path category = write("c.csv", HEADER + "1,red\u00A0,f,yes\n");
+        assertThatThrownBy(() -> Tabular.csv(category).read(t)).hasMessageContaining("category 'red\\u00A0'")
+                .hasMessageContaining("U+00A0 NO-BREAK SPACE");
+        Path label = write("l.csv", HEADER + "1,red,f,yes\uFEFF\n");
+        assertThatThrownBy(() -> Tabular.csv(label).read(t)).hasMessageContaining("class 'yes\\uFEFF'");
+        Path declared = write("d.csv", HEADER + "1,red,f,yes\n2,red,f,no\u2060\n");
+        assertThatThrownBy(() -> Tabular.csv(declared).label("y", "yes", "no").numeric("age").ignore("colour", "sex")
+                .read()).hasMessageContaining("class 'no\\u2060'");
+        Path ragged = write("r.csv", HEADER + "1,red,f,yes,\t\n");
+        assertThatThrownBy(() -> schema(ragged).read()).hasMessageContaining("extra field 5 with value '\\t'");
+        Path header = write("h.csv", "age\u00A0,colour,sex,y\n1,red,f,yes\n");
+        assertThatThrownBy(() -> schema(header).read()).hasMessageContaining("the header has: age\\u00A0, colour");
+        Path after = write("a.csv", HEADER + "1,\"red\"\uFEFF,f,yes\n");
+        assertThatThrownBy(() -> schema(after).read()).hasMessageContaining("character '\\uFEFF' after the closing");
+        Path arff = write("v.arff", "@relation r\n@attribute a numeric\n@attribute c {p, q}\n@data\n1,p\n2,q\uFEFF\n");
+        assertThatThrownBy(() -> Tabular.arff(arff).label("c").numeric("a").read())
+                .hasMessageContaining("value 'q\\uFEFF' is not among the values");
+        Path texts = write("t.csv", "text,label\nhi,refund\u200B\n");
+        assertThatThrownBy(() -> TextData.csv(texts, "text", "label", "refund", "other"))
+                .hasMessageContaining("unknown label 'refund\\u200B'").hasMessageContaining("U+200B ZERO WIDTH SPACE");
+    }
+
+    @Test
     void aMissingNumericValueUnlessImputed() {
         Path f = write("e.csv", HEADER + "1,red,f,yes\n,blue,m,no\n3,red,m,yes\n");
         assertThatThrownBy(() -> schema(f).read()).isInstanceOf(IllegalArgumentException.class)
@@ -289,6 +322,6 @@ class TabularErrorsTest {
                 .hasMessageContaining("line 1").hasMessageContaining("toText()");
         String broken = trained().toText().replace("numeric\tage\t2.0", "numeric\tage\ttwo");
         assertThatThrownBy(() -> TabularTransform.parse(broken)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("line 3").hasMessageContaining("'numeric\tage\ttwo");
+                .hasMessageContaining("line 3").hasMessageContaining("'numeric\\tage\\ttwo");
     }
 }

@@ -108,6 +108,33 @@ class WordPieceParityTest {
                         2620, 12521, 102},
                     new int[] {101, 2073, 2015, 2026, 25416, 4859, 20228, 102}));
 
+    /**
+     * Characters Java 17 (Unicode 13) calls unassigned, category Cn: emoji of Unicode 14 (U+1FAE0
+     * melting face, U+1FAF6 heart hands, U+1F6DD playground slide) and 15 (U+1FA75 light blue heart,
+     * U+1F6DC wireless), and code points unassigned in every version (U+0378, U+2FFFF). The
+     * reference's {@code clean_text} drops U+0000, U+FFFD and what its {@code is_control} calls
+     * control: tab, line feed and carriage return aside, {@code char::is_other} of the
+     * {@code unicode_categories} crate, which is Cc, Cf or Co and not Cn. So these characters stay;
+     * none is white space, punctuation or in the vocabulary, so the word holding one becomes [UNK]
+     * (100): "I love U+1FAE0 it" is i, love, [UNK], it, and "melting" U+1FAE0 "face" is one word,
+     * [UNK] alone. Private use (U+E001, U+F8FF, U+F0001, Co), tag characters (U+E0001, U+E0020, Cf)
+     * and U+FEFF (Cf) are dropped. Expected ids from the Python binding of the same library,
+     * {@code tokenizers} 0.22.2: {@code Tokenizer.from_file(path)} with {@code no_truncation()} and
+     * {@code no_padding()}, then {@code encode(text).ids}.
+     */
+    static final List<Case> UNASSIGNED_IN_JAVA = List.of(
+            new Case("I love \uD83E\uDEE0 it", new int[] {101, 1045, 2293, 100, 2009, 102}, null),
+            new Case("I love \uD83E\uDEF6 it", new int[] {101, 1045, 2293, 100, 2009, 102}, null),
+            new Case("scooter \uD83D\uDEDD ok", new int[] {101, 8040, 17206, 2121, 100, 7929, 102}, null),
+            new Case("melting\uD83E\uDEE0face", new int[] {101, 100, 102}, null),
+            new Case("blue \uD83E\uDE75 heart, wifi \uD83D\uDEDC!",
+                    new int[] {101, 2630, 100, 2540, 1010, 15536, 8873, 100, 999, 102}, null),
+            new Case("unassigned \u0378 greek \uD87F\uDFFF plane",
+                    new int[] {101, 14477, 18719, 19225, 100, 3306, 100, 4946, 102}, null),
+            new Case("private \uE001 use \uF8FF end \uDB80\uDC01 x", new int[] {101, 2797, 2224, 2203, 1060, 102}, null),
+            new Case("tag \uDB40\uDC01 lang \uDB40\uDC20 x", new int[] {101, 6415, 11374, 1060, 102}, null),
+            new Case("bom \uFEFF12 x", new int[] {101, 8945, 2213, 2260, 1060, 102}, null));
+
     static WordPieceTokenizer tokenizer;
 
     static WordPieceTokenizer miniLm() {
@@ -170,6 +197,15 @@ class WordPieceParityTest {
             truncated += c.ids().length > 8 ? 1 : 0;
         }
         assertThat(batch.truncated()).isEqualTo(truncated).isGreaterThan(10);
+    }
+
+    @Test
+    void charactersJavaCallsUnassignedAreKeptAsTheReferenceKeepsThem() {
+        for (Case c : UNASSIGNED_IN_JAVA) {
+            TokenizedText t = tokenizer.encode(c.text());
+            assertThat(Arrays.copyOf(t.ids()[0], t.tokenCount(0))).as(c.text()).containsExactly(c.ids());
+        }
+        assertThat(Character.getType(0x1FAE0)).as("Java 17's tables predate Unicode 14").isEqualTo(Character.UNASSIGNED);
     }
 
     @Test

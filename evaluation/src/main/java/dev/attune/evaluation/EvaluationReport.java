@@ -38,13 +38,17 @@ import java.util.Set;
  * <p>It holds the run's training history (train and validation loss and the validation metrics per
  * epoch, the best epoch, whether early stopping ended training) and provenance; on the test set the
  * accuracy and macro F1 with bootstrap percentile intervals ({@link Bootstrap}), the confusion
- * matrix, precision, recall and F1 per class, the reliability diagram and its expected calibration
+ * matrix (its counts, and its summed weights when the test examples carry weights), precision, recall
+ * and F1 per class, the reliability diagram and its expected calibration
  * error; and, when given, per-group metrics and fairness checks for one or more group columns, a
  * robustness suite's results, the training data's audit and a latency measurement. Immutable.
  */
 public final class EvaluationReport {
-    /** The name and version of the JSON schema, the value of its {@code "schema"} field. */
-    public static final String SCHEMA = "attune-evaluation/2";
+    /**
+     * The name and version of the JSON schema, the value of its {@code "schema"} field. {@code /3} adds
+     * {@code weightedConfusionMatrix} to {@code /2}.
+     */
+    public static final String SCHEMA = "attune-evaluation/3";
 
     /**
      * Precision, recall and F1 of one class on the test set (weighted when the predictions are), as
@@ -240,7 +244,11 @@ public final class EvaluationReport {
         return bootstrapSeed;
     }
 
-    /** The test confusion matrix. */
+    /**
+     * The test confusion matrix: counts of examples, and summed example weights; when the test
+     * predictions carry weights ({@link ConfusionMatrix#weighted()}), the JSON and the page show the
+     * weights, which the report's metrics count.
+     */
     public ConfusionMatrix confusionMatrix() {
         return confusionMatrix;
     }

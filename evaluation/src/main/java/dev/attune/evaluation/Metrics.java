@@ -21,9 +21,9 @@ import dev.attune.Predictions;
  *
  * <p><b>Binary and multi-class.</b> {@link #rocAuc()}, {@link #averagePrecision()} and
  * {@link #brierScore()} are binary metrics: they need a 2-class task and score class 1, the positive
- * class. {@link #rocAucOvr()}, {@link #averagePrecisionOvr()} and {@link #topKAccuracy(int)} need 3 or
- * more classes. Asked of the other kind of task, they throw {@link IllegalArgumentException} naming
- * the metric to use instead. The others serve both.
+ * class. {@link #rocAucOvr()}, {@link #rocAucOvrWeighted()}, {@link #averagePrecisionOvr()} and
+ * {@link #topKAccuracy(int)} need 3 or more classes. Asked of the other kind of task, they throw
+ * {@link IllegalArgumentException} naming the metric to use instead. The others serve both.
  *
  * <p><b>Classes that do not occur.</b> Precision, recall and F1 follow scikit-learn's
  * {@code labels=None} and {@code zero_division=0}: averages run over the classes that occur among the
@@ -40,9 +40,12 @@ public final class Metrics {
     private static final Metric ROC_AUC = new NamedMetric("roc_auc", true, p -> binaryRanking(p, "roc_auc", true));
     private static final Metric AVERAGE_PRECISION =
             new NamedMetric("average_precision", true, p -> binaryRanking(p, "average_precision", false));
-    private static final Metric ROC_AUC_OVR = new NamedMetric("roc_auc_ovr", true, p -> oneVsRest(p, "roc_auc_ovr", true));
+    private static final Metric ROC_AUC_OVR =
+            new NamedMetric("roc_auc_ovr", true, p -> oneVsRest(p, "roc_auc_ovr", true, false));
+    private static final Metric ROC_AUC_OVR_WEIGHTED =
+            new NamedMetric("roc_auc_ovr_weighted", true, p -> oneVsRest(p, "roc_auc_ovr_weighted", true, true));
     private static final Metric AVERAGE_PRECISION_OVR =
-            new NamedMetric("average_precision_ovr", true, p -> oneVsRest(p, "average_precision_ovr", false));
+            new NamedMetric("average_precision_ovr", true, p -> oneVsRest(p, "average_precision_ovr", false, false));
     private static final Metric LOG_LOSS = new NamedMetric("log_loss", false, Metrics::logLossOf);
     private static final Metric BRIER = new NamedMetric("brier", false, Metrics::brierOf);
     private static final Metric BRIER_MULTICLASS = new NamedMetric("brier_multiclass", false, Metrics::brierMulticlassOf);
@@ -172,6 +175,22 @@ public final class Metrics {
     }
 
     /**
+     * The one-vs-rest ROC-AUC of each class scored by its probability, averaged with each class weighted
+     * by its prevalence, for a task of 3 or more classes: {@code roc_auc_score(y, probabilities,
+     * multi_class="ovr", average="weighted")}. A class's weight is the sum of the example weights of its
+     * examples (their number when the predictions carry no weights), so frequent classes count more than
+     * in {@link #rocAucOvr()}. A class that does not occur among the labels (of positive weight) weighs
+     * nothing and is left out, where scikit-learn refuses the input. Named
+     * {@code "roc_auc_ovr_weighted"}; higher is better.
+     *
+     * @throws IllegalArgumentException from {@code compute} when the task has 2 classes (use
+     *     {@link #rocAuc()}) or the labels hold a single class
+     */
+    public static Metric rocAucOvrWeighted() {
+        return ROC_AUC_OVR_WEIGHTED;
+    }
+
+    /**
      * The area under the precision-recall curve of class 1 as average precision, in {@code [0, 1]},
      * for a binary task: {@code average_precision_score(y, probabilities[:, 1])}, the sum over the
      * distinct scores of the recall gained there times the precision there (no interpolation). Named
@@ -279,8 +298,10 @@ public final class Metrics {
     }
 
     /**
-     * The counts of (actual, predicted) class pairs of the predictions (example weights are not
-     * applied: the cells count examples).
+     * The confusion matrix of the predictions: per (actual, predicted) class pair both the number of
+     * examples ({@link ConfusionMatrix#counts()}) and their summed example weights
+     * ({@link ConfusionMatrix#weights()}, scikit-learn's {@code confusion_matrix} with
+     * {@code sample_weight}).
      *
      * @param predictions the predictions to count
      * @return an immutable {@code numClasses x numClasses} matrix, rows actual, columns predicted
@@ -373,13 +394,13 @@ public final class Metrics {
         return auc ? r.rocAuc() : r.averagePrecision();
     }
 
-    private static double oneVsRest(Predictions p, String name, boolean auc) {
+    private static double oneVsRest(Predictions p, String name, boolean auc, boolean byPrevalence) {
         if (p.numClasses() < 3) {
             throw new IllegalArgumentException(name + " is a one-vs-rest metric for 3 or more classes, got "
                     + p.numClasses() + "; use Metrics." + (auc ? "rocAuc" : "averagePrecision") + "() for a binary task");
         }
         double sum = 0;
-        int classes = 0;
+        double total = 0;
         int only = -1;
         for (int c = 0; c < p.numClasses(); c++) {
             Ranking r = Ranking.of(p, c);
@@ -390,14 +411,15 @@ public final class Metrics {
                 only = c;
                 break;
             }
-            sum += auc ? r.rocAuc() : r.averagePrecision();
-            classes++;
+            double weight = byPrevalence ? r.positiveWeight() : 1;
+            sum += weight * (auc ? r.rocAuc() : r.averagePrecision());
+            total += weight;
         }
         if (only >= 0) {
             throw new IllegalArgumentException(name + " is undefined: the labels hold only class " + only + " ("
                     + p.size() + " examples); evaluate on a set with at least two classes");
         }
-        return sum / classes;
+        return sum / total;
     }
 
     private static double logLossOf(Predictions p) {

@@ -56,6 +56,11 @@ final class Ranking {
         return truePositives.length > 0 && truePositives[truePositives.length - 1] > 0;
     }
 
+    /** The summed weight of the positive examples: the class's prevalence, as scikit-learn weighs it. */
+    double positiveWeight() {
+        return truePositives.length == 0 ? 0 : truePositives[truePositives.length - 1];
+    }
+
     boolean hasNegatives() {
         return falsePositives.length > 0 && falsePositives[falsePositives.length - 1] > 0;
     }

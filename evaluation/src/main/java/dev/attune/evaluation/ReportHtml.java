@@ -55,7 +55,7 @@ final class ReportHtml {
         h.section("Learning curves");
         h.learningCurves(r.history());
         h.section("Confusion matrix");
-        h.confusionMatrix(r.confusionMatrix().counts(), r.classNames());
+        h.confusionMatrix(r.confusionMatrix(), r.classNames());
         h.section("Reliability diagram");
         h.reliability(r.reliability());
         h.section("Per-class precision, recall and F1");
@@ -149,21 +149,40 @@ final class ReportHtml {
         out.append("<polyline class=\"").append(kind).append("\" points=\"").append(points).append("\"/>\n").append(dots);
     }
 
-    private void confusionMatrix(int[][] counts, List<String> names) {
+    /**
+     * The heat map of the matrix, shaded by each cell's share of its row. With example weights the cells
+     * are the summed weights, which the report's metrics count, and the page says so; each cell's
+     * tooltip then gives its number of examples too.
+     */
+    private void confusionMatrix(ConfusionMatrix m, List<String> names) {
+        int[][] counts = m.counts();
+        double[][] values = m.weights();
+        boolean weighted = m.weighted();
         int k = counts.length;
         int cell = Math.max(14, Math.min(56, 448 / k));
         int left = 120;
         int top = 16;
         int w = left + k * cell + 24;
         int h = top + k * cell + 96;
-        open("confusion-matrix", w, h, "Confusion matrix: rows are actual classes, columns predicted classes");
+        if (weighted) {
+            out.append("<p id=\"confusion-matrix-note\">Cells are sums of example weights (scikit-learn's ")
+                    .append("<code>confusion_matrix</code> with <code>sample_weight</code>), as every metric of this ")
+                    .append("report counts them; the ").append(m.total()).append(" test examples weigh ")
+                    .append(ConfusionMatrix.number(m.totalWeight())).append(" in all.</p>\n");
+        }
+        open("confusion-matrix", w, h, weighted
+                ? "Confusion matrix of summed example weights: rows are actual classes, columns predicted classes"
+                : "Confusion matrix: rows are actual classes, columns predicted classes");
         for (int a = 0; a < k; a++) {
-            int row = 0;
-            for (int v : counts[a]) {
+            double row = 0;
+            for (double v : values[a]) {
                 row += v;
             }
             for (int p = 0; p < k; p++) {
-                double share = row == 0 ? 0 : counts[a][p] / (double) row;
+                String value = weighted ? significant(values[a][p]) : String.valueOf(counts[a][p]);
+                String detail = weighted ? "weight " + ConfusionMatrix.number(values[a][p]) + " (" + counts[a][p]
+                        + (counts[a][p] == 1 ? " example)" : " examples)") : value;
+                double share = row == 0 ? 0 : values[a][p] / row;
                 int shade = (int) Math.round(255 - share * 200);
                 int xx = left + p * cell;
                 int yy = top + a * cell;
@@ -171,11 +190,11 @@ final class ReportHtml {
                         .append(cell).append("\" height=\"").append(cell).append("\" fill=\"rgb(").append(shade).append(',')
                         .append(Math.min(255, shade + 20)).append(",255)\" stroke=\"#d0d7de\"><title>actual ")
                         .append(escape(names.get(a))).append(", predicted ").append(escape(names.get(p))).append(": ")
-                        .append(counts[a][p]).append("</title></rect>\n");
+                        .append(detail).append("</title></rect>\n");
                 if (cell >= 24) {
                     out.append("<text x=\"").append(xx + cell / 2).append("\" y=\"").append(yy + cell / 2 + 4)
                             .append("\" text-anchor=\"middle\" fill=\"").append(share > 0.6 ? "#ffffff" : "#1f2328")
-                            .append("\">").append(counts[a][p]).append("</text>\n");
+                            .append("\">").append(value).append("</text>\n");
                 }
             }
             out.append("<text class=\"tick\" x=\"").append(left - 6).append("\" y=\"").append(top + a * cell + cell / 2 + 4)
@@ -569,6 +588,11 @@ final class ReportHtml {
         double power = Math.pow(10, Math.floor(Math.log10(rough)));
         double m = rough / power;
         return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * power;
+    }
+
+    /** A weight to 4 significant digits, plain, so that it fits its cell: {@code 0.3333}, {@code 12350}. */
+    private static String significant(double v) {
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
     }
 
     private static double finite(double v) {

@@ -25,16 +25,36 @@ final class ReportJson {
         j.field("classes").strings(r.classNames()).next();
         j.field("accuracy").interval(r.accuracy(), r.bootstrapSeed()).next();
         j.field("f1Macro").interval(r.f1Macro(), r.bootstrapSeed()).next();
+        ConfusionMatrix matrix = r.confusionMatrix();
+        int[][] counts = matrix.counts();
+        double[][] weights = matrix.weights();
+        int k = counts.length;
         j.field("confusionMatrix").out.append('[');
-        int[][] counts = r.confusionMatrix().counts();
-        for (int a = 0; a < counts.length; a++) {
+        for (int a = 0; a < k; a++) {
             j.out.append(a == 0 ? "" : ", ").append('[');
-            for (int p = 0; p < counts[a].length; p++) {
+            for (int p = 0; p < k; p++) {
                 j.out.append(p == 0 ? "" : ", ").append(counts[a][p]);
             }
             j.out.append(']');
         }
         j.out.append("],\n");
+        // The counts stay as they were; the sums of example weights, which the metrics count, come beside them.
+        j.field("weightedConfusionMatrix");
+        if (!matrix.weighted()) {
+            j.out.append("null");
+        } else {
+            j.out.append('[');
+            for (int a = 0; a < k; a++) {
+                j.out.append(a == 0 ? "" : ", ").append('[');
+                for (int p = 0; p < k; p++) {
+                    j.out.append(p == 0 ? "" : ", ");
+                    j.number(weights[a][p]);
+                }
+                j.out.append(']');
+            }
+            j.out.append(']');
+        }
+        j.next();
         j.field("perClass").out.append("[");
         List<EvaluationReport.ClassScores> perClass = r.perClass();
         for (int c = 0; c < perClass.size(); c++) {

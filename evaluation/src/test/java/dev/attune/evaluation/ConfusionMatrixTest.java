@@ -4,6 +4,7 @@ import static dev.attune.evaluation.Fixtures.predictions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.attune.Predictions;
 import org.junit.jupiter.api.Test;
 
 class ConfusionMatrixTest {
@@ -35,6 +36,43 @@ class ConfusionMatrixTest {
     }
 
     @Test
+    void withoutExampleWeightsTheWeightsAreTheCounts() {
+        assertThat(m.weighted()).isFalse();
+        assertThat(m.weights()).isEqualTo(new double[][] {{1, 1, 0}, {0, 2, 0}, {1, 0, 1}});
+        assertThat(m.weight(2, 0)).isEqualTo(1.0);
+        assertThat(m.totalWeight()).isEqualTo(6.0);
+    }
+
+    @Test
+    void weightsSumTheExampleWeightsAndCountsStillCountExamples() {
+        // rows actual: [1 1 0] [0 2 0] [1 0 1]; the second example of class 1 weighs 0.
+        ConfusionMatrix w = Metrics.confusionMatrix(
+                predictions(3, new int[] {0, 0, 1, 1, 2, 2}, new int[] {0, 1, 1, 1, 2, 0})
+                        .withWeights(new double[] {2, 0.5, 1.5, 0, 3, 1}));
+        assertThat(w.weighted()).isTrue();
+        assertThat(w.weights()).isEqualTo(new double[][] {{2, 0.5, 0}, {0, 1.5, 0}, {1, 0, 3}});
+        assertThat(w.weight(1, 1)).isEqualTo(1.5);
+        assertThat(w.totalWeight()).isEqualTo(8.0);
+        assertThat(w.counts()).isEqualTo(m.counts());
+        assertThat(w.total()).isEqualTo(6);
+        assertThat(w).isNotEqualTo(m);
+        double[][] copy = w.weights();
+        copy[0][0] = 99;
+        assertThat(w.weight(0, 0)).isEqualTo(2.0);
+        assertThatThrownBy(() -> w.weight(0, 3)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("predicted class 3 is outside [0, 3); use a class index 0..2");
+    }
+
+    @Test
+    void weightsOfOneAreWeightedButEqualTheCounts() {
+        Predictions p = predictions(3, new int[] {0, 0, 1, 1, 2, 2}, new int[] {0, 1, 1, 1, 2, 0});
+        ConfusionMatrix ones = Metrics.confusionMatrix(p.withWeights(new double[] {1, 1, 1, 1, 1, 1}));
+        assertThat(ones.weighted()).isTrue();
+        assertThat(ones.weights()).isEqualTo(m.weights());
+        assertThat(ones).isNotEqualTo(m);
+    }
+
+    @Test
     void refusesClassesOutOfRange() {
         assertThatThrownBy(() -> m.count(3, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("actual class 3 is outside [0, 3); use a class index 0..2");
@@ -57,6 +95,19 @@ class ConfusionMatrixTest {
                 "               0  1  1  0",
                 "               1  0  2  0",
                 "               2  1  0  1"));
+    }
+
+    @Test
+    void printsTheWeightsOfAWeightedMatrixAndSaysSo() {
+        ConfusionMatrix w = Metrics.confusionMatrix(
+                predictions(3, new int[] {0, 0, 1, 1, 2, 2}, new int[] {0, 1, 1, 1, 2, 0})
+                        .withWeights(new double[] {2, 0.5, 1.5, 0, 3, 1.0 / 3}));
+        assertThat(w).hasToString(String.join("\n",
+                "sums of example weights",
+                "actual\\predicted       0       1       2",
+                "               0       2     0.5       0",
+                "               1       0     1.5       0",
+                "               2  0.3333       0       3"));
     }
 
     @Test

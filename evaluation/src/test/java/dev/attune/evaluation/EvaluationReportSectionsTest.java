@@ -203,6 +203,10 @@ class EvaluationReportSectionsTest {
         assertThatThrownBy(() -> b.positiveClass(2)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 2");
         assertThatThrownBy(() -> b.dataAudit(new SectionFixtures.Audit(List.of(), "{\"a\": NaN}")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the data audit's toJson() is not valid JSON");
+        // A string cut short is a bad argument too, and the message says where.
+        assertThatThrownBy(() -> b.dataAudit(new SectionFixtures.Audit(List.of(), "{\"a\": \"cut")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not valid JSON (expected '\"' closing the string at line 1, column 11 of the JSON)");
         assertThatThrownBy(() -> b.dataAudit(new SectionFixtures.Audit(List.of(), "[1]")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a JSON object");
         b.robustness(SectionFixtures.robustness());

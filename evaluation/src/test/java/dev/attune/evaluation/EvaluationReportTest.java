@@ -38,9 +38,10 @@ class EvaluationReportTest {
         Map<String, Object> json = object(JsonReader.parse(report().toJson()));
 
         assertThat(json.keySet()).containsExactly("schema", "examples", "classes", "accuracy", "f1Macro",
-                "confusionMatrix", "perClass", "calibration", "training", "latency", "fairness", "robustness", "dataAudit",
-                "provenance");
-        assertThat(json.get("schema")).isEqualTo("attune-evaluation/2");
+                "confusionMatrix", "weightedConfusionMatrix", "perClass", "calibration", "training", "latency", "fairness",
+                "robustness", "dataAudit", "provenance");
+        assertThat(json.get("schema")).isEqualTo("attune-evaluation/3");
+        assertThat(json).containsEntry("weightedConfusionMatrix", null);
         assertThat(json.get("fairness")).isEqualTo(List.of());
         assertThat(json.get("robustness")).isNull();
         assertThat(json.get("dataAudit")).isNull();
@@ -80,6 +81,42 @@ class EvaluationReportTest {
         assertThat((double) object(bins.get(2)).get("meanConfidence")).isCloseTo(0.55, within(1e-12));
         assertThat(object(bins.get(3))).containsEntry("count", 3.0).containsEntry("accuracy", 1.0);
         assertThat(object(bins.get(4))).containsEntry("count", 1.0).containsEntry("meanConfidence", 0.9);
+    }
+
+    /**
+     * With example weights the metrics count weights, so the report adds the matrix of summed weights
+     * (scikit-learn's confusion_matrix with sample_weight) beside the counts, and the page shows it and
+     * says so.
+     */
+    @Test
+    void aWeightedReportHoldsTheWeightedConfusionMatrixAndThePageShowsIt() {
+        Predictions weighted = TEST.withWeights(new double[] {2, 0.5, 1.5, 0, 3, 1});
+        EvaluationReport r = EvaluationReport.builder(RESULT, weighted).classNames(ReportFixtures.CLASS_NAMES)
+                .resamples(20).build();
+        Map<String, Object> json = object(JsonReader.parse(r.toJson()));
+
+        // From expected_metrics.py, "R confusion_matrix": confusion_matrix(YR, argmax(PR), labels=range(3),
+        // sample_weight=WR), scikit-learn 1.2.1.
+        assertThat(json.get("weightedConfusionMatrix")).isEqualTo(List.of(List.of(2.0, 0.5, 0.0),
+                List.of(0.0, 1.5, 0.0), List.of(1.0, 0.0, 3.0)));
+        assertThat(json.get("confusionMatrix")).isEqualTo(List.of(List.of(1.0, 1.0, 0.0), List.of(0.0, 2.0, 0.0),
+                List.of(1.0, 0.0, 1.0)));
+        assertThat(r.confusionMatrix().weighted()).isTrue();
+
+        String chart = chart(r.toHtml(), "confusion-matrix");
+        assertThat(chart).contains("<title>Confusion matrix of summed example weights")
+                .contains(">0.5</text>").contains(">1.5</text>")
+                .contains("actual cat &lt;b&gt;&amp;amp;&lt;/b&gt;, predicted dog &quot;quoted&quot; &#39;single&#39;: weight 0.5 (1 example)")
+                .contains("actual dog &quot;quoted&quot; &#39;single&#39;, predicted dog &quot;quoted&quot; &#39;single&#39;: weight 1.5 (2 examples)");
+        assertThat(r.toHtml()).contains("<p id=\"confusion-matrix-note\">Cells are sums of example weights");
+        // A large weight keeps 4 significant digits in its cell, 4 decimals in its tooltip.
+        String heavy = chart(EvaluationReport.builder(RESULT, TEST.withWeights(new double[] {12345.6789, 1, 1, 1, 1, 1}))
+                .resamples(20).build().toHtml(), "confusion-matrix");
+        assertThat(heavy).contains(">12350</text>").contains("actual 0, predicted 0: weight 12345.6789 (1 example)");
+        String unweighted = report().toHtml();
+        assertThat(chart(unweighted, "confusion-matrix")).contains("<title>Confusion matrix: rows are actual classes")
+                .contains(": 2</title>").doesNotContain("weight");
+        assertThat(unweighted).doesNotContain("confusion-matrix-note");
     }
 
     @Test

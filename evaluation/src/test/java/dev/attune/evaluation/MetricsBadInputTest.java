@@ -26,6 +26,8 @@ class MetricsBadInputTest {
     void multiClassMetricsRefuseBinaryTasks() {
         assertThatThrownBy(() -> Metrics.rocAucOvr().compute(twoClasses)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("roc_auc_ovr is a one-vs-rest metric for 3 or more classes, got 2; use Metrics.rocAuc() for a binary task");
+        assertThatThrownBy(() -> Metrics.rocAucOvrWeighted().compute(twoClasses))
+                .hasMessage("roc_auc_ovr_weighted is a one-vs-rest metric for 3 or more classes, got 2; use Metrics.rocAuc() for a binary task");
         assertThatThrownBy(() -> Metrics.averagePrecisionOvr().compute(twoClasses))
                 .hasMessageContaining("use Metrics.averagePrecision() for a binary task");
         assertThatThrownBy(() -> Metrics.topKAccuracy(2).compute(twoClasses))
@@ -49,6 +51,8 @@ class MetricsBadInputTest {
         Predictions onlyTwos = predictions(3, new int[] {2, 2}, new int[] {0, 2});
         assertThatThrownBy(() -> Metrics.rocAucOvr().compute(onlyTwos))
                 .hasMessage("roc_auc_ovr is undefined: the labels hold only class 2 (2 examples); evaluate on a set with at least two classes");
+        assertThatThrownBy(() -> Metrics.rocAucOvrWeighted().compute(onlyTwos))
+                .hasMessage("roc_auc_ovr_weighted is undefined: the labels hold only class 2 (2 examples); evaluate on a set with at least two classes");
         assertThatThrownBy(() -> Metrics.averagePrecisionOvr().compute(onlyTwos)).hasMessageContaining("only class 2");
     }
 
@@ -72,5 +76,6 @@ class MetricsBadInputTest {
         assertThat(Metrics.maximumCalibrationError(10).name()).isEqualTo("mce_10");
         assertThat(Metrics.logLoss().higherIsBetter()).isFalse();
         assertThat(Metrics.rocAucOvr().higherIsBetter()).isTrue();
+        assertThat(Metrics.rocAucOvrWeighted().name()).isEqualTo("roc_auc_ovr_weighted");
     }
 }

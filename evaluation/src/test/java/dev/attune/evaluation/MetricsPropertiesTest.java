@@ -50,6 +50,32 @@ class MetricsPropertiesTest {
         }
     }
 
+    /** An integer weight on an example puts as much into its cell as that many copies of it. */
+    @Property(tries = 300)
+    void integerWeightsFillTheCellsAsCopies(@ForAll @IntRange(min = 2, max = 6) int k,
+                                            @ForAll @Size(min = 1, max = 50) List<@IntRange(min = 0, max = 35) Integer> codes,
+                                            @ForAll @Size(min = 1, max = 50) List<@IntRange(min = 0, max = 3) Integer> draws) {
+        Predictions p = decode(k, codes);
+        double[] weights = new double[p.size()];
+        java.util.List<Integer> copies = new java.util.ArrayList<>();
+        for (int i = 0; i < p.size(); i++) {
+            weights[i] = draws.get(i % draws.size());
+            for (int j = 0; j < weights[i]; j++) {
+                copies.add(i);
+            }
+        }
+        net.jqwik.api.Assume.that(!copies.isEmpty());
+        ConfusionMatrix weighted = Metrics.confusionMatrix(p.withWeights(weights));
+        int[][] copied = Metrics.confusionMatrix(p.select(copies.stream().mapToInt(Integer::intValue).toArray())).counts();
+        for (int a = 0; a < k; a++) {
+            for (int c = 0; c < k; c++) {
+                assertThat(weighted.weight(a, c)).isEqualTo(copied[a][c]);
+            }
+        }
+        assertThat(weighted.counts()).isEqualTo(Metrics.confusionMatrix(p).counts());
+        assertThat(weighted.totalWeight()).isEqualTo(copies.size());
+    }
+
     /** An independent, direct reading of scikit-learn's definition, from the raw label arrays. */
     @Property(tries = 300)
     void f1MacroMatchesTheDefinition(@ForAll @IntRange(min = 2, max = 6) int k,

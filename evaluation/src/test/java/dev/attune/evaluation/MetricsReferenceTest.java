@@ -122,6 +122,30 @@ class MetricsReferenceTest {
         assertThat(d.toString()).contains("(0.250, 0.500]").contains("8");
     }
 
+    /**
+     * {@code confusion_matrix(y, argmax(p), labels=range(k), sample_weight=w)}: its integer counts without
+     * weights, its sums of weights with them, where the counts stay the examples'.
+     */
+    @Test
+    void confusionMatrices() {
+        ConfusionMatrix m4 = Metrics.confusionMatrix(Predictions.of(Y4, P4));
+        // M4 confusion_matrix = [[3, 0, 0, 0], [1, 2, 0, 0], [0, 1, 2, 1], [1, 0, 0, 1]]
+        int[][] m4Counts = {{3, 0, 0, 0}, {1, 2, 0, 0}, {0, 1, 2, 1}, {1, 0, 0, 1}};
+        assertThat(m4.counts()).isEqualTo(m4Counts);
+        assertThat(m4.weighted()).isFalse();
+        ConfusionMatrix m4w = Metrics.confusionMatrix(Predictions.of(Y4, P4).withWeights(W4));
+        // M4W confusion_matrix = [[6.0, 0.0, 0.0, 0.0], [1.0, 3.0, 0.0, 0.0], [0.0, 1.5, 1.5, 1.0], [0.5, 0.0, 0.0, 1.0]]
+        assertThat(m4w.weights()).isEqualTo(new double[][] {{6, 0, 0, 0}, {1, 3, 0, 0}, {0, 1.5, 1.5, 1}, {0.5, 0, 0, 1}});
+        assertThat(m4w.counts()).isEqualTo(m4Counts);
+        assertThat(m4w.weighted()).isTrue();
+        // BW confusion_matrix = [[4.5, 3.0], [4.0, 2.0]]
+        assertThat(Metrics.confusionMatrix(Predictions.of(YB, binaryRows(PB1)).withWeights(WB)).weights())
+                .isEqualTo(new double[][] {{4.5, 3}, {4, 2}});
+        // E confusion_matrix = [[2, 0, 0, 1], [0, 2, 0, 1], [1, 0, 0, 1], [0, 0, 0, 0]]
+        assertThat(Metrics.confusionMatrix(Predictions.of(YE, PE)).counts())
+                .isEqualTo(new int[][] {{2, 0, 0, 1}, {0, 2, 0, 1}, {1, 0, 0, 1}, {0, 0, 0, 0}});
+    }
+
     private static void check(Predictions p, Object[][] expected) {
         for (Object[] row : expected) {
             Metric metric = (Metric) row[0];
@@ -163,6 +187,7 @@ class MetricsReferenceTest {
             {Metrics.topKAccuracy(3), 1.0}, // top_k_accuracy_score(k=3, labels=range(4))
             {Metrics.rocAucOvr(), 0.8524305555555556}, // roc_auc_score(multi_class="ovr")
             {Metrics.rocAucOvr(), 0.8524305555555556}, // mean of roc_auc_score(y == c, p[:, c]) over classes in y
+            {Metrics.rocAucOvrWeighted(), 0.8472222222222222}, // roc_auc_score(multi_class="ovr", average="weighted")
             {Metrics.averagePrecisionOvr(), 0.7032828282828283}, // mean of average_precision_score(y == c, p[:, c]) over classes in y
             {Metrics.averagePrecisionOvr(), 0.7032828282828283}, // average_precision_score(one-hot y, average="macro")
     };
@@ -200,6 +225,7 @@ class MetricsReferenceTest {
             {Metrics.topKAccuracy(3), 1.0}, // top_k_accuracy_score(k=3, labels=range(4))
             {Metrics.rocAucOvr(), 0.881459763539283}, // roc_auc_score(multi_class="ovr")
             {Metrics.rocAucOvr(), 0.881459763539283}, // mean of roc_auc_score(y == c, p[:, c]) over classes in y
+            {Metrics.rocAucOvrWeighted(), 0.8820218498560567}, // roc_auc_score(multi_class="ovr", average="weighted")
             {Metrics.averagePrecisionOvr(), 0.7123280423280424}, // mean of average_precision_score(y == c, p[:, c]) over classes in y
             {Metrics.averagePrecisionOvr(), 0.7123280423280424}, // average_precision_score(one-hot y, average="macro")
     };
@@ -292,6 +318,9 @@ class MetricsReferenceTest {
             {Metrics.topKAccuracy(2), 0.625}, // top_k_accuracy_score(k=2, labels=range(4))
             {Metrics.topKAccuracy(3), 1.0}, // top_k_accuracy_score(k=3, labels=range(4))
             {Metrics.rocAucOvr(), 0.8305555555555554}, // mean of roc_auc_score(y == c, p[:, c]) over classes in y
+            // numpy average of roc_auc_score(y == c, p[:, c]) over classes in y, weighted by their share of y
+            // (scikit-learn's average="weighted" gives an absent class weight 0, but refuses the input)
+            {Metrics.rocAucOvrWeighted(), 0.8354166666666667},
             {Metrics.averagePrecisionOvr(), 0.7055555555555556}, // mean of average_precision_score(y == c, p[:, c]) over classes in y
     };
 }

@@ -246,7 +246,7 @@ public final class BertHandle implements ModelHandle {
     }
 
     /** The mean-pooled embeddings {@code [n, hidden]} of {@code [n, 2, seqLen]} inputs, in batches. */
-    INDArray pooled(INDArray features) {
+    synchronized INDArray pooled(INDArray features) {
         TokenInputs.checkFeatures(features, config);
         BertGraph g = inference.graph();
         long n = features.size(0);
@@ -262,7 +262,12 @@ public final class BertHandle implements ModelHandle {
     }
 
     @Override
-    public Object unwrap() {
+    public void checkInput(INDArray features) {
+        TokenInputs.checkFeatures(features, config);
+    }
+
+    @Override
+    public synchronized Object unwrap() {
         return inference.graph();
     }
 

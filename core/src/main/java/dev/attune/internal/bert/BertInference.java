@@ -41,7 +41,10 @@ final class BertInference {
     }
 
     /**
-     * The inference graph (gather lookup) with its weights refreshed from the parameter vector when it
+     * Under the handle's lock (its callers hold it): the graphs are built lazily and refreshed in place,
+     * which must not interleave with another thread's run.
+     *
+     * <p>The inference graph (gather lookup) with its weights refreshed from the parameter vector when it
      * may have changed: the plain graph without LoRA or with every adapter merged, else the graph with
      * the adapter path (a merged module's {@code lora_B} given as zero there).
      */

@@ -2,6 +2,7 @@ package dev.attune.internal.bert;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.attune.internal.layers.InputChecks;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,7 +21,7 @@ public final class TokenInputs {
     /**
      * Checks ids and mask given apart, both {@code [n, seqLen]}.
      *
-     * @throws IllegalArgumentException for mismatched shapes, no row, a length outside {@code [1, maxLength]},
+     * @throws IllegalArgumentException for mismatched shapes, NaN or infinite values, no row, a length outside {@code [1, maxLength]},
      *     an id outside the vocabulary, a mask value other than 0 or 1, or a row with no token
      */
     public static void checkIdsAndMask(INDArray ids, INDArray mask, int vocabSize, int maxLength) {
@@ -30,6 +31,8 @@ public final class TokenInputs {
             throw new IllegalArgumentException("ids and mask must both be [n, seqLen], got ids "
                     + Arrays.toString(ids.shape()) + " and mask " + Arrays.toString(mask.shape()));
         }
+        InputChecks.requireFinite(ids);
+        InputChecks.requireFinite(mask);
         if (ids.size(0) < 1 || ids.size(1) < 1 || ids.size(1) > maxLength) {
             throw new IllegalArgumentException("ids " + Arrays.toString(ids.shape()) + " must hold at least one row"
                     + " and a length in [1, " + maxLength + "]; truncate longer sequences");

@@ -1,6 +1,7 @@
 package dev.attune.internal.dl4j;
 
 import dev.attune.internal.layers.Freezing;
+import dev.attune.internal.layers.InputChecks;
 import dev.attune.internal.math.StepWorkspace;
 import dev.attune.spi.AdaptedLayer;
 import dev.attune.spi.LayerInfo;
@@ -105,6 +106,19 @@ final class GraphHandle implements ModelHandle {
     @Override
     public INDArray output(INDArray features) {
         return graph.outputSingle(false, features);
+    }
+
+    /** Checks the input against the layer that takes it, when one layer alone does. */
+    @Override
+    public void checkInput(INDArray features) {
+        ComputationGraphConfiguration conf = graph.getConfiguration();
+        String input = conf.getNetworkInputs().get(0);
+        List<String> takers = conf.getVertexInputs().entrySet().stream()
+                .filter(e -> e.getValue().contains(input)).map(Map.Entry::getKey).toList();
+        if (takers.size() == 1 && conf.getVertices().get(takers.get(0)) instanceof LayerVertex lv) {
+            Layer layer = MlnHandle.unfrozen(lv.getLayerConf().getLayer());
+            InputChecks.requireShape(features, layer, lv.getPreProcessor());
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.attune.internal.dl4j;
 
+import dev.attune.internal.layers.InputChecks;
 import dev.attune.spi.AdaptedLayer;
 import dev.attune.spi.LayerInfo;
 import dev.attune.spi.ModelFamily;
@@ -72,6 +73,12 @@ final class MlnHandle implements ModelHandle {
     @Override
     public INDArray output(INDArray features) {
         return net.output(features, false);
+    }
+
+    @Override
+    public void checkInput(INDArray features) {
+        InputChecks.requireShape(features, unfrozen(net.getLayerWiseConfigurations().getConf(0).getLayer()),
+                net.getLayerWiseConfigurations().getInputPreProcess(0));
     }
 
     @Override

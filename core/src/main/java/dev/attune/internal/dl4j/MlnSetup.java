@@ -1,7 +1,6 @@
 package dev.attune.internal.dl4j;
 
 import dev.attune.internal.layers.Freezing;
-import dev.attune.spi.FreezePolicy;
 import dev.attune.spi.LayerInfo;
 import dev.attune.spi.TrainingPlan;
 import java.util.HashMap;
@@ -79,13 +78,10 @@ record MlnSetup(MultiLayerConfiguration train, MultiLayerConfiguration plain, in
         // An adapted layer's base weights are frozen, but its adapter trains: it counts as trainable.
         Set<String> trainedByAdapter = new HashSet<>(adapted);
         trainedByAdapter.addAll(partly);
-        FreezePolicy policy = trainedByAdapter.isEmpty() ? plan.freeze() : ls -> {
-            Set<String> s = new HashSet<>(plan.freeze().frozenLayers(ls));
-            s.removeAll(trainedByAdapter);
-            return s;
-        };
-        Set<String> frozen = Freezing.resolve(policy, layers,
-                l -> FrozenPassThrough.supports(conf.getConf(l.index()).getLayer()));
+        Set<String> frozen = Freezing.resolve(plan.freeze(), layers,
+                l -> FrozenPassThrough.supports(conf.getConf(l.index()).getLayer()),
+                plan.adapter() == null ? Freezing.AdapterTraining.NONE
+                        : new Freezing.AdapterTraining(plan.adapter().name(), adapted, trainedByAdapter));
         // Frozen layers with parameters all lie below every trainable layer (Freezing checks it), so the
         // network splits into a frozen bottom, run in inference mode, and a trainable top.
         int split = n;

@@ -36,7 +36,8 @@ public final class Safetensors {
      * temporary file beside it, then moved into place, so a failed write leaves nothing at {@code file}.
      *
      * @throws IllegalArgumentException for a tensor that is neither FLOAT nor DOUBLE
-     * @throws IOException when the file cannot be written
+     * @throws IOException when the file cannot be written (its message says why in words, such as a
+     *     directory that cannot be created because a file of that name exists)
      */
     public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) throws IOException {
         requireNonNull(file, "file");
