@@ -4,9 +4,9 @@
 // This is the README's example with each chained call ending its line with a dot, so that JShell
 // reads the statement to its end.
 import dev.attune.*;
-import dev.attune.spi.*;
 import dev.attune.data.*;
 import dev.attune.evaluation.*;
+import dev.attune.spi.*;
 import java.nio.file.Path;
 
 LabeledData pool = BundledData.MNIST.train();
