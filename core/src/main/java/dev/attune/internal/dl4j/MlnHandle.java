@@ -115,12 +115,10 @@ final class MlnHandle implements ModelHandle {
         ModelSerializer.writeModel(net, file.toFile(), false);
     }
 
-
     @Override
     public void check(TrainingPlan plan) {
         MlnSetup.of(net.getLayerWiseConfigurations(), plan);
     }
-
 
     @Override
     public TrainableModel prepare(TrainingPlan plan) {
