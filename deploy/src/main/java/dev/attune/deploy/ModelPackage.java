@@ -51,8 +51,8 @@ import java.util.Set;
  * {@code attune-bert/1}) or {@code model/adapter.safetensors} ({@code AdapterFile}'s file);
  * {@code preprocessing/tabular-transform.tsv} ({@code TabularTransform.toText()}) or
  * {@code preprocessing/tokenizer.json}; {@code evaluation/evaluation.json}, {@code evaluation.html} and
- * {@code MODEL_CARD.md} when given; {@code REPRODUCE.md}. Entries are written in a fixed order with a
- * fixed time stamp, so the same content gives the same bytes.
+ * {@code MODEL_CARD.md} when given; {@code REPRODUCE.md}. The seal's entries come first, so a reader
+ * that streams the file meets the manifest before what it describes.
  *
  * <p><b>Verification.</b> Loading refuses, with {@link AttuneException} naming the entry and the fix:
  * a file that is not a zip or is cut short; an entry name with {@code ..}, an absolute path, a
@@ -156,7 +156,8 @@ public final class ModelPackage {
 
     /**
      * The SHA-256 of the manifest's bytes, in hex: it covers every entry (through their digests in the
-     * manifest) but not the signature, so a package signed later keeps its content digest.
+     * manifest) but not the signature. Two writes of one model differ (the model's zip carries DL4J's
+     * own time stamps), so this names one written package, not a model.
      */
     public String contentSha256() {
         return verified.contentSha256();
