@@ -111,6 +111,8 @@ final class JdbcRegistryStore implements RegistryStore {
                 .dataSource(writes)
                 .locations(MIGRATIONS)
                 .table(HISTORY_TABLE)
+                // Through SLF4J, as the rest of Attune logs: the application decides what is shown.
+                .loggers("slf4j")
                 .load();
         try {
             if (readOnly) {
