@@ -21,21 +21,26 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layout of the whole reactor, on the compiled classes of every module (this module depends on
- * all of them): each module declares only its own packages, the plug-in modules never use one
- * another, and no class outside Attune's own packages uses an internal package.
+ * all of them, deploy and registry for its tests): each module declares only its own packages, the
+ * plug-in modules (data, evaluation, adapters, registry) never use one another, and no class outside
+ * Attune's own packages uses an internal package.
  */
 class ModuleLayoutTest {
     /** A module's compiled classes, in the reactor ({@code core/target/classes}) or as a jar ({@code attune-core-*.jar}). */
     private static final Pattern MODULE = Pattern.compile(
-            "/(core|data|evaluation|adapters|benchmarks)/target/(?:test-)?classes/|/attune-(core|data|evaluation|adapters|benchmarks)-[^/]*\\.jar");
+            "/(core|data|evaluation|adapters|deploy|registry|benchmarks)/target/(?:test-)?classes/"
+                    + "|/attune-(core|data|evaluation|adapters|deploy|registry|benchmarks)-[^/]*\\.jar");
     /** The packages each module owns (prefixes; core's main and test packages). */
     private static final Map<String, List<String>> OWN = Map.of(
             "core", List.of("dev.attune", "dev.attune.spi", "dev.attune.internal", "dev.attune.architecture"),
             "data", List.of("dev.attune.data"),
             "evaluation", List.of("dev.attune.evaluation"),
             "adapters", List.of("dev.attune.adapters"),
+            "deploy", List.of("dev.attune.deploy"),
+            "registry", List.of("dev.attune.registry"),
             "benchmarks", List.of("dev.attune.benchmarks"));
-    private static final List<String> PLUG_INS = List.of("data", "evaluation", "adapters");
+    /** The modules that build on core alone ({@code deploy} brings data, evaluation and adapters together). */
+    private static final List<String> PLUG_INS = List.of("data", "evaluation", "adapters", "registry");
 
     private static JavaClasses classes;
 
@@ -44,7 +49,7 @@ class ModuleLayoutTest {
         classes = new ClassFileImporter().withImportOption(location -> module(location).isPresent()).importClasspath();
         assertThat(classes.stream().map(c -> moduleOf(c).orElse("?")).distinct())
                 .as("the classes of every module are on the test class path")
-                .contains("core", "data", "evaluation", "adapters", "benchmarks");
+                .contains("core", "data", "evaluation", "adapters", "deploy", "registry", "benchmarks");
     }
 
     @Test

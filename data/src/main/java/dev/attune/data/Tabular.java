@@ -80,6 +80,19 @@ public final class Tabular {
     }
 
     /**
+     * CSV text held in memory, read as {@link #csv(Path)} reads a file: rows to encode at inference
+     * with a transform fitted elsewhere ({@code Tabular.csvText("request", text).read(transform)}).
+     *
+     * @param name how messages name the text (instead of a file name)
+     */
+    public static Tabular csvText(String name, String text) {
+        requireNonNull(name, "name");
+        byte[] bytes = requireNonNull(text, "text").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return new Tabular(RecordReader.Format.CSV, () -> new java.io.ByteArrayInputStream(bytes), name,
+                Schema.EMPTY, false);
+    }
+
+    /**
      * A dense ARFF file (Weka's format) in UTF-8: numeric, real, integer, nominal, string and date
      * attributes; {@code ?} marks a missing value. A nominal attribute's categories and classes keep
      * the header's order. A name ending in {@code .gz} is read through gzip.

@@ -99,6 +99,11 @@ public final class TabularTransform {
         return featureNames;
     }
 
+    /** The feature columns of the table, in feature order: the raw columns {@link #featureNames()} encodes. */
+    public List<String> featureColumns() {
+        return fitted.stream().map(f -> f.feature().column()).toList();
+    }
+
     /** The group columns (sensitive attributes), kept beside the features. */
     public List<String> groupColumns() {
         return schema.groups();

@@ -1,6 +1,7 @@
 package dev.attune.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
@@ -69,6 +70,20 @@ class TabularTest {
                 within(1e-6));
         assertThat(t.data().labels()).containsExactly(0);
         assertThat(t.groups("sex")).containsExactly("f");
+    }
+
+    @Test
+    void csvTextInMemoryIsEncodedAsTheSameFileAndTheTransformNamesItsFeatureColumns() {
+        TabularData train = schema(write("train.csv", TRAIN)).read();
+        String rows = "age,colour,sex,y\n5,blue,f,no\n2,red,m,yes\n";
+        TabularData fromFile = Tabular.csv(write("rows.csv", rows)).read(train.transform());
+        TabularData fromText = Tabular.csvText("request", rows).read(train.transform());
+
+        assertThat(fromText.data().features()).isEqualTo(fromFile.data().features());
+        assertThat(fromText.data().labels()).containsExactly(fromFile.data().labels());
+        assertThat(train.transform().featureColumns()).containsExactly("age", "colour");
+        assertThatThrownBy(() -> Tabular.csvText("request", "age,colour,sex,y\nold,red,f,no\n").read(train.transform()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("request").hasMessageContaining("old");
     }
 
     @Test
