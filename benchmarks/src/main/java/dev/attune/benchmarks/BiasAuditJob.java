@@ -85,14 +85,12 @@ public final class BiasAuditJob {
 
         // Half of the training rows, labels unread, pretrain the network; the other half fine-tunes it.
         // A fifth of the labelled half, stratified, is the validation set that chooses the epoch.
-        int[][] halves = split(train.data(), 0.5, 7);
-        LabeledData unlabelled = train.data().select(halves[0]);
-        LabeledData labelled = train.data().select(halves[1]);
-        int[][] fifths = split(labelled, 0.8, 11);
-        LabeledData fitRows = labelled.select(fifths[0]);
-        LabeledData validation = labelled.select(fifths[1]);
-        List<String> fitSex = pick(pick(trainGroups.get("sex"), halves[1]), fifths[0]);
-        List<String> validationForeign = pick(pick(trainGroups.get("foreign_worker"), halves[1]), fifths[1]);
+        GermanCreditRows rows = GermanCreditRows.of(train);
+        LabeledData unlabelled = rows.unlabelled();
+        LabeledData fitRows = rows.fit();
+        LabeledData validation = rows.validation();
+        List<String> fitSex = rows.fitGroups().get("sex");
+        List<String> validationForeign = rows.validationGroups().get("foreign_worker");
         Metric parity = Fairness.metric(FairnessMeasure.DEMOGRAPHIC_PARITY_DIFFERENCE, "foreign_worker",
                 Groups.of(validationForeign.toArray(String[]::new)));
         Map<String, Long> validationCounts = validationForeign.stream().collect(
@@ -235,10 +233,6 @@ public final class BiasAuditJob {
         int[] a = first.stream().mapToInt(Integer::intValue).sorted().toArray();
         int[] b = second.stream().mapToInt(Integer::intValue).sorted().toArray();
         return new int[][] {a, b};
-    }
-
-    private static List<String> pick(List<String> values, int[] indices) {
-        return Arrays.stream(indices).mapToObj(values::get).toList();
     }
 
     /**

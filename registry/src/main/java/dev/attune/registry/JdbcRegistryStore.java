@@ -377,6 +377,26 @@ final class JdbcRegistryStore implements RegistryStore {
     }
 
     @Override
+    public boolean withReferences(String model, Consumer<java.util.Set<String>> sweep) {
+        return write("sweep the artifact folder of '" + model + "'", c -> {
+            if (lock(c, model).isEmpty()) {
+                return false;
+            }
+            java.util.Set<String> referenced = new java.util.HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT sha256 FROM registry_versions WHERE model = ?")) {
+                ps.setString(1, model);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        referenced.add(rs.getString(1));
+                    }
+                }
+            }
+            sweep.accept(java.util.Set.copyOf(referenced));
+            return true;
+        });
+    }
+
+    @Override
     public List<AuditEntry> audit(Optional<String> model) {
         return read("read the audit log", c -> {
             String sql = "SELECT model, seq, at, actor, action, stage, from_version, to_version, reason FROM registry_audit"

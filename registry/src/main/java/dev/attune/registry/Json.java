@@ -53,6 +53,11 @@ final class Json {
                 + ",\"message\":" + string(p.message()) + "}";
     }
 
+    static String leftover(Verification.Leftover l) {
+        return "{\"model\":" + string(l.model()) + ",\"kind\":" + string(l.kind().name().toLowerCase(java.util.Locale.ROOT))
+                + ",\"file\":" + string(l.file().toString()) + ",\"modified\":" + string(l.modified().toString()) + "}";
+    }
+
     static String object(Map<String, String> map) {
         return map.entrySet().stream().map(e -> string(e.getKey()) + ":" + string(e.getValue()))
                 .collect(Collectors.joining(",", "{", "}"));

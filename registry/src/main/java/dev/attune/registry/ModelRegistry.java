@@ -1,6 +1,7 @@
 package dev.attune.registry;
 
 import dev.attune.AttuneException;
+import dev.attune.deploy.ModelPackage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,14 +16,21 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A registry of model versions: each version is an artifact file stored under its SHA-256 with the
@@ -42,6 +50,12 @@ import java.util.UUID;
  * process killed half-way leaves at most an unreferenced file, never a half version. Registering the
  * same bytes again under the same model returns the existing version.
  *
+ * <p>A deployment package ({@code *.attune}, from {@code attune-deploy}) registers itself:
+ * {@link #register(Path, Change)} verifies it, takes the model's name, metrics and provenance from its
+ * manifest, and {@link #verify()} checks its seal again later. Files in the artifact folder that no
+ * version refers to (left by a killed registration) are reported by {@link #verify()} and removed by
+ * {@link #prune} once they are provably unused.
+ *
  * <p>Safe to use from several threads and several processes at once: each call is one database
  * transaction. Methods throw {@link AttuneException} when the database or the artifact folder cannot
  * be read or written.
@@ -51,7 +65,20 @@ public final class ModelRegistry implements AutoCloseable {
     public static final String SQLITE_FILE = "registry.db";
     /** The artifact folder of a SQLite registry, in its folder. */
     public static final String ARTIFACTS = "artifacts";
+    /**
+     * The provenance key under which a package's version records the SHA-256 of the package's manifest
+     * ({@code ModelPackage.contentSha256()}); {@link #verify()} checks the seal of every version that has it.
+     */
+    public static final String PACKAGE_SHA256 = "package.contentSha256";
+    /**
+     * How long a registration's temporary copy ({@code .incoming-*}) must have gone unwritten before
+     * {@link #prune} removes it. A registration writes its copy before it takes the model's lock and
+     * waits for the lock at most a few minutes, so holding the lock does not prove a copy unused; an
+     * hour without a write does.
+     */
+    public static final Duration LEFTOVER_AGE = Duration.ofHours(1);
     private static final String INCOMING = ".incoming-";
+    private static final Pattern SHA256_NAME = Pattern.compile("[0-9a-f]{64}");
 
     private final RegistryStore store;
     private final Path artifacts;
@@ -126,15 +153,92 @@ public final class ModelRegistry implements AutoCloseable {
         Objects.requireNonNull(artifact, "artifact");
         Objects.requireNonNull(registration, "registration");
         Objects.requireNonNull(change, "change");
-        if (!Files.isRegularFile(artifact)) {
-            throw new IllegalArgumentException("the artifact to register must be a file, got " + artifact
-                    + (Files.exists(artifact) ? " (not a regular file)" : " (no such file)"));
+        return register(artifact, registration, change, Optional.empty());
+    }
+
+    /**
+     * Verifies the deployment package {@code packageFile} ({@code ModelPackage.load}) and registers it
+     * as the next version of the model its manifest names, with the manifest's metrics (those that are
+     * numbers) and provenance ({@code Provenance.asText()}), plus {@value #PACKAGE_SHA256} and
+     * {@code package.attuneVersion}. The same package file twice is one version.
+     *
+     * @throws IllegalArgumentException when {@code packageFile} is not a readable file
+     * @throws AttuneException          when the package is damaged, tampered with or of a newer format (the
+     *                                  message names the entry), or the registry cannot be written
+     */
+    public ModelVersion register(Path packageFile, Change change) {
+        Objects.requireNonNull(packageFile, "packageFile");
+        Objects.requireNonNull(change, "change");
+        requireFile(packageFile, "package");
+        return register(ModelPackage.load(packageFile), change);
+    }
+
+    /**
+     * As {@link #register(Path, Change)}, for a registry that accepts only packages signed by
+     * {@code publicKey}'s private key; the signer's key id is recorded as {@code package.signedBy}.
+     *
+     * @throws AttuneException also when the package is unsigned, signed by another key, or its signature
+     *                         does not verify
+     */
+    public ModelVersion register(Path packageFile, PublicKey publicKey, Change change) {
+        Objects.requireNonNull(packageFile, "packageFile");
+        Objects.requireNonNull(publicKey, "publicKey");
+        Objects.requireNonNull(change, "change");
+        requireFile(packageFile, "package");
+        return register(ModelPackage.load(packageFile, publicKey), change);
+    }
+
+    /**
+     * Registers a package already loaded (and so verified): its file is copied and must still hash to
+     * what was verified, so a file rewritten in between is refused rather than registered unverified.
+     *
+     * @throws AttuneException when the file changed since it was loaded, or the registry cannot be written
+     */
+    public ModelVersion register(ModelPackage pkg, Change change) {
+        Objects.requireNonNull(pkg, "pkg");
+        Objects.requireNonNull(change, "change");
+        requireFile(pkg.path(), "package");
+        return register(pkg.path(), registration(pkg), change, Optional.of(pkg.fileSha256()));
+    }
+
+    /** What a package's manifest says, as a registration. */
+    static Registration registration(ModelPackage pkg) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        // A metric the evaluation could not compute is null in the manifest: absent here rather than NaN.
+        pkg.metrics().forEach((name, value) -> {
+            if (Double.isFinite(value)) {
+                metrics.put(name, value);
+            }
+        });
+        Map<String, String> provenance = new LinkedHashMap<>();
+        pkg.provenance().ifPresent(p -> provenance.putAll(p.asText()));
+        provenance.put(PACKAGE_SHA256, pkg.contentSha256());
+        provenance.put("package.attuneVersion", pkg.attuneVersion());
+        if (pkg.signatureVerified()) {
+            provenance.put("package.signedBy", pkg.signerKeyId().orElseThrow());
         }
+        return new Registration(pkg.name(), metrics, provenance);
+    }
+
+    private static void requireFile(Path file, String what) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("the " + what + " to register must be a file, got " + file
+                    + (Files.exists(file) ? " (not a regular file)" : " (no such file)"));
+        }
+    }
+
+    private ModelVersion register(Path artifact, Registration registration, Change change, Optional<String> expected) {
+        requireFile(artifact, "artifact");
         Path folder = artifacts.resolve(registration.model());
         Path incoming = folder.resolve(INCOMING + UUID.randomUUID());
         try {
             Files.createDirectories(folder);
             Incoming pending = copyHashing(artifact, incoming, folder);
+            if (expected.isPresent() && !expected.get().equals(pending.sha256())) {
+                throw new AttuneException("the package " + artifact + " changed while it was registered: it was"
+                        + " verified with SHA-256 " + expected.get() + ", its copy hashes to " + pending.sha256()
+                        + "; register it again once nothing writes to it");
+            }
             return store.register(registration, pending, change, clock.instant());
         } catch (IOException e) {
             throw new AttuneException("cannot copy " + artifact + " into the artifact folder " + folder + ": "
@@ -213,10 +317,27 @@ public final class ModelRegistry implements AutoCloseable {
     /**
      * Removes, in every model, the archived versions that {@code retention} selects, with their
      * artifacts. Versions in staging or production, and versions never promoted, are never removed.
+     * Then removes the leftover files that are provably unused: a file named by a SHA-256 that no
+     * version refers to, checked while holding the model's lock (no registration can be moving it in),
+     * and a registration's temporary copy unwritten for {@link #LEFTOVER_AGE}. In the folder of a model
+     * that has no version at all, both kinds go only after that age.
      *
      * @return the versions removed
      */
     public List<ModelVersion> prune(Retention retention, Change change) {
+        return pruneWithLeftovers(retention, change).versions();
+    }
+
+    /** What {@link #prune} removed: versions, and leftover files. */
+    record Pruned(List<ModelVersion> versions, List<Verification.Leftover> leftovers) {
+    }
+
+    Pruned pruneWithLeftovers(Retention retention, Change change) {
+        List<ModelVersion> removed = pruneVersions(retention, change);
+        return new Pruned(removed, removeLeftovers());
+    }
+
+    private List<ModelVersion> pruneVersions(Retention retention, Change change) {
         Objects.requireNonNull(retention, "retention");
         Objects.requireNonNull(change, "change");
         Instant now = clock.instant();
@@ -229,6 +350,101 @@ public final class ModelRegistry implements AutoCloseable {
                     change, now, sha256 -> delete(artifacts.resolve(model).resolve(sha256))));
         }
         return List.copyOf(removed);
+    }
+
+    /**
+     * The files in the artifact folder that no version refers to, as {@link #verify()} reports them. Read
+     * without the lock: a file a registration is moving in at this moment may show up once.
+     */
+    public List<Verification.Leftover> leftovers() {
+        List<Verification.Leftover> found = new ArrayList<>();
+        for (String model : modelFolders()) {
+            found.addAll(leftovers(model));
+        }
+        return List.copyOf(found);
+    }
+
+    private List<Verification.Leftover> leftovers(String model) {
+        Set<String> referenced = new java.util.HashSet<>();
+        versions(model).forEach(v -> referenced.add(v.sha256()));
+        return leftovers(model, referenced);
+    }
+
+    private List<Verification.Leftover> leftovers(String model, Set<String> referenced) {
+        Path folder = artifacts.resolve(model);
+        List<Verification.Leftover> found = new ArrayList<>();
+        if (!Files.isDirectory(folder)) {
+            return found;
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path file : (Iterable<Path>) files.sorted()::iterator) {
+                String name = file.getFileName().toString();
+                Verification.LeftoverKind kind = name.startsWith(INCOMING) ? Verification.LeftoverKind.INCOMING
+                        : SHA256_NAME.matcher(name).matches() && !referenced.contains(name)
+                        ? Verification.LeftoverKind.UNREFERENCED : null;
+                if (kind != null && Files.isRegularFile(file)) {
+                    try {
+                        found.add(new Verification.Leftover(model, file, kind,
+                                Files.getLastModifiedTime(file).toInstant()));
+                    } catch (NoSuchFileException e) {
+                        // Gone meanwhile: moved into place or removed by another process.
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new AttuneException("cannot list the artifact folder " + folder + ": " + e.getMessage(), e);
+        }
+        return found;
+    }
+
+    /** The model folders in the artifact folder: the names a model could have, whether or not it has rows. */
+    private List<String> modelFolders() {
+        try (Stream<Path> dirs = Files.list(artifacts)) {
+            return dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).filter(name -> {
+                try {
+                    Registration.checkModelName(name);
+                    return true;
+                } catch (IllegalArgumentException e) {
+                    return false;
+                }
+            }).sorted().toList();
+        } catch (IOException e) {
+            throw new AttuneException("cannot list the artifact folder " + artifacts + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<Verification.Leftover> removeLeftovers() {
+        Instant cutoff = clock.instant().minus(LEFTOVER_AGE);
+        List<Verification.Leftover> removed = new ArrayList<>();
+        for (String model : modelFolders()) {
+            boolean locked = store.withReferences(model, referenced -> {
+                for (Verification.Leftover leftover : leftovers(model, referenced)) {
+                    // Under the lock an unreferenced artifact is unused; a temporary copy may still be written.
+                    if (leftover.kind() == Verification.LeftoverKind.UNREFERENCED || leftover.modified().isBefore(cutoff)) {
+                        removeLeftover(leftover, removed);
+                    }
+                }
+            });
+            if (!locked) {
+                // No row to lock: a first registration of this model may be under way, so only age proves disuse.
+                for (Verification.Leftover leftover : leftovers(model, Set.of())) {
+                    if (leftover.modified().isBefore(cutoff)) {
+                        removeLeftover(leftover, removed);
+                    }
+                }
+            }
+        }
+        return List.copyOf(removed);
+    }
+
+    private static void removeLeftover(Verification.Leftover leftover, List<Verification.Leftover> removed) {
+        try {
+            if (Files.deleteIfExists(leftover.file())) {
+                removed.add(leftover);
+            }
+        } catch (IOException e) {
+            throw new AttuneException("cannot remove the leftover file " + leftover.file() + ": " + e.getMessage(), e);
+        }
     }
 
     /** The model's audit log, oldest first. */
@@ -246,21 +462,26 @@ public final class ModelRegistry implements AutoCloseable {
         return artifacts.resolve(version.model()).resolve(version.sha256());
     }
 
-    /** Checks that every version's artifact is present and still hashes to its SHA-256. */
+    /**
+     * Checks that every version's artifact is present and still hashes to its SHA-256, that every
+     * deployment package among them still passes its own seal, and lists the leftover files.
+     */
     public Verification verify() {
         List<ModelVersion> all = new ArrayList<>();
         for (String model : models()) {
             all.addAll(versions(model));
         }
-        return verify(all);
+        return new Verification(all.size(), problems(all), leftovers());
     }
 
-    /** Checks that each of the model's versions' artifacts is present and still hashes to its SHA-256. */
+    /** {@link #verify()} for one model's versions and folder. */
     public Verification verify(String model) {
-        return verify(versions(model));
+        Objects.requireNonNull(model, "model");
+        List<ModelVersion> versions = versions(model);
+        return new Verification(versions.size(), problems(versions), leftovers(model));
     }
 
-    private Verification verify(List<ModelVersion> versions) {
+    private List<Verification.Problem> problems(List<ModelVersion> versions) {
         List<Verification.Problem> problems = new ArrayList<>();
         for (ModelVersion version : versions) {
             Path file = artifact(version);
@@ -276,13 +497,30 @@ public final class ModelRegistry implements AutoCloseable {
                 throw new AttuneException("cannot read the artifact " + file + " of " + version.label() + ": "
                         + e.getMessage(), e);
             }
+            Optional<String> seal = Optional.ofNullable(version.provenance().get(PACKAGE_SHA256))
+                    .flatMap(digest -> sealProblem(file, digest));
             if (!actual.equals(version.sha256())) {
                 problems.add(new Verification.Problem(version, file, Verification.Kind.CORRUPTED,
                         version.label() + ": its artifact " + file + " hashes to " + actual + ", not to the registered "
-                                + version.sha256()));
+                                + version.sha256() + seal.map(m -> "; as a deployment package: " + m).orElse("")));
+            } else if (seal.isPresent()) {
+                problems.add(new Verification.Problem(version, file, Verification.Kind.CORRUPTED,
+                        version.label() + ": its deployment package " + file + " no longer verifies: " + seal.get()));
             }
         }
-        return new Verification(versions.size(), problems);
+        return problems;
+    }
+
+    /** Why a registered package no longer passes its seal (naming the entry), or empty when it does. */
+    private static Optional<String> sealProblem(Path file, String contentSha256) {
+        ModelPackage loaded;
+        try {
+            loaded = ModelPackage.load(file);
+        } catch (AttuneException e) {
+            return Optional.of(e.getMessage());
+        }
+        return loaded.contentSha256().equals(contentSha256) ? Optional.empty()
+                : Optional.of("its manifest's SHA-256 is " + loaded.contentSha256() + ", not the registered " + contentSha256);
     }
 
     /** Where the metadata is: the database file or the JDBC URL. */

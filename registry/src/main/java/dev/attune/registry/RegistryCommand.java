@@ -1,6 +1,8 @@
 package dev.attune.registry;
 
 import dev.attune.AttuneException;
+import dev.attune.deploy.ModelPackage;
+import dev.attune.deploy.PackageKeys;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,16 +25,16 @@ import picocli.CommandLine;
 
 /**
  * {@code attune-registry}: the operators' command line over a {@link ModelRegistry}. Subcommands
- * {@code list}, {@code show}, {@code promote}, {@code rollback}, {@code verify}, {@code prune} and
- * {@code audit}; {@code --json} prints JSON instead of text. Exit codes: {@value #OK} done,
+ * {@code register}, {@code list}, {@code show}, {@code promote}, {@code rollback}, {@code verify},
+ * {@code prune} and {@code audit}; {@code --json} prints JSON instead of text. Exit codes: {@value #OK} done,
  * {@value #VERIFICATION_FAILED} verification found a missing or corrupted artifact,
  * {@value #BAD_INPUT} bad usage or input (an unknown model, version or stage, a refused change),
  * {@value #UNAVAILABLE} the registry cannot be read or written (database unreachable or read-only).
  */
 @Command(name = "attune-registry", mixinStandardHelpOptions = true, version = "attune-registry 0.1.0-SNAPSHOT",
-        description = "Lists, shows, promotes, rolls back, verifies and prunes the versions of models in an Attune"
-                + " model registry.",
-        subcommands = {RegistryCommand.ListVersions.class, RegistryCommand.Show.class, RegistryCommand.Promote.class,
+        description = "Registers, lists, shows, promotes, rolls back, verifies and prunes the versions of models in an"
+                + " Attune model registry.",
+        subcommands = {RegistryCommand.Register.class, RegistryCommand.ListVersions.class, RegistryCommand.Show.class, RegistryCommand.Promote.class,
                 RegistryCommand.Rollback.class, RegistryCommand.Verify.class, RegistryCommand.Prune.class,
                 RegistryCommand.Audit.class},
         exitCodeListHeading = "Exit codes:%n",
@@ -99,18 +101,23 @@ public final class RegistryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "name a command: list, show, promote, rollback, verify, prune or audit");
+                "name a command: register, list, show, promote, rollback, verify, prune or audit");
     }
 
     ModelRegistry open(boolean change) {
+        return open(change, false);
+    }
+
+    /** The registry named by the options; {@code create} makes a new embedded one where there is none. */
+    ModelRegistry open(boolean change, boolean create) {
         if ((registry == null) == (url == null)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "name one registry: --registry DIR (embedded) or --url JDBC_URL with --artifacts DIR (PostgreSQL)");
         }
         if (registry != null) {
-            if (!Files.isRegularFile(registry.resolve(ModelRegistry.SQLITE_FILE))) {
+            if (!create && !Files.isRegularFile(registry.resolve(ModelRegistry.SQLITE_FILE))) {
                 throw new IllegalArgumentException("no registry in " + registry + " (no " + ModelRegistry.SQLITE_FILE
-                        + "); check --registry, or register a version through the API first");
+                        + "); check --registry, or register a package first (register PACKAGE --reason WHY)");
             }
             return change ? ModelRegistry.sqlite(registry) : ModelRegistry.sqliteReadOnly(registry);
         }
@@ -139,6 +146,11 @@ public final class RegistryCommand implements Callable<Integer> {
                 e.toVersion().isPresent() ? Integer.toString(e.toVersion().getAsInt()) : "-", e.who(), e.why());
     }
 
+    static String text(Verification.Leftover l) {
+        return "leftover " + l.kind().name().toLowerCase(Locale.ROOT) + " file " + l.file() + " (model " + l.model()
+                + ", last written " + l.modified() + ")";
+    }
+
     /** Common options of the commands that change the registry. */
     static final class Who {
         @Option(names = "--by", paramLabel = "WHO", defaultValue = "${sys:user.name}",
@@ -150,6 +162,48 @@ public final class RegistryCommand implements Callable<Integer> {
 
         Change change() {
             return Change.by(by, reason);
+        }
+    }
+
+    @Command(name = "register", description = "Verifies a deployment package (*.attune) and registers it as the next"
+            + " version of the model it names, with its metrics and provenance; the same file twice is one version."
+            + " Creates an embedded registry where there is none.")
+    static final class Register implements Callable<Integer> {
+        @ParentCommand
+        RegistryCommand parent;
+
+        @Parameters(index = "0", paramLabel = "PACKAGE", description = "The package file, written by ModelPackage.builder(...).write(path).")
+        Path file;
+
+        @Option(names = "--public-key", paramLabel = "PEM",
+                description = "Accept only a package signed by this Ed25519 public key (X.509 PEM, as PackageKeys.writePublic writes it).")
+        Path publicKey;
+
+        @CommandLine.Mixin
+        Who who;
+
+        @Override
+        public Integer call() {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("the package to register must be a file, got " + file
+                        + (Files.exists(file) ? " (not a regular file)" : " (no such file)"));
+            }
+            ModelPackage pkg;
+            try {
+                pkg = publicKey == null ? ModelPackage.load(file) : ModelPackage.load(file, PackageKeys.readPublic(publicKey));
+            } catch (AttuneException e) {
+                // A refused package is bad input, not an unavailable registry.
+                throw new IllegalArgumentException("refused to register " + file + ": " + e.getMessage(), e);
+            }
+            try (ModelRegistry r = parent.open(true, true)) {
+                boolean known = r.versions(pkg.name()).stream().anyMatch(v -> v.sha256().equals(pkg.fileSha256()));
+                ModelVersion v = r.register(pkg, who.change());
+                parent.out().println(parent.json ? Json.version(v) : known
+                        ? file + " is already registered as " + v.label() + "; nothing changed"
+                        : "registered " + file + " as " + v.label() + " (sha256 " + v.sha256().substring(0, 12) + ", "
+                        + v.sizeBytes() + " B, " + v.metrics().size() + " metrics)");
+            }
+            return OK;
         }
     }
 
@@ -279,7 +333,8 @@ public final class RegistryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "verify", description = "Checks that every artifact is present and hashes to its SHA-256; exit code 1 when not.")
+    @Command(name = "verify", description = "Checks that every artifact is present and hashes to its SHA-256 (and that each"
+            + " deployment package passes its seal), and lists leftover files; exit code 1 when an artifact fails.")
     static final class Verify implements Callable<Integer> {
         @ParentCommand
         RegistryCommand parent;
@@ -293,17 +348,22 @@ public final class RegistryCommand implements Callable<Integer> {
                 Verification v = model == null ? r.verify() : r.verify(model);
                 if (parent.json) {
                     parent.out().println("{\"checked\":" + v.checked() + ",\"ok\":" + v.ok() + ",\"problems\":"
-                            + v.problems().stream().map(Json::problem).collect(Collectors.joining(",", "[", "]")) + "}");
+                            + v.problems().stream().map(Json::problem).collect(Collectors.joining(",", "[", "]"))
+                            + ",\"leftovers\":" + v.leftovers().stream().map(Json::leftover)
+                                    .collect(Collectors.joining(",", "[", "]")) + "}");
                 } else {
                     v.problems().forEach(p -> parent.out().println(p.message()));
-                    parent.out().println(v.checked() + " versions checked, " + v.problems().size() + " problems");
+                    v.leftovers().forEach(l -> parent.out().println(text(l)));
+                    parent.out().println(v.checked() + " versions checked, " + v.problems().size() + " problems, "
+                            + v.leftovers().size() + " leftover files");
                 }
                 return v.ok() ? OK : VERIFICATION_FAILED;
             }
         }
     }
 
-    @Command(name = "prune", description = "Removes archived versions beyond the newest N of each model, or archived longer than an age.")
+    @Command(name = "prune", description = "Removes archived versions beyond the newest N of each model, or archived longer than"
+            + " an age, and the leftover files no version refers to once they are provably unused.")
     static final class Prune implements Callable<Integer> {
         private static final Pattern AGE = Pattern.compile("(\\d+)([dhm])");
 
@@ -325,10 +385,17 @@ public final class RegistryCommand implements Callable<Integer> {
             Retention retention = new Retention(keepLast == null ? java.util.OptionalInt.empty()
                     : java.util.OptionalInt.of(keepLast), age);
             try (ModelRegistry r = parent.open(true)) {
-                List<ModelVersion> pruned = r.prune(retention, who.change());
-                parent.out().println(parent.json ? pruned.stream().map(Json::version).collect(Collectors.joining(",", "[", "]"))
-                        : pruned.isEmpty() ? "nothing to prune"
-                        : "pruned " + pruned.stream().map(ModelVersion::label).collect(Collectors.joining(", ")));
+                ModelRegistry.Pruned done = r.pruneWithLeftovers(retention, who.change());
+                List<ModelVersion> pruned = done.versions();
+                if (parent.json) {
+                    parent.out().println("{\"pruned\":" + pruned.stream().map(Json::version).collect(Collectors.joining(",", "[", "]"))
+                            + ",\"leftoversRemoved\":" + done.leftovers().stream().map(Json::leftover)
+                                    .collect(Collectors.joining(",", "[", "]")) + "}");
+                } else {
+                    parent.out().println(pruned.isEmpty() ? "nothing to prune"
+                            : "pruned " + pruned.stream().map(ModelVersion::label).collect(Collectors.joining(", ")));
+                    done.leftovers().forEach(l -> parent.out().println("removed " + text(l)));
+                }
             }
             return OK;
         }

@@ -56,6 +56,14 @@ public interface RegistryStore extends AutoCloseable {
     List<ModelVersion> prune(String model, Predicate<ArchivedVersion> pruned, Change change, Instant at,
             java.util.function.Consumer<String> removeArtifact);
 
+    /**
+     * Runs {@code sweep} with the SHA-256s that the model's versions refer to, holding the model's lock:
+     * while it runs, no registration moves an artifact into the model's folder and no prune removes one,
+     * so a file named by a SHA-256 outside the set is provably unused. Returns false, without running
+     * {@code sweep}, when the model does not exist.
+     */
+    boolean withReferences(String model, java.util.function.Consumer<java.util.Set<String>> sweep);
+
     /** The model's audit log in order, or every model's (by time) when {@code model} is empty. */
     List<AuditEntry> audit(Optional<String> model);
 

@@ -242,6 +242,61 @@ abstract class RegistryContract {
     }
 
     @Test
+    void verifyReportsLeftoverFilesAndPruneRemovesOnlyTheProvablyUnusedOnes() throws IOException {
+        try (ModelRegistry registry = openRegistry()) {
+            registerThree(registry);
+            Path folder = registry.artifact(registry.version("m", 1)).getParent();
+            String orphanSha = ModelRegistry.sha256(file("orphan", "never committed"));
+            Path orphan = Files.writeString(folder.resolve(orphanSha), "never committed");
+            Path oldIncoming = Files.writeString(folder.resolve(".incoming-killed"), "half a cop");
+            Path freshIncoming = Files.writeString(folder.resolve(".incoming-running"), "being copi");
+            java.nio.file.attribute.FileTime twoHoursAgo = java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().minus(Duration.ofHours(2)));
+            Files.setLastModifiedTime(oldIncoming, twoHoursAgo);
+            // A model whose first registration was killed: a folder with no row behind it.
+            Path ghost = Files.createDirectories(registry.artifactFolder().resolve("ghost"));
+            Path oldGhost = Files.writeString(ghost.resolve(orphanSha), "never committed");
+            Files.setLastModifiedTime(oldGhost, twoHoursAgo);
+            Path freshGhost = Files.writeString(ghost.resolve(".incoming-new"), "first regi");
+            Path notOurs = Files.writeString(folder.resolve("README"), "an operator's note");
+
+            Verification verification = registry.verify();
+
+            assertThat(verification.ok()).isTrue();
+            assertThat(verification.checked()).isEqualTo(3);
+            assertThat(verification.leftovers()).extracting(Verification.Leftover::model, l -> l.file().getFileName().toString(),
+                    Verification.Leftover::kind).containsExactlyInAnyOrder(
+                    org.assertj.core.groups.Tuple.tuple("m", orphanSha, Verification.LeftoverKind.UNREFERENCED),
+                    org.assertj.core.groups.Tuple.tuple("m", ".incoming-killed", Verification.LeftoverKind.INCOMING),
+                    org.assertj.core.groups.Tuple.tuple("m", ".incoming-running", Verification.LeftoverKind.INCOMING),
+                    org.assertj.core.groups.Tuple.tuple("ghost", orphanSha, Verification.LeftoverKind.UNREFERENCED),
+                    org.assertj.core.groups.Tuple.tuple("ghost", ".incoming-new", Verification.LeftoverKind.INCOMING));
+            assertThat(registry.verify("m").leftovers()).hasSize(3);
+
+            ModelRegistry.Pruned pruned = registry.pruneWithLeftovers(Retention.keepLast(5), by("nightly"));
+
+            assertThat(pruned.versions()).isEmpty();
+            assertThat(pruned.leftovers()).extracting(Verification.Leftover::file)
+                    .containsExactlyInAnyOrder(orphan, oldIncoming, oldGhost);
+            assertThat(orphan).doesNotExist();
+            assertThat(oldIncoming).doesNotExist();
+            assertThat(oldGhost).doesNotExist();
+            assertThat(freshIncoming).exists();
+            assertThat(freshGhost).exists();
+            assertThat(notOurs).exists();
+            assertThat(registry.verify().leftovers()).extracting(Verification.Leftover::file)
+                    .containsExactlyInAnyOrder(freshIncoming, freshGhost);
+            for (int i = 1; i <= 3; i++) {
+                assertThat(registry.artifact(registry.version("m", i))).exists();
+            }
+            assertThat(registry.verify().ok()).isTrue();
+            // The same bytes as a removed orphan register as usual afterwards.
+            assertThat(registry.register(file("orphan-again", "never committed"), Registration.of("m"), by("v4"))
+                    .version()).isEqualTo(4);
+        }
+    }
+
+    @Test
     void twoProcessesRegisteringAtOnceLoseNoVersion() throws Exception {
         try (ModelRegistry registry = openRegistry()) {
             registry.register(file("seed", "first"), Registration.of("shared"), by("create the model"));
@@ -334,7 +389,21 @@ abstract class RegistryContract {
                     + " artifact files, %d temporary files left, 0 broken versions%n", database(), kills,
                     versions.size() - 1, orphans.size(), incoming.size());
             assertThat(versions.size()).isGreaterThan(1 + kills);
-            // The next registration of the same bytes as an unreferenced file reuses the file.
+            assertThat(verification.leftovers()).hasSize(orphans.size() + incoming.size());
+
+            // Once the killed children's temporary copies are old enough, prune removes every leftover.
+            try (Stream<Path> files = Files.list(registry.artifact(versions.get(0)).getParent())) {
+                for (Path f : files.filter(p -> p.getFileName().toString().startsWith(".incoming-")).toList()) {
+                    Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(
+                            java.time.Instant.now().minus(ModelRegistry.LEFTOVER_AGE).minusSeconds(60)));
+                }
+            }
+            registry.prune(Retention.keepLast(100), by("clean up"));
+            assertThat(registry.verify("killed").leftovers()).isEmpty();
+            assertThat(registry.verify("killed").ok()).isTrue();
+            try (Stream<Path> files = Files.list(registry.artifact(versions.get(0)).getParent())) {
+                assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(referenced);
+            }
         }
     }
 
