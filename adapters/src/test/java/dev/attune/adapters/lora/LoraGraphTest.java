@@ -251,4 +251,22 @@ class LoraGraphTest {
         assertThatThrownBy(() -> AdaptedNetwork.of(Network.of(other)).add("a", w))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(mine).hasMessageContaining(theirs);
     }
+
+    @org.junit.jupiter.api.Test
+    void badTargetsOnAGraphAreRefusedWithTheFix() {
+        ComputationGraph base = graph(DataType.FLOAT, 1);
+        assertThatThrownBy(() -> FineTuner.builder(base).adapter(Lora.rank(1).targets("skip")).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("target 'skip' matches layer 'skip', a MergeVertex, which lora cannot adapt")
+                .hasMessageContaining("layers it can adapt: conv0, conv1, dense0, dense1, out");
+        assertThatThrownBy(() -> FineTuner.builder(base).adapter(Lora.rank(1).targets("conv0")).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("layer 'conv1' is frozen but layer 'conv0' below it trains (its lora adapter)")
+                .hasMessageContaining("targets(\"conv0\", \"conv1\")");
+        assertThatThrownBy(() -> FineTuner.builder(base)
+                .adapter(dev.attune.adapters.bottleneck.Bottleneck.after("dense0").size(2)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the bottleneck adapter on vertex 'dense0' cannot be merged into the weights")
+                .hasMessageContaining("not supported on ComputationGraph networks yet");
+    }
 }
