@@ -20,7 +20,7 @@ final class Adapting {
      * The names of the layers to adapt. A glob takes the matching layers the method supports and must
      * take at least one; a plain name must name a layer the method supports.
      *
-     * @param confs the layer configuration at each layer index
+     * @param confs the layer configuration at each layer index ({@code null} for a graph vertex that is no layer)
      */
     static Set<String> targets(AdapterMethod method, List<LayerInfo> layers, IntFunction<Layer> confs) {
         if (method.targets().isEmpty()) {
@@ -28,7 +28,7 @@ final class Adapting {
                     + " adapt, e.g. targets(\"dense*\"); layers are: " + LayerNames.list(layers));
         }
         Set<String> out = new LinkedHashSet<>();
-        String adaptable = layers.stream().filter(l -> method.supports(confs.apply(l.index())))
+        String adaptable = layers.stream().filter(l -> supports(method, confs.apply(l.index())))
                 .map(LayerInfo::name).collect(Collectors.joining(", "));
         for (String pattern : method.targets()) {
             Pattern regex = LayerNames.glob(pattern);
@@ -37,7 +37,7 @@ final class Adapting {
                 throw new IllegalArgumentException("the " + method.name() + " target '" + pattern
                         + "' matches no layer; layers are: " + LayerNames.list(layers));
             }
-            List<LayerInfo> supported = hits.stream().filter(l -> method.supports(confs.apply(l.index()))).toList();
+            List<LayerInfo> supported = hits.stream().filter(l -> supports(method, confs.apply(l.index()))).toList();
             if (supported.isEmpty()) {
                 LayerInfo first = hits.get(0);
                 throw new IllegalArgumentException("the " + method.name() + " target '" + pattern + "' matches layer '"
@@ -47,6 +47,11 @@ final class Adapting {
             supported.forEach(l -> out.add(l.name()));
         }
         return out;
+    }
+
+    /** Whether the method adapts a layer; a graph vertex that is no layer (a merge) has no configuration ({@code null}). */
+    private static boolean supports(AdapterMethod method, Layer conf) {
+        return conf != null && method.supports(conf);
     }
 
     /**
@@ -62,7 +67,7 @@ final class Adapting {
         Set<String> out = new LinkedHashSet<>();
         for (LayerInfo l : layers) {
             if (policyFrozen.contains(l.name()) && !targets.contains(l.name()) && l.hasParams()
-                    && method.trainsPartOf(confs.apply(l.index()))) {
+                    && confs.apply(l.index()) != null && method.trainsPartOf(confs.apply(l.index()))) {
                 out.add(l.name());
             }
         }
