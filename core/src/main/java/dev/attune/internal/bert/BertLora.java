@@ -3,6 +3,7 @@ package dev.attune.internal.bert;
 import static java.util.Objects.requireNonNull;
 
 import dev.attune.internal.layers.LayerNames;
+import dev.attune.internal.math.LowRankMath;
 import dev.attune.spi.AdapterMethod;
 import dev.attune.spi.LowRankSpec;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * LoRA on the linear projections of a {@link BertGraph}: each targeted module computes
@@ -189,7 +191,7 @@ final class BertLora {
 
     /** An adapter as a weight update: {@code s (B A)^T = s A^T B^T}, {@code [in, out]}, for {@code A [r, in]}, {@code B [out, r]}. */
     INDArray delta(INDArray a, INDArray b) {
-        return a.transpose().mmul(b.transpose()).muli(scale());
+        return LowRankMath.ND4J.update(a, b, scale(), Nd4j.createUninitialized(a.dataType(), a.size(1), b.size(0)), 0.0);
     }
 
     /** The names of the linear modules of an encoder of this configuration, in forward order. */
