@@ -8,10 +8,11 @@ import dev.attune.internal.bert.BertHandle;
 import dev.attune.spi.AdapterMethod;
 import dev.attune.spi.AdapterWeights;
 import dev.attune.spi.LayerInfo;
+import dev.attune.spi.LowRankSpec;
 import dev.attune.spi.Optimizer;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.junit.jupiter.api.Test;
@@ -21,8 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * LoRA on the tiny random BERT through {@link FineTuner#builder}'s {@code adapter(...)}: what trains,
  * what stays, the merged result, the adapter's tensors, serving it with {@link AdaptedNetwork}, and
- * the options the encoder refuses. The method is described as the adapters module's {@code Lora}
- * describes itself (name and options), which is all the encoder reads.
+ * the options the encoder refuses. The method offers its options as a {@link LowRankSpec}, as the
+ * adapters module's {@code Lora} does, which is all the encoder reads.
  */
 public class BertLoraFineTuningTest {
     private static final LabeledData ALL = BertFineTuningTest.sequences(330, 1);
@@ -32,21 +33,20 @@ public class BertLoraFineTuningTest {
     private static final long LORA_PARAMS = 2 * 2 * (4 * 16 + 16 * 4);
     private static final List<String> QUERY_VALUE = List.of("*.attention.self.query", "*.attention.self.value");
 
-    /** An adapter method as the adapters module's {@code Lora} describes itself; options override the defaults. */
-    public static AdapterMethod method(String name, List<String> targets, String... options) {
-        Map<String, String> c = new LinkedHashMap<>();
-        c.put("rank", "4");
-        c.put("alpha", "8.0");
-        c.put("dropout", "0.0");
-        c.put("targets", String.join(",", targets));
-        c.put("init", "KAIMING_UNIFORM");
-        c.put("rsLora", "false");
-        c.put("bias", "NONE");
-        c.put("dora", "false");
-        c.put("projections", "Wq,Wk,Wv,Wo");
-        for (int i = 0; i < options.length; i += 2) {
-            c.put(options[i], options[i + 1]);
-        }
+    /** All four attention projections: the spec's default, which the encoder requires. */
+    private static final List<LowRankSpec.Projection> ALL_PROJECTIONS = List.of(LowRankSpec.Projection.values());
+
+    /**
+     * An adapter method that offers {@code spec} (none: a method that is no low-rank adapter) as the
+     * adapters module's {@code Lora} does. Its text options are a placeholder that names none of the
+     * spec's options: the encoder must read the typed spec alone.
+     */
+    public static AdapterMethod method(String name, List<String> targets, LowRankSpec spec) {
+        return method(name, targets, spec, Map.of("described", "by lowRank()"));
+    }
+
+    /** As {@link #method(String, List, LowRankSpec)}, with the given text options. */
+    static AdapterMethod method(String name, List<String> targets, LowRankSpec spec, Map<String, String> config) {
         return new AdapterMethod() {
             @Override
             public String name() {
@@ -69,14 +69,30 @@ public class BertLoraFineTuningTest {
             }
 
             @Override
+            public Optional<LowRankSpec> lowRank() {
+                return Optional.ofNullable(spec);
+            }
+
+            @Override
             public Map<String, String> config() {
-                return c;
+                return config;
             }
         };
     }
 
-    private static AdapterMethod lora(String... options) {
-        return method("lora", QUERY_VALUE, options);
+    /** LoRA of rank r with alpha 8 on the given targets, every other option at its default. */
+    public static LowRankSpec spec(int rank, List<String> targets) {
+        return new LowRankSpec(rank, 8.0, false, LowRankSpec.Init.KAIMING_UNIFORM, targets, false,
+                LowRankSpec.Bias.NONE, 0, ALL_PROJECTIONS);
+    }
+
+    /** A LoRA method as the adapters module's {@code Lora} makes it: its name and its spec's targets. */
+    public static AdapterMethod method(LowRankSpec spec) {
+        return method(spec.dora() ? "dora" : "lora", spec.targets(), spec);
+    }
+
+    private static AdapterMethod lora() {
+        return method(spec(4, QUERY_VALUE));
     }
 
     private static FineTuner.Builder tuner(Network base, AdapterMethod method) {
@@ -164,11 +180,12 @@ public class BertLoraFineTuningTest {
     void optionsReachTheEncoder() {
         Network base = Network.of(BertFineTuningTest.tiny(DataType.FLOAT));
         // Every projection, gaussian A (std 1/r), no targets given: PEFT's query and value.
-        FineTuneResult all = tuner(base, method("lora", List.of("*"), "init", "GAUSSIAN", "rank", "2", "rsLora", "true"))
+        FineTuneResult all = tuner(base, method(new LowRankSpec(2, 8.0, true,
+                LowRankSpec.Init.GAUSSIAN, List.of("*"), false, LowRankSpec.Bias.NONE, 0, ALL_PROJECTIONS)))
                 .epochs(1).build().fit(TRAIN, null);
         assertThat(all.trainableParams()).isEqualTo(2 * 4 * (2 * 16 + 16 * 2) + 2 * 2 * (2 * 16 + 32 * 2)
                 + BertFineTuningTest.HEAD_PARAMS);
-        FineTuneResult defaults = tuner(base, method("lora", List.of())).epochs(1).build().fit(TRAIN, null);
+        FineTuneResult defaults = tuner(base, method(spec(4, List.of()))).epochs(1).build().fit(TRAIN, null);
         assertThat(defaults.adapters().orElseThrow().tensors()).hasSize(10);
         // Without a new head, the encoder's own head stays frozen: only the adapters train.
         FineTuneResult noHead = FineTuner.builder(all.model()).adapter(lora()).epochs(1).seed(5).build().fit(TRAIN, null);
@@ -181,31 +198,48 @@ public class BertLoraFineTuningTest {
     }
 
     @Test
+    void theEncoderReadsTheTypedSpecAndNeverTheTextOptions() {
+        Network base = Network.of(BertFineTuningTest.tiny(DataType.FLOAT));
+        // Text options under names the encoder does not know, and others that contradict the spec:
+        // provenance only, so a renamed option in an adapter method cannot change what trains.
+        Map<String, String> text = Map.of("r", "4", "rank", "8", "targets", "*.attention.self.query", "dora", "true");
+        LowRankSpec spec = spec(2, List.of("*"));
+        FineTuneResult r = tuner(base, method("lora", spec.targets(), spec, text)).epochs(1).build().fit(TRAIN, null);
+        AdapterWeights w = r.adapters().orElseThrow();
+        assertThat(w.tensors()).hasSize(2 * 6 * 2 + 2);
+        assertThat(w.tensor("encoder.1.intermediate.dense.lora_A").shape()).containsExactly(2, 16);
+        assertThat(w.method().config()).isEqualTo(text);
+    }
+
+    @Test
     void optionsTheEncoderCannotHonourAreRefusedByName() {
         Network base = Network.of(BertFineTuningTest.tiny(DataType.FLOAT));
-        assertThatThrownBy(() -> tuner(base, method("dora", QUERY_VALUE, "dora", "true")).build())
+        assertThatThrownBy(() -> tuner(base, method(new LowRankSpec(4, 8.0, false, LowRankSpec.Init.KAIMING_UNIFORM,
+                QUERY_VALUE, true, LowRankSpec.Bias.NONE, 0, ALL_PROJECTIONS))).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DoRA").hasMessageContaining("without .dora()");
-        assertThatThrownBy(() -> tuner(base, lora("dropout", "0.1")).build())
+        assertThatThrownBy(() -> tuner(base, method(new LowRankSpec(4, 8.0, false, LowRankSpec.Init.KAIMING_UNIFORM,
+                QUERY_VALUE, false, LowRankSpec.Bias.NONE, 0.1, ALL_PROJECTIONS))).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dropout 0.1").hasMessageContaining("dropout(0)");
-        assertThatThrownBy(() -> tuner(base, lora("bias", "ALL")).build())
+        assertThatThrownBy(() -> tuner(base, method(new LowRankSpec(4, 8.0, false, LowRankSpec.Init.KAIMING_UNIFORM,
+                QUERY_VALUE, false, LowRankSpec.Bias.ALL, 0, ALL_PROJECTIONS))).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bias ALL").hasMessageContaining("Bias.NONE");
-        assertThatThrownBy(() -> tuner(base, lora("projections", "Wq,Wv")).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("projections Wq,Wv")
+        assertThatThrownBy(() -> tuner(base, method(new LowRankSpec(4, 8.0, false, LowRankSpec.Init.KAIMING_UNIFORM,
+                QUERY_VALUE, false, LowRankSpec.Bias.NONE, 0,
+                List.of(LowRankSpec.Projection.QUERY, LowRankSpec.Projection.VALUE)))).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("projections [QUERY, VALUE]")
                 .hasMessageContaining("targets(");
-        assertThatThrownBy(() -> tuner(base, lora("fanInFanOut", "true")).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'fanInFanOut'");
-        assertThatThrownBy(() -> tuner(base, method("bottleneck", List.of("encoder.0"))).build())
+        assertThatThrownBy(() -> tuner(base, method("bottleneck", List.of("encoder.0"), null)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'bottleneck'")
                 .hasMessageContaining("use LoRA");
-        assertThatThrownBy(() -> tuner(base, method("lora", List.of("dense*"))).build())
+        assertThatThrownBy(() -> tuner(base, method(spec(4, List.of("dense*")))).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'dense*' matches no linear module")
                 .hasMessageContaining("encoder.0.attention.self.query, encoder.0.attention.self.key");
-        assertThatThrownBy(() -> tuner(base, lora("rank", "17")).build())
+        assertThatThrownBy(() -> tuner(base, method(spec(17, QUERY_VALUE))).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rank 17");
         assertThatThrownBy(() -> tuner(base, lora()).freeze(Freeze.none()).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[embeddings] trainable")
                 .hasMessageContaining("Freeze.all().andUnfreeze(\"head\")");
-        assertThatThrownBy(() -> tuner(base, method("lora", List.of("encoder.1.attention.self.query")))
+        assertThatThrownBy(() -> tuner(base, method(spec(4, List.of("encoder.1.attention.self.query"))))
                 .freeze(Freeze.allExcept("head", "encoder.0")).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[encoder.0] trainable");
     }

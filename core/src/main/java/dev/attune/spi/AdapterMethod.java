@@ -2,6 +2,7 @@ package dev.attune.spi;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.deeplearning4j.nn.conf.layers.Layer;
 
 /**
@@ -52,7 +53,19 @@ public interface AdapterMethod {
         throw new IllegalArgumentException(name() + " trains no part of layer '" + layer.getLayerName() + "'");
     }
 
-    /** Every option as text, in a stable order: provenance and the configuration of adapter files. */
+    /**
+     * The method's options as a typed low-rank adapter (rank, alpha, rsLoRA, init, targets, DoRA, bias,
+     * dropout), for a method that is one (LoRA, DoRA): model families that build the adapter in their
+     * own layers (the BERT encoder) read these and nothing else. Default: empty, no low-rank adapter.
+     */
+    default Optional<LowRankSpec> lowRank() {
+        return Optional.empty();
+    }
+
+    /**
+     * Every option as text, in a stable order: for provenance and the configuration of adapter files
+     * only; a model family reads the typed options ({@link #lowRank()}) instead.
+     */
     Map<String, String> config();
 
     /**

@@ -3,7 +3,8 @@
  * ({@link dev.attune.spi.ModelFamily}, its {@link dev.attune.spi.ModelHandle} and
  * {@link dev.attune.spi.TrainableModel}, built from a {@link dev.attune.spi.TrainingPlan}), what an
  * adapter method implements ({@link dev.attune.spi.AdapterMethod}, {@link dev.attune.spi.AdaptedLayer},
- * with its product {@link dev.attune.spi.AdapterWeights}), and the values they speak: layers
+ * with its product {@link dev.attune.spi.AdapterWeights} and, for low-rank methods, its typed options
+ * {@link dev.attune.spi.LowRankSpec}), and the values they speak: layers
  * ({@link dev.attune.spi.LayerInfo}), freeze policies ({@link dev.attune.spi.FreezePolicy}), the
  * optimizer ({@link dev.attune.spi.Optimizer}) and {@link dev.attune.spi.ModelFileException}.
  *

@@ -4,11 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import dev.attune.spi.AdapterMethod;
 import dev.attune.spi.AdapterWeights;
+import dev.attune.spi.LowRankSpec;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
@@ -231,7 +233,7 @@ public final class Lora implements AdapterMethod, Serializable {
 
     /** The factor of the adapter's output: {@code alpha / r}, or {@code alpha / sqrt(r)} with rsLoRA. */
     public double scaling() {
-        return rsLora ? alpha / Math.sqrt(rank) : alpha / rank;
+        return lowRank().orElseThrow().scaling();
     }
 
     double dropoutProbability() {
@@ -409,6 +411,35 @@ public final class Lora implements AdapterMethod, Serializable {
         Map<String, String> provenance = new LinkedHashMap<>(first.provenance());
         provenance.put("combination", "weights " + java.util.Arrays.toString(weights) + " of " + adapters.size() + " LoRA adapters");
         return new AdapterWeights(combined, first.head(), tensors, first.baseFingerprint(), provenance);
+    }
+
+    /**
+     * This LoRA's options as the typed spec every model family reads: rank, alpha, rsLoRA, init,
+     * targets, DoRA, bias, dropout and the attention projections.
+     */
+    @Override
+    public Optional<LowRankSpec> lowRank() {
+        LowRankSpec.Init i = switch (init) {
+            case KAIMING_UNIFORM -> LowRankSpec.Init.KAIMING_UNIFORM;
+            case GAUSSIAN -> LowRankSpec.Init.GAUSSIAN;
+        };
+        LowRankSpec.Bias b = switch (bias) {
+            case NONE -> LowRankSpec.Bias.NONE;
+            case ADAPTED -> LowRankSpec.Bias.ADAPTED;
+            case ALL -> LowRankSpec.Bias.ALL;
+        };
+        List<LowRankSpec.Projection> p = projections.stream().map(Lora::projection).toList();
+        return Optional.of(new LowRankSpec(rank, alpha, rsLora, i, targets, dora, b, dropout, p));
+    }
+
+    private static LowRankSpec.Projection projection(String name) {
+        return switch (name) {
+            case "Wq" -> LowRankSpec.Projection.QUERY;
+            case "Wk" -> LowRankSpec.Projection.KEY;
+            case "Wv" -> LowRankSpec.Projection.VALUE;
+            case "Wo" -> LowRankSpec.Projection.OUTPUT;
+            default -> throw new IllegalStateException("attention projection '" + name + "' has no spec counterpart");
+        };
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.attune.adapters.lora;
 
 import dev.attune.internal.math.Gemm;
+import dev.attune.internal.math.LowRankMath;
 import dev.attune.spi.AdaptedLayer;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -151,8 +152,7 @@ final class LoraMath implements Serializable {
                 xd.assign(x).muli(mask);
             }
             INDArray h = mgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), new long[] {n, spec.rank()}, 'f');
-            Gemm.gemm(xd, a, h, false, true, 1.0, 0.0);
-            Gemm.gemm(h, b, z, false, true, spec.scaling(), 1.0);
+            LowRankMath.DIRECT.forward(xd, a, b, spec.scaling(), h, z);
             if (training) {
                 cachedInput = xd;
                 cachedH = h;
@@ -220,12 +220,10 @@ final class LoraMath implements Serializable {
                 delta = delta.mulRowVector(m.div(cachedNorm));
             }
             INDArray gB = gradientViews.get(LoraParams.B);
-            Gemm.gemm(delta, cachedH, gB, true, false, s, 0.0);
+            INDArray gA = gradientViews.get(LoraParams.A);
             g = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, delta.dataType(),
                     new long[] {delta.size(0), spec.rank()}, 'f');
-            Gemm.gemm(delta, params.get(LoraParams.B), g, false, false, 1.0, 0.0);
-            INDArray gA = gradientViews.get(LoraParams.A);
-            Gemm.gemm(g, cachedInput, gA, true, false, s, 0.0);
+            LowRankMath.DIRECT.backward(delta, cachedInput, cachedH, params.get(LoraParams.B), s, gA, gB, g);
             if (normPath != null) {
                 addUpdateGradient(normPath, params, gradientViews, 1.0);
             }
@@ -244,7 +242,7 @@ final class LoraMath implements Serializable {
             return eps;
         }
         if (mask == null) {
-            Gemm.gemm(g, params.get(LoraParams.A), eps, false, false, s, 1.0);
+            LowRankMath.DIRECT.inputGradient(g, params.get(LoraParams.A), s, eps);
         } else {
             eps.addi(g.mmul(params.get(LoraParams.A)).muli(mask).muli(s));
         }
@@ -313,9 +311,8 @@ final class LoraMath implements Serializable {
      */
     private void addUpdateGradient(INDArray d, Map<String, INDArray> params, Map<String, INDArray> gradientViews,
                                    double beta) {
-        double s = spec.scaling();
-        Gemm.gemm(params.get(LoraParams.B), d, gradientViews.get(LoraParams.A), true, true, s, beta);
-        Gemm.gemm(d, params.get(LoraParams.A), gradientViews.get(LoraParams.B), true, true, s, beta);
+        LowRankMath.DIRECT.updateBackward(d, params.get(LoraParams.A), params.get(LoraParams.B), spec.scaling(),
+                gradientViews.get(LoraParams.A), gradientViews.get(LoraParams.B), beta);
     }
 
     void clearCache() {
@@ -339,8 +336,8 @@ final class LoraMath implements Serializable {
         if (!spec.hasUpdate()) {
             return new Folded(w.dup('f'), null, w, null);
         }
-        INDArray v = w.dup('f');
-        Gemm.gemm(params.get(LoraParams.A), params.get(LoraParams.B), v, true, true, spec.scaling(), 1.0);
+        INDArray v = LowRankMath.DIRECT.update(params.get(LoraParams.A), params.get(LoraParams.B), spec.scaling(),
+                w.dup('f'), 1.0);
         if (!spec.dora()) {
             return new Folded(v, null, v, null);
         }
@@ -360,9 +357,8 @@ final class LoraMath implements Serializable {
 
     /** {@code s (B A)^T}, the adapter's weight update in DL4J's {@code [in, out]} layout. */
     private INDArray delta(Map<String, INDArray> params) {
-        INDArray d = Nd4j.createUninitialized(w.dataType(), w.shape(), 'f');
-        Gemm.gemm(params.get(LoraParams.A), params.get(LoraParams.B), d, true, true, spec.scaling(), 0.0);
-        return d;
+        return LowRankMath.DIRECT.update(params.get(LoraParams.A), params.get(LoraParams.B), spec.scaling(),
+                Nd4j.createUninitialized(w.dataType(), w.shape(), 'f'), 0.0);
     }
 
     Map<String, INDArray> merged(Map<String, INDArray> params) {

@@ -3,14 +3,16 @@ package dev.attune.internal.bert;
 import static java.util.Objects.requireNonNull;
 
 import dev.attune.internal.layers.LayerNames;
+import dev.attune.internal.math.LowRankMath;
 import dev.attune.spi.AdapterMethod;
+import dev.attune.spi.LowRankSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * LoRA on the linear projections of a {@link BertGraph}: each targeted module computes
@@ -123,75 +125,43 @@ final class BertLora {
         return gaussian;
     }
 
-    /** The options of a LoRA {@link AdapterMethod}'s {@code config()} this class can honour. */
-    private static final Set<String> OPTIONS = Set.of("rank", "alpha", "dropout", "targets", "init", "rsLora", "bias",
-            "dora", "projections");
-
     /**
      * The LoRA an {@link AdapterMethod} describes (the adapters module's {@code Lora}), read from its
-     * {@link AdapterMethod#name() name} ({@code "lora"}) and {@link AdapterMethod#config() options}:
-     * rank, alpha, rsLoRA, targets (none given: query and value, PEFT's default for BERT), {@code A}'s
-     * initialisation ({@code KAIMING_UNIFORM} or {@code GAUSSIAN}), with the given seed for {@code A}.
+     * typed options ({@link AdapterMethod#lowRank()}): rank, alpha, rsLoRA, targets (none given: query
+     * and value, PEFT's default for BERT), {@code A}'s initialisation, with the given seed for {@code A}.
      *
-     * @throws IllegalArgumentException for another method (DoRA included), dropout above 0, a bias
-     *     option other than {@code NONE}, attention projections other than the default (DL4J attention
-     *     layers only), an option this encoder does not know, or an invalid value; each message names
-     *     the option and the fix
+     * @throws IllegalArgumentException for a method that is no low-rank adapter, DoRA, dropout above 0,
+     *     a bias option other than {@code NONE}, or attention projections other than all four (DL4J
+     *     attention layers only); each message names the option and the fix
      */
     static BertLora of(AdapterMethod method, long seed) {
         requireNonNull(method, "method");
-        String name = method.name();
-        if ("dora".equals(name)) {
+        LowRankSpec spec = requireNonNull(method.lowRank(), "lowRank").orElseThrow(() -> new IllegalArgumentException(
+                "the adapter method '" + method.name() + "' is not available on the BERT encoder; use LoRA"
+                        + " (Lora.rank(8).targets(\"*.attention.self.query\", \"*.attention.self.value\"))"));
+        if (spec.dora()) {
             throw new IllegalArgumentException("DoRA is not available on the BERT encoder (its weight-normalised"
                     + " projections are not in the encoder's graph); use plain LoRA: Lora.rank(r) without .dora()");
         }
-        if (!"lora".equals(name)) {
-            throw new IllegalArgumentException("the adapter method '" + name + "' is not available on the BERT encoder;"
-                    + " use LoRA (Lora.rank(8).targets(\"*.attention.self.query\", \"*.attention.self.value\"))");
+        if (spec.dropout() != 0) {
+            throw new IllegalArgumentException("LoRA dropout " + spec.dropout() + " is not available on the BERT encoder"
+                    + " (its graph has no dropout); use dropout(0), the default");
         }
-        Map<String, String> c = requireNonNull(method.config(), "config");
-        for (String key : c.keySet()) {
-            if (!OPTIONS.contains(key)) {
-                throw new IllegalArgumentException("the LoRA option '" + key + "' (" + c.get(key) + ") is unknown to the"
-                        + " BERT encoder, which honours " + new java.util.TreeSet<>(OPTIONS) + "; leave it at its default");
-            }
+        if (spec.bias() != LowRankSpec.Bias.NONE) {
+            throw new IllegalArgumentException("LoRA bias " + spec.bias() + " is not available on the BERT encoder (its"
+                    + " biases stay frozen); use bias(Bias.NONE), the default");
         }
-        try {
-            double dropout = Double.parseDouble(c.getOrDefault("dropout", "0"));
-            if (dropout != 0) {
-                throw new IllegalArgumentException("LoRA dropout " + dropout + " is not available on the BERT encoder (its"
-                        + " graph has no dropout); use dropout(0), the default");
-            }
-            String bias = c.getOrDefault("bias", "NONE");
-            if (!bias.equals("NONE")) {
-                throw new IllegalArgumentException("LoRA bias " + bias + " is not available on the BERT encoder (its"
-                        + " biases stay frozen); use bias(Bias.NONE), the default");
-            }
-            if (Boolean.parseBoolean(c.getOrDefault("dora", "false"))) {
-                throw new IllegalArgumentException("DoRA is not available on the BERT encoder; use plain LoRA without .dora()");
-            }
-            String projections = c.getOrDefault("projections", "Wq,Wk,Wv,Wo");
-            if (!projections.equals("Wq,Wk,Wv,Wo")) {
-                throw new IllegalArgumentException("LoRA projections " + projections + " choose projections of DL4J"
-                        + " attention layers; on the BERT encoder name its projection modules with targets(...) instead,"
-                        + " for example targets(\"*.attention.self.query\", \"*.attention.self.value\")");
-            }
-            String init = c.getOrDefault("init", "KAIMING_UNIFORM");
-            if (!init.equals("KAIMING_UNIFORM") && !init.equals("GAUSSIAN")) {
-                throw new IllegalArgumentException("LoRA init " + init + " is not available on the BERT encoder; use"
-                        + " KAIMING_UNIFORM (the default) or GAUSSIAN");
-            }
-            BertLora spec = rank(Integer.parseInt(c.get("rank")))
-                    .alpha(Double.parseDouble(c.getOrDefault("alpha", c.get("rank"))))
-                    .rsLora(Boolean.parseBoolean(c.getOrDefault("rsLora", "false")))
-                    .gaussian(init.equals("GAUSSIAN"))
-                    .seed(seed);
-            List<String> targets = method.targets();
-            return targets == null || targets.isEmpty() ? spec : spec.targets(targets.toArray(String[]::new));
-        } catch (NumberFormatException | NullPointerException e) {
-            throw new IllegalArgumentException("the LoRA options " + c + " are invalid (" + e.getMessage() + "); build"
-                    + " them with Lora.rank(r)", e);
+        if (!spec.projections().equals(List.of(LowRankSpec.Projection.values()))) {
+            throw new IllegalArgumentException("LoRA projections " + spec.projections() + " choose projections of DL4J"
+                    + " attention layers; on the BERT encoder name its projection modules with targets(...) instead,"
+                    + " for example targets(\"*.attention.self.query\", \"*.attention.self.value\")");
         }
+        boolean gaussian = switch (spec.init()) {
+            case KAIMING_UNIFORM -> false;
+            case GAUSSIAN -> true;
+        };
+        BertLora lora = rank(spec.rank()).alpha(spec.alpha()).rsLora(spec.rsLora()).gaussian(gaussian).seed(seed);
+        return spec.targets().isEmpty() ? lora : lora.targets(spec.targets().toArray(String[]::new));
     }
 
     int rank() {
@@ -221,7 +191,7 @@ final class BertLora {
 
     /** An adapter as a weight update: {@code s (B A)^T = s A^T B^T}, {@code [in, out]}, for {@code A [r, in]}, {@code B [out, r]}. */
     INDArray delta(INDArray a, INDArray b) {
-        return a.transpose().mmul(b.transpose()).muli(scale());
+        return LowRankMath.ND4J.update(a, b, scale(), Nd4j.createUninitialized(a.dataType(), a.size(1), b.size(0)), 0.0);
     }
 
     /** The names of the linear modules of an encoder of this configuration, in forward order. */

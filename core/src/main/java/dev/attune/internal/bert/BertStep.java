@@ -1,5 +1,6 @@
 package dev.attune.internal.bert;
 
+import dev.attune.internal.math.LowRankMath;
 import dev.attune.internal.math.StepWorkspace;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -291,9 +292,10 @@ final class BertStep {
         private INDArray dense(INDArray in, String module) {
             INDArray out = Nd4j.gemm(in, t.get(module + ".weight"), false, false).addiRowVector(t.get(module + ".bias"));
             if (adapted.contains(module)) {
-                INDArray xa = Nd4j.gemm(in, t.get(module + ".lora_A"), false, true); // [rows, r]
-                Nd4j.gemm(xa, t.get(module + ".lora_B"), out, false, true, scale, 1.0);
-                down.put(module, xa);
+                INDArray a = t.get(module + ".lora_A");
+                INDArray xa = Nd4j.createUninitialized(in.dataType(), new long[] {in.size(0), a.size(0)},
+                        LowRankMath.productOrder(in, a));
+                down.put(module, LowRankMath.ND4J.forward(in, a, t.get(module + ".lora_B"), scale, xa, out));
             }
             return out;
         }
@@ -309,17 +311,13 @@ final class BertStep {
                 Nd4j.gemm(dOut, t.get(module + ".weight"), dx, false, true, 1.0, 1.0);
             }
             if (adapted.contains(module)) {
-                INDArray gb = grads.get(module + ".lora_B");
-                if (gb != null) {
-                    Nd4j.gemm(dOut, down.get(module), gb, true, false, scale, 0.0);
-                }
-                INDArray dxa = Nd4j.gemm(dOut, t.get(module + ".lora_B"), false, false); // [rows, r]
-                INDArray ga = grads.get(module + ".lora_A");
-                if (ga != null) {
-                    Nd4j.gemm(dxa, in, ga, true, false, scale, 0.0);
-                }
+                INDArray b = t.get(module + ".lora_B");
+                INDArray dxa = Nd4j.createUninitialized(dOut.dataType(), new long[] {dOut.size(0), b.size(1)},
+                        LowRankMath.productOrder(dOut, b)); // [rows, r]
+                LowRankMath.ND4J.backward(dOut, in, down.get(module), b, scale, grads.get(module + ".lora_A"),
+                        grads.get(module + ".lora_B"), dxa);
                 if (dx != null) {
-                    Nd4j.gemm(dxa, t.get(module + ".lora_A"), dx, false, false, scale, 1.0);
+                    LowRankMath.ND4J.inputGradient(dxa, t.get(module + ".lora_A"), scale, dx);
                 }
             }
         }

@@ -1,6 +1,7 @@
 package dev.attune.internal.dl4j;
 
 import dev.attune.internal.math.Gemm;
+import dev.attune.internal.math.LowRankMath;
 import dev.attune.internal.math.StepWorkspace;
 import dev.attune.spi.AdaptedLayer;
 import java.util.ArrayList;
@@ -204,8 +205,7 @@ public final class DenseStep {
                 // As the LoRA layers' forward pass.
                 Gemm.gemm(x, l.weights(), z, false, false, 1.0, 0.0);
                 if (l.a() != null) {
-                    Gemm.gemm(x, l.a(), b.h[i], false, true, 1.0, 0.0);
-                    Gemm.gemm(b.h[i], l.b(), z, false, true, l.scaling(), 1.0);
+                    LowRankMath.DIRECT.forward(x, l.a(), l.b(), l.scaling(), b.h[i], z);
                 }
                 if (l.bias() != null) {
                     Gemm.gemm(b.ones, row(l.bias()), z, true, false, 1.0, 1.0);
@@ -262,9 +262,7 @@ public final class DenseStep {
                 }
             }
             if (l.a() != null) {
-                Gemm.gemm(delta, b.h[i], l.gradientB(), true, false, l.scaling(), 0.0);
-                Gemm.gemm(delta, l.b(), b.g[i], false, false, 1.0, 0.0);
-                Gemm.gemm(b.g[i], in[i], l.gradientA(), true, false, l.scaling(), 0.0);
+                LowRankMath.DIRECT.backward(delta, in[i], b.h[i], l.b(), l.scaling(), l.gradientA(), l.gradientB(), b.g[i]);
             }
             if (i == 0) {
                 // Nothing below the lowest layer trains: it passes no gradient down.
@@ -276,7 +274,7 @@ public final class DenseStep {
             } else {
                 Gemm.gemm(delta, l.weights(), b.eps[i], false, true, 1.0, 0.0);
                 if (l.a() != null) {
-                    Gemm.gemm(b.g[i], l.a(), b.eps[i], false, false, l.scaling(), 1.0);
+                    LowRankMath.DIRECT.inputGradient(b.g[i], l.a(), l.scaling(), b.eps[i]);
                 }
             }
             delta = derivative(slots.get(i - 1), b, i);

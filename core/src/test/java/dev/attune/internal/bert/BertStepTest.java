@@ -7,6 +7,7 @@ import dev.attune.BertLoraFineTuningTest;
 import dev.attune.Freeze;
 import dev.attune.Network;
 import dev.attune.spi.AdapterMethod;
+import dev.attune.spi.LowRankSpec;
 import dev.attune.spi.FreezePolicy;
 import dev.attune.spi.Optimizer;
 import dev.attune.spi.TrainingPlan;
@@ -40,8 +41,10 @@ class BertStepTest {
                 : mode.equals("middle") ? Freeze.layers("encoder.0") // trained tensors on both sides of frozen ones
                 : mode.startsWith("lora") ? Freeze.all().andUnfreeze("head") : Freeze.none();
         AdapterMethod adapter = switch (mode) {
-            case "lora" -> BertLoraFineTuningTest.method("lora", List.of("*.attention.self.query", "*.attention.self.value"));
-            case "lora-all" -> BertLoraFineTuningTest.method("lora", List.of("*"), "rsLora", "true", "rank", "3");
+            case "lora" -> BertLoraFineTuningTest.method(BertLoraFineTuningTest.spec(4,
+                    List.of("*.attention.self.query", "*.attention.self.value")));
+            case "lora-all" -> BertLoraFineTuningTest.method(new LowRankSpec(3, 8.0, true, LowRankSpec.Init.KAIMING_UNIFORM,
+                    List.of("*"), false, LowRankSpec.Bias.NONE, 0, List.of(LowRankSpec.Projection.values())));
             default -> null;
         };
         BertTrainable trainable = (BertTrainable) base.handle().prepare(
