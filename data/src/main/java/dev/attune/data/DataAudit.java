@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.attune.DataAuditSummary;
 import dev.attune.LabeledData;
 import dev.attune.TrainingDataCheck;
+import dev.attune.internal.io.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -598,24 +599,7 @@ public final class DataAudit implements TrainingDataCheck {
         }
 
         private static String text(String s) {
-            StringBuilder b = new StringBuilder("\"");
-            for (char ch : s.toCharArray()) {
-                switch (ch) {
-                    case '"' -> b.append("\\\"");
-                    case '\\' -> b.append("\\\\");
-                    case '\n' -> b.append("\\n");
-                    case '\r' -> b.append("\\r");
-                    case '\t' -> b.append("\\t");
-                    default -> {
-                        if (ch < 0x20) {
-                            b.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-                        } else {
-                            b.append(ch);
-                        }
-                    }
-                }
-            }
-            return b.append('"').toString();
+            return Json.quote(s);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.attune.deploy;
 
 import dev.attune.AttuneException;
 import dev.attune.Provenance;
+import dev.attune.internal.io.Json;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;

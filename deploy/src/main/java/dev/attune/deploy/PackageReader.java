@@ -1,6 +1,7 @@
 package dev.attune.deploy;
 
 import dev.attune.AttuneException;
+import dev.attune.internal.io.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,6 +35,8 @@ import java.util.zip.ZipFile;
  * deserialised but the manifest's JSON; entries stay bytes.
  */
 final class PackageReader {
+    /** A manifest nests a few levels; the limit keeps an untrusted file's nesting off the stack's end. */
+    static final int MAX_JSON_DEPTH = 32;
     /** The digest of the manifest's bytes, in hex. */
     static final String DIGEST = "attune-package.sha256";
     /** The Ed25519 signature of the manifest's digest. */
@@ -71,7 +74,8 @@ final class PackageReader {
             byte[] manifestBytes = readAll(zip, manifestEntry, Math.min(MAX_META, limits.maxEntryBytes()), total, where);
             Object root;
             try {
-                root = Json.parse(new String(manifestBytes, StandardCharsets.UTF_8));
+                root = Json.parse(new String(manifestBytes, StandardCharsets.UTF_8), MAX_JSON_DEPTH,
+                        Json.Numbers.LONGS_WHEN_INTEGRAL);
             } catch (IllegalArgumentException e) {
                 throw new AttuneException(where + ": its manifest " + Manifest.ENTRY + " is not valid JSON (" + e.getMessage()
                         + "); the package is damaged: write it again", e);
@@ -358,7 +362,7 @@ final class PackageReader {
     private static Object parseSignature(byte[] bytes, String where) {
         Object sig;
         try {
-            sig = Json.parse(new String(bytes, StandardCharsets.UTF_8));
+            sig = Json.parse(new String(bytes, StandardCharsets.UTF_8), MAX_JSON_DEPTH, Json.Numbers.LONGS_WHEN_INTEGRAL);
         } catch (IllegalArgumentException e) {
             throw new AttuneException(where + ": its signature " + SIGNATURE + " is not valid JSON (" + e.getMessage()
                     + "); sign the package again", e);

@@ -9,6 +9,7 @@ import dev.attune.LabeledData;
 import dev.attune.Metric;
 import dev.attune.Predictions;
 import dev.attune.Provenance;
+import dev.attune.internal.io.Json;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -44,6 +45,8 @@ import java.util.Set;
  * robustness suite's results, the training data's audit and a latency measurement. Immutable.
  */
 public final class EvaluationReport {
+    /** Jackson's default nesting limit for the JSON read here; a report nests a few levels, and the limit keeps the recursion off the stack's end. */
+    static final int JSON_MAX_DEPTH = 1000;
     /**
      * The name and version of the JSON schema, the value of its {@code "schema"} field. {@code /3} adds
      * {@code weightedConfusionMatrix} to {@code /2}.
@@ -499,7 +502,7 @@ public final class EvaluationReport {
             String json = requireNonNull(audit.toJson(), "audit.toJson()");
             Object parsed;
             try {
-                parsed = JsonReader.parse(json);
+                parsed = Json.parse(json, JSON_MAX_DEPTH);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("the data audit's toJson() is not valid JSON (" + e.getMessage()
                         + "); give an audit whose toJson() returns one JSON object", e);

@@ -2,6 +2,7 @@ package dev.attune.evaluation;
 
 import dev.attune.DataAuditSummary;
 import dev.attune.EpochRecord;
+import dev.attune.internal.io.Json;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -264,30 +265,15 @@ final class ReportJson {
     }
 
     private ReportJson string(String s) {
-        out.append('"').append(escape(s)).append('"');
+        out.append(quote(s));
         return this;
     }
 
-    /** JSON string escaping (RFC 8259): quotes, backslash and every control character. */
-    static String escape(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.toString();
+    /**
+     * A JSON string literal: the shared quoting, and U+2028 and U+2029 escaped too (JSON allows them raw, but
+     * JavaScript before ES2019 ends a line at them, so a report pasted into a script would break).
+     */
+    static String quote(String s) {
+        return Json.quote(s).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
     }
 }

@@ -10,6 +10,7 @@ import dev.attune.DataAuditSummary;
 import dev.attune.FineTuneResult;
 import dev.attune.LabeledData;
 import dev.attune.Predictions;
+import dev.attune.internal.io.Json;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ class EvaluationReportSectionsTest {
         assertThat(site.tables().get(0).value("y")).isEqualTo(1.0);
         assertThat(site.checks()).extracting(FairnessCheck::verdict).containsOnly(FairnessCheck.Verdict.PASS);
 
-        Map<String, Object> json = object(JsonReader.parse(r.toJson()));
+        Map<String, Object> json = object(Json.parse(r.toJson(), EvaluationReport.JSON_MAX_DEPTH));
         List<Object> fairness = list(json.get("fairness"));
         assertThat(fairness).hasSize(2);
         Map<String, Object> s = object(fairness.get(0));
@@ -109,7 +110,7 @@ class EvaluationReportSectionsTest {
 
     @Test
     void theRobustnessAndAuditSectionsGoIntoTheJson() {
-        Map<String, Object> json = object(JsonReader.parse(report().toJson()));
+        Map<String, Object> json = object(Json.parse(report().toJson(), EvaluationReport.JSON_MAX_DEPTH));
         Map<String, Object> robustness = object(json.get("robustness"));
         assertThat(robustness.get("seed")).isEqualTo(42.0);
         List<Object> rows = list(robustness.get("rows"));

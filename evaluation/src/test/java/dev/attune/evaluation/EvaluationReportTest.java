@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.attune.EpochRecord;
 import dev.attune.FineTuneResult;
 import dev.attune.Predictions;
+import dev.attune.internal.io.Json;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ class EvaluationReportTest {
 
     @Test
     void theJsonHoldsTheHandComputedValues() {
-        Map<String, Object> json = object(JsonReader.parse(report().toJson()));
+        Map<String, Object> json = object(Json.parse(report().toJson(), EvaluationReport.JSON_MAX_DEPTH));
 
         assertThat(json.keySet()).containsExactly("schema", "examples", "classes", "accuracy", "f1Macro",
                 "confusionMatrix", "weightedConfusionMatrix", "perClass", "calibration", "training", "latency", "fairness",
@@ -93,7 +94,7 @@ class EvaluationReportTest {
         Predictions weighted = TEST.withWeights(new double[] {2, 0.5, 1.5, 0, 3, 1});
         EvaluationReport r = EvaluationReport.builder(RESULT, weighted).classNames(ReportFixtures.CLASS_NAMES)
                 .resamples(20).build();
-        Map<String, Object> json = object(JsonReader.parse(r.toJson()));
+        Map<String, Object> json = object(Json.parse(r.toJson(), EvaluationReport.JSON_MAX_DEPTH));
 
         // From expected_metrics.py, "R confusion_matrix": confusion_matrix(YR, argmax(PR), labels=range(3),
         // sample_weight=WR), scikit-learn 1.2.1.
@@ -121,7 +122,7 @@ class EvaluationReportTest {
 
     @Test
     void theJsonHoldsTheTrainingHistoryAndProvenance() {
-        Map<String, Object> json = object(JsonReader.parse(report().toJson()));
+        Map<String, Object> json = object(Json.parse(report().toJson(), EvaluationReport.JSON_MAX_DEPTH));
 
         Map<String, Object> training = object(json.get("training"));
         assertThat(training).containsEntry("bestEpoch", 2.0).containsEntry("stoppedEarly", true);
@@ -145,7 +146,7 @@ class EvaluationReportTest {
                 new EpochRecord(1, 0.9, Double.NaN, Map.of(), Duration.ofMillis(10))), 1, false);
         EvaluationReport r = EvaluationReport.builder(noValidation, TEST).resamples(20)
                 .latency(LatencyReportFixture.report()).build();
-        Map<String, Object> json = object(JsonReader.parse(r.toJson()));
+        Map<String, Object> json = object(Json.parse(r.toJson(), EvaluationReport.JSON_MAX_DEPTH));
 
         assertThat(json.get("classes")).isEqualTo(List.of("0", "1", "2"));
         Map<String, Object> epoch = object(list(object(json.get("training")).get("epochs")).get(0));
@@ -238,8 +239,9 @@ class EvaluationReportTest {
 
     @Test
     void theJsonEscapesEveryControlCharacter() {
-        assertThat(ReportJson.escape("a\"b\\c\nd\te\u0001")).isEqualTo("a\\\"b\\\\c\\nd\\te\\u0001");
-        assertThat(JsonReader.parse("\"" + ReportJson.escape("x\u001f\u2028\"y") + "\"")).isEqualTo("x\u001f\u2028\"y");
+        assertThat(ReportJson.quote("a\"b\\c\nd\te\u0001")).isEqualTo("\"a\\\"b\\\\c\\nd\\te\\u0001\"");
+        assertThat(ReportJson.quote("x\u2028y\u2029")).isEqualTo("\"x\\u2028y\\u2029\"");
+        assertThat(Json.parse(ReportJson.quote("x\u001f\u2028\"y"), EvaluationReport.JSON_MAX_DEPTH)).isEqualTo("x\u001f\u2028\"y");
     }
 
     static String chart(String html, String id) {

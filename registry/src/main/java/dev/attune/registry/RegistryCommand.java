@@ -3,6 +3,7 @@ package dev.attune.registry;
 import dev.attune.AttuneException;
 import dev.attune.deploy.ModelPackage;
 import dev.attune.deploy.PackageKeys;
+import dev.attune.internal.io.Json;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -198,7 +199,7 @@ public final class RegistryCommand implements Callable<Integer> {
             try (ModelRegistry r = parent.open(true, true)) {
                 boolean known = r.versions(pkg.name()).stream().anyMatch(v -> v.sha256().equals(pkg.fileSha256()));
                 ModelVersion v = r.register(pkg, who.change());
-                parent.out().println(parent.json ? Json.version(v) : known
+                parent.out().println(parent.json ? CommandJson.version(v) : known
                         ? file + " is already registered as " + v.label() + "; nothing changed"
                         : "registered " + file + " as " + v.label() + " (sha256 " + v.sha256().substring(0, 12) + ", "
                         + v.sizeBytes() + " B, " + v.metrics().size() + " metrics)");
@@ -221,7 +222,7 @@ public final class RegistryCommand implements Callable<Integer> {
                 if (model == null) {
                     List<String> models = r.models();
                     if (parent.json) {
-                        parent.out().println(models.stream().map(m -> "{\"model\":" + Json.string(m) + ",\"versions\":"
+                        parent.out().println(models.stream().map(m -> "{\"model\":" + Json.quote(m) + ",\"versions\":"
                                 + r.versions(m).size() + "}").collect(Collectors.joining(",", "[", "]")));
                     } else {
                         models.forEach(m -> parent.out().println(m + "  " + r.versions(m).size() + " versions"));
@@ -232,7 +233,7 @@ public final class RegistryCommand implements Callable<Integer> {
                         throw new IllegalArgumentException("there is no model '" + model + "' in the registry; models are: "
                                 + String.join(", ", r.models()));
                     }
-                    parent.out().println(parent.json ? versions.stream().map(Json::version)
+                    parent.out().println(parent.json ? versions.stream().map(CommandJson::version)
                             .collect(Collectors.joining(",", "[", "]"))
                             : versions.stream().map(RegistryCommand::text).collect(Collectors.joining("\n")));
                 }
@@ -264,7 +265,7 @@ public final class RegistryCommand implements Callable<Integer> {
                             "no version of '" + model + "' is in " + stage.label()));
                 }
                 if (parent.json) {
-                    parent.out().println(Json.version(v));
+                    parent.out().println(CommandJson.version(v));
                 } else {
                     parent.out().println(v.label() + "\n  stage:      " + v.stage().map(Stage::label).orElse("-")
                             + "\n  sha256:     " + v.sha256() + "\n  size:       " + v.sizeBytes() + " bytes"
@@ -302,7 +303,7 @@ public final class RegistryCommand implements Callable<Integer> {
             Stage target = Stage.parse(stage);
             try (ModelRegistry r = parent.open(true)) {
                 ModelVersion v = r.promote(model, version, target, who.change());
-                parent.out().println(parent.json ? Json.version(v) : v.label() + " is now in " + target.label());
+                parent.out().println(parent.json ? CommandJson.version(v) : v.label() + " is now in " + target.label());
             }
             return OK;
         }
@@ -327,7 +328,7 @@ public final class RegistryCommand implements Callable<Integer> {
             Stage target = Stage.parse(stage);
             try (ModelRegistry r = parent.open(true)) {
                 ModelVersion v = r.rollback(model, target, who.change());
-                parent.out().println(parent.json ? Json.version(v) : target.label() + " of " + model + " is back at " + v.label());
+                parent.out().println(parent.json ? CommandJson.version(v) : target.label() + " of " + model + " is back at " + v.label());
             }
             return OK;
         }
@@ -348,8 +349,8 @@ public final class RegistryCommand implements Callable<Integer> {
                 Verification v = model == null ? r.verify() : r.verify(model);
                 if (parent.json) {
                     parent.out().println("{\"checked\":" + v.checked() + ",\"ok\":" + v.ok() + ",\"problems\":"
-                            + v.problems().stream().map(Json::problem).collect(Collectors.joining(",", "[", "]"))
-                            + ",\"leftovers\":" + v.leftovers().stream().map(Json::leftover)
+                            + v.problems().stream().map(CommandJson::problem).collect(Collectors.joining(",", "[", "]"))
+                            + ",\"leftovers\":" + v.leftovers().stream().map(CommandJson::leftover)
                                     .collect(Collectors.joining(",", "[", "]")) + "}");
                 } else {
                     v.problems().forEach(p -> parent.out().println(p.message()));
@@ -388,8 +389,8 @@ public final class RegistryCommand implements Callable<Integer> {
                 ModelRegistry.Pruned done = r.pruneWithLeftovers(retention, who.change());
                 List<ModelVersion> pruned = done.versions();
                 if (parent.json) {
-                    parent.out().println("{\"pruned\":" + pruned.stream().map(Json::version).collect(Collectors.joining(",", "[", "]"))
-                            + ",\"leftoversRemoved\":" + done.leftovers().stream().map(Json::leftover)
+                    parent.out().println("{\"pruned\":" + pruned.stream().map(CommandJson::version).collect(Collectors.joining(",", "[", "]"))
+                            + ",\"leftoversRemoved\":" + done.leftovers().stream().map(CommandJson::leftover)
                                     .collect(Collectors.joining(",", "[", "]")) + "}");
                 } else {
                     parent.out().println(pruned.isEmpty() ? "nothing to prune"
@@ -430,7 +431,7 @@ public final class RegistryCommand implements Callable<Integer> {
         public Integer call() {
             try (ModelRegistry r = parent.open(false)) {
                 List<AuditEntry> entries = model == null ? r.auditLog() : r.auditLog(model);
-                parent.out().println(parent.json ? entries.stream().map(Json::audit).collect(Collectors.joining(",", "[", "]"))
+                parent.out().println(parent.json ? entries.stream().map(CommandJson::audit).collect(Collectors.joining(",", "[", "]"))
                         : entries.stream().map(RegistryCommand::text).collect(Collectors.joining("\n")));
             }
             return OK;

@@ -1,6 +1,8 @@
 /**
  * Files: atomic writes ({@link dev.attune.internal.io.AtomicFiles}: a temporary name in the same
- * directory, then one atomic move) and safetensors ({@link dev.attune.internal.io.Safetensors}).
+ * directory, then one atomic move), safetensors ({@link dev.attune.internal.io.Safetensors}) and
+ * JSON ({@link dev.attune.internal.io.Json}: the one reader, writer and string quoting of the
+ * reports, the deployment packages and the registry's command line).
  * Users write files through the API ({@code Network.save}, {@code BertEncoder.saveSafetensors},
  * the adapters' {@code AdapterFile}), so nothing here is theirs.
  *

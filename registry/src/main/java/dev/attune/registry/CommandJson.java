@@ -1,34 +1,18 @@
 package dev.attune.registry;
 
+import dev.attune.internal.io.Json;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.stream.Collectors;
 
 /** The command line's JSON: versions, audit entries and verification problems as JSON objects. */
-final class Json {
-    private Json() {
+final class CommandJson {
+    private CommandJson() {
     }
 
-    static String string(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+    private static String string(String s) {
+        return Json.quote(s);
     }
 
     static String version(ModelVersion v) {
