@@ -147,7 +147,7 @@ public final class WeightAssertions {
                     : "expected every weight within " + tolerance + " of the other network's, but ")
                     + worst.differing + " of " + worst.values + " values differ" + (exact ? "" : " by more")
                     + " (in " + worst.tensors + " of " + e.size() + " tensors); the largest difference is "
-                    + worst.difference + ", at " + where(worst.tensor) + ", index "
+                    + value(worst.difference, worst.doubles) + ", at " + where(worst.tensor) + ", index "
                     + Arrays.toString(indexIn(worst.shape, worst.index)) + ": " + value(worst.actual, worst.doubles)
                     + " (actual) against " + value(worst.expected, worst.doubles) + " (expected)");
         }

@@ -28,7 +28,7 @@ class WeightAssertionsTest {
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("expected the same weights as the other network, but 2 of " + expected.numParams()
                         + " values differ (in 2 of 6 tensors)")
-                .hasMessageContaining("at layer 'dense1', parameter 'W', index [2, 3]: " + (was + 0.5f) + " (actual) against "
+                .hasMessageContaining("the largest difference is 0.5, at layer 'dense1', parameter 'W', index [2, 3]: " + (was + 0.5f) + " (actual) against "
                         + was + " (expected)");
     }
 
