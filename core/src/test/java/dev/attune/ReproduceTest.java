@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attune.spi.Optimizer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /** {@link FineTuner#reproduce}: the same run again, refused when anything it depends on differs. */
@@ -70,6 +72,13 @@ class ReproduceTest {
                 .hasMessageContaining("option 'epochs' is '4' here but was '3' in the run")
                 .hasMessageContaining("option 'optimizer' is '" + Optimizer.adam(1e-3) + "' here but was '"
                         + Optimizer.adam(1e-2) + "' in the run");
+    }
+
+    @Test
+    void checkpointsNeverChangeTheWeightsSoTheirTextMayDiffer(@TempDir Path dir) {
+        FineTuner withCheckpoints = builder(Fixtures.mlp(4, 5)).checkpoints(CheckpointStore.directory(dir)).build();
+        WeightAssertions.assertThat(withCheckpoints.reproduce(RUN.provenance(), TRAIN, VALIDATION)).hasSameWeightsAs(RUN);
+        assertThat(dir.resolve("epoch-003.zip")).exists();
     }
 
     @Test
