@@ -490,4 +490,36 @@ public final class FineTuner {
             }
         }
     }
+
+    /**
+     * Fits again the run a provenance records and checks that the result holds the same weights. The
+     * provenance keeps the configuration as text and the base model and data as fingerprints, and
+     * options such as metrics and balancers are objects of the caller's code, so the caller builds this
+     * fine-tuner with the same code and base model and gives the same data:
+     * {@code FineTuner.builder(base)...build().reproduce(result.provenance(), train, validation)}.
+     *
+     * <p>Before training it compares, and refuses with every difference named (both values): each
+     * option of the configuration (except {@code checkpoints}, which never changes the weights), the
+     * base model's fingerprint, the training and validation data's fingerprints, and the Attune and
+     * Deeplearning4j versions. After training it compares the result's fingerprints
+     * ({@link Provenance#resultModel()}, and {@link Provenance#resultAdapter()} for an adapter) with the
+     * recorded ones. A CPU run with the same thread count is bit-reproducible.
+     *
+     * @param provenance what {@link FineTuneResult#provenance()} recorded, or the same read back
+     *     ({@link Provenance#fromText}, {@link Provenance#parse}, a deployment package's provenance)
+     * @param train the training examples of the run
+     * @param validation the validation examples of the run, or {@code null} when it had none
+     * @return the new result, whose model equals the recorded one
+     * @throws IllegalArgumentException when the configuration, base model, data or library version differs
+     *     from the provenance's, or the provenance records no result fingerprint
+     * @throws IllegalStateException when the new result's fingerprints differ from the recorded ones
+     */
+    public FineTuneResult reproduce(Provenance provenance, LabeledData train, LabeledData validation) {
+        return Reproduction.run(this, provenance, train, validation);
+    }
+
+    /** {@link #reproduce(Provenance, LabeledData, LabeledData)} of a run without validation data. */
+    public FineTuneResult reproduce(Provenance provenance, LabeledData train) {
+        return reproduce(provenance, train, null);
+    }
 }

@@ -26,10 +26,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param startedAt when training started
  * @param warnings what the run warned about (each as {@code "<topic>: <message>"}, for example
  *     validation examples that copy training examples under {@link LeakagePolicy#WARN}), empty when nothing
+ * @param resultModel the {@link Network#fingerprint() fingerprint} of the result's model
+ *     ({@link FineTuneResult#model()}: its architecture and every weight, adapters merged), empty when
+ *     unknown (a provenance made before the run finished, or by an Attune that did not record it)
+ * @param resultAdapter the {@link dev.attune.spi.AdapterWeights#fingerprint() fingerprint} of the trained
+ *     adapter's tensors ({@link FineTuneResult#adapters()}), which the merged model's fingerprint does not
+ *     pin down; empty without an adapter
  */
 public record Provenance(Map<String, String> config, long seed, String baseModel, String trainData,
                          String validationData, String attuneVersion, String dl4jVersion, String javaVersion,
-                         String backend, String os, Instant startedAt, List<String> warnings) {
+                         String backend, String os, Instant startedAt, List<String> warnings, String resultModel,
+                         String resultAdapter) {
     private static final Properties VERSIONS = versions();
 
     /** Validates and copies. */
@@ -40,12 +47,25 @@ public record Provenance(Map<String, String> config, long seed, String baseModel
         requireNonNull(validationData, "validationData");
         requireNonNull(startedAt, "startedAt");
         warnings = List.copyOf(requireNonNull(warnings, "warnings"));
+        requireNonNull(resultModel, "resultModel");
+        requireNonNull(resultAdapter, "resultAdapter");
+    }
+
+    /**
+     * A provenance that records no result: what a run knows before it trains, or what an Attune that
+     * did not record the result's fingerprints wrote.
+     */
+    public Provenance(Map<String, String> config, long seed, String baseModel, String trainData,
+                      String validationData, String attuneVersion, String dl4jVersion, String javaVersion,
+                      String backend, String os, Instant startedAt, List<String> warnings) {
+        this(config, seed, baseModel, trainData, validationData, attuneVersion, dl4jVersion, javaVersion, backend, os,
+                startedAt, warnings, "", "");
     }
 
     static Provenance capture(Map<String, String> config, long seed, String baseModel, String trainData,
                               String validationData, Instant startedAt, List<String> warnings) {
         return new Provenance(config, seed, baseModel, trainData, validationData, libraryVersion(),
-                VERSIONS.getProperty("dl4j.version", "unknown"), System.getProperty("java.version"), currentBackend(),
+                dl4jLibraryVersion(), System.getProperty("java.version"), currentBackend(),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"), startedAt, warnings);
     }
 
@@ -54,12 +74,19 @@ public record Provenance(Map<String, String> config, long seed, String baseModel
         List<String> more = new java.util.ArrayList<>(warnings);
         more.add(requireNonNull(warning, "warning"));
         return new Provenance(config, seed, baseModel, trainData, validationData, attuneVersion, dl4jVersion,
-                javaVersion, backend, os, startedAt, more);
+                javaVersion, backend, os, startedAt, more, resultModel, resultAdapter);
+    }
+
+    /** This provenance with the fingerprints of the run's result (the adapter's empty without one). */
+    Provenance withResult(String model, String adapter) {
+        return new Provenance(config, seed, baseModel, trainData, validationData, attuneVersion, dl4jVersion,
+                javaVersion, backend, os, startedAt, warnings, requireNonNull(model, "model"),
+                requireNonNull(adapter, "adapter"));
     }
 
     /**
      * Every field as text, in a stable order (config entries as {@code config.<option>}, warnings one
-     * per line).
+     * per line); {@link #fromText} reads it back.
      */
     public Map<String, String> asText() {
         Map<String, String> m = new java.util.LinkedHashMap<>();
@@ -67,6 +94,8 @@ public record Provenance(Map<String, String> config, long seed, String baseModel
         m.put("baseModel", baseModel);
         m.put("trainData", trainData);
         m.put("validationData", validationData);
+        m.put("resultModel", resultModel);
+        m.put("resultAdapter", resultAdapter);
         m.put("attuneVersion", attuneVersion);
         m.put("dl4jVersion", dl4jVersion);
         m.put("javaVersion", javaVersion);
@@ -78,9 +107,42 @@ public record Provenance(Map<String, String> config, long seed, String baseModel
         return m;
     }
 
+    /**
+     * Reads a provenance back from {@link #asText()}'s form (as evaluation reports and the model
+     * registry keep it). {@code resultModel} and {@code resultAdapter} may be absent (empty then), as in
+     * the text of an Attune that did not record them; every other key must be there.
+     *
+     * @throws IllegalArgumentException naming the key, when one is missing or unknown, or the seed or the
+     *     start time cannot be read
+     */
+    public static Provenance fromText(Map<String, String> text) {
+        return ProvenanceText.read(requireNonNull(text, "text"));
+    }
+
+    /** {@link #asText()} as a JSON object, one string per key, that {@link #parse} reads back. */
+    public String toJson() {
+        return ProvenanceText.json(this);
+    }
+
+    /**
+     * Reads a provenance from a JSON object of {@link #asText()}'s keys and string values, as
+     * {@link #toJson()} writes it and as an evaluation report's {@code provenance} object holds it.
+     *
+     * @throws IllegalArgumentException when the text is not such an object (naming the line and column, or
+     *     the key), or as {@link #fromText}
+     */
+    public static Provenance parse(String json) {
+        return ProvenanceText.parse(requireNonNull(json, "json"));
+    }
+
     /** The Attune library version. */
     public static String libraryVersion() {
         return VERSIONS.getProperty("attune.version", "unknown");
+    }
+
+    /** The Deeplearning4j / ND4J version Attune was built with. */
+    static String dl4jLibraryVersion() {
+        return VERSIONS.getProperty("dl4j.version", "unknown");
     }
 
     /** The ND4J backend in use, for example {@code "CpuBackend (threads=2)"}. */

@@ -177,17 +177,24 @@ final class Trainer {
         return provenance.withWarning(warning.topic() + ": " + warning.message());
     }
 
-    /** The result: the model as it is now, with the trained adapter when the plan had one. */
+    /**
+     * The result: the model as it is now, with the trained adapter when the plan had one; the provenance
+     * records their fingerprints.
+     */
     private FineTuneResult result(TrainableModel model, List<EpochRecord> history, int bestEpoch, boolean stoppedEarly,
                                   Duration wall, Provenance provenance) {
         AdapterWeights adapter = null;
         TrainingPlan plan = tuner.plan();
+        Network network = new Network(model.snapshot());
+        Map<String, INDArray> trained = plan.adapter() == null ? null : model.trainedTensors();
+        String adapterFingerprint = trained == null ? "" : AdapterWeights.fingerprint(trained);
+        provenance = provenance.withResult(network.fingerprint(), adapterFingerprint);
         if (plan.adapter() != null) {
             adapter = new AdapterWeights(plan.adapter(),
                     plan.headClasses() > 0 ? new AdapterWeights.Head(plan.headName(), plan.headClasses()) : null,
-                    model.trainedTensors(), provenance.baseModel(), provenance.asText());
+                    trained, provenance.baseModel(), provenance.asText());
         }
-        return new FineTuneResult(new Network(model.snapshot()), history, bestEpoch, stoppedEarly, model.trainableParams(),
+        return new FineTuneResult(network, history, bestEpoch, stoppedEarly, model.trainableParams(),
                 model.frozenParams(), model.frozenLayers().stream().sorted().toList(), model.optimizerStateSize(), wall,
                 provenance, adapter);
     }

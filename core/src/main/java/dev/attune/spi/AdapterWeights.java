@@ -41,6 +41,31 @@ public record AdapterWeights(AdapterMethod method, Head head, Map<String, INDArr
         return t.dup();
     }
 
+    /**
+     * A SHA-256 fingerprint of the trained tensors: each tensor's name, data type, shape and values, in
+     * order. Two adapters with the same fingerprint hold the same tensors bit for bit; the method, head
+     * and provenance are not part of it.
+     */
+    public String fingerprint() {
+        return fingerprint(tensors);
+    }
+
+    /** {@link #fingerprint()} of tensors by name, in the map's order. */
+    public static String fingerprint(Map<String, INDArray> tensors) {
+        requireNonNull(tensors, "tensors");
+        com.google.common.hash.Hasher h = com.google.common.hash.Hashing.sha256().newHasher();
+        tensors.forEach((name, t) -> {
+            h.putString(name, java.nio.charset.StandardCharsets.UTF_8).putByte((byte) 0);
+            h.putString(t.dataType().name(), java.nio.charset.StandardCharsets.UTF_8).putByte((byte) 0);
+            h.putInt(t.rank());
+            for (long d : t.shape()) {
+                h.putLong(d);
+            }
+            h.putBytes(t.dup('c').data().asNio().order(java.nio.ByteOrder.nativeOrder()));
+        });
+        return h.hash().toString();
+    }
+
     /** The number of trained values it holds. */
     public long parameterCount() {
         return tensors.values().stream().mapToLong(INDArray::length).sum();

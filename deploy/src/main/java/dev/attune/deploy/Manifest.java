@@ -91,6 +91,8 @@ record Manifest(String name, String attuneVersion, Map<String, String> model, Li
         o.put("os", java.util.Objects.toString(p.os(), ""));
         o.put("startedAt", p.startedAt().toString());
         o.put("warnings", p.warnings());
+        o.put("resultModel", p.resultModel());
+        o.put("resultAdapter", p.resultAdapter());
         return o;
     }
 
@@ -238,7 +240,12 @@ record Manifest(String name, String attuneVersion, Map<String, String> model, Li
             return new Provenance(strings(object(p, "config"), "provenance.config"), seed, string(p, "baseModel"),
                     string(p, "trainData"), string(p, "validationData"), string(p, "attuneVersion"),
                     string(p, "dl4jVersion"), string(p, "javaVersion"), string(p, "backend"), string(p, "os"), started,
-                    stringList(p, "warnings"));
+                    stringList(p, "warnings"), optionalString(p, "resultModel"), optionalString(p, "resultAdapter"));
+        }
+
+        /** A string a package of an earlier Attune may lack: empty then. */
+        String optionalString(Map<?, ?> m, String key) {
+            return m.containsKey(key) ? string(m, key) : "";
         }
     }
 }

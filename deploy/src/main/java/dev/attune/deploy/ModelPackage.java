@@ -241,7 +241,10 @@ public final class ModelPackage {
         return text(MODEL_CARD);
     }
 
-    /** {@code REPRODUCE.md}: how to make the model again (command, seed, options, versions, data fingerprints). */
+    /**
+     * {@code REPRODUCE.md}: how to make the model again (command, seed, options, versions, data and result
+     * fingerprints, and the {@code FineTuner.reproduce} call on {@link #provenance()}).
+     */
     public String reproduce() {
         return text(REPRODUCE).orElseThrow();
     }

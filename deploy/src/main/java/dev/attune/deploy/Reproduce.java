@@ -37,6 +37,10 @@ final class Reproduce {
         row(b, "base model fingerprint", p.baseModel());
         row(b, "training data SHA-256", p.trainData());
         row(b, "validation data SHA-256", p.validationData().isEmpty() ? "(none)" : p.validationData());
+        row(b, "result model fingerprint", p.resultModel().isEmpty() ? "(not recorded)" : p.resultModel());
+        if (!p.resultAdapter().isEmpty()) {
+            row(b, "result adapter fingerprint", p.resultAdapter());
+        }
         row(b, "started at", p.startedAt().toString());
         b.append("\n## Options\n\n");
         if (p.config().isEmpty()) {
@@ -58,13 +62,31 @@ final class Reproduce {
         b.append("\n## Steps\n\n");
         b.append("1. Use Attune ").append(p.attuneVersion()).append(" on Deeplearning4j ").append(p.dl4jVersion())
                 .append(" with the same backend and thread count (").append(p.backend()).append(").\n");
-        b.append("2. Check that the training data's SHA-256 is `").append(p.trainData()).append("`")
-                .append(p.validationData().isEmpty() ? "" : " and the validation data's `" + p.validationData() + "`")
-                .append(", and that the base model's `Network.fingerprint()` is `").append(p.baseModel()).append("`.\n");
-        b.append("3. Fine-tune with the options above and seed ").append(p.seed())
+        b.append("2. Build the fine-tuner with the code that made this model: the base model whose `Network.fingerprint()` is `")
+                .append(p.baseModel()).append("`, the options above and seed ").append(p.seed())
                 .append(command == null ? "" : " (the command above)").append(".\n");
-        b.append("4. A CPU run with the same seed and data is bit-reproducible: the new model's fingerprint equals the"
-                + " one above.\n");
+        if (p.resultModel().isEmpty()) {
+            b.append("3. This provenance records no fingerprint of the result (an earlier Attune wrote it), so"
+                    + " `FineTuner.reproduce` refuses it: fine-tune with `fit` on the training data of SHA-256 `")
+                    .append(p.trainData()).append("`")
+                    .append(p.validationData().isEmpty() ? "" : " and the validation data of SHA-256 `" + p.validationData() + "`")
+                    .append(", and compare the new model's `Network.fingerprint()` with this package's.\n");
+            return b.toString();
+        }
+        b.append("3. Read this package's provenance and fit again on the same data:\n\n");
+        b.append("```java\nProvenance provenance = ModelPackage.load(packageFile).provenance().orElseThrow();\n")
+                .append(p.validationData().isEmpty() ? "FineTuneResult again = tuner.reproduce(provenance, train);\n"
+                        : "FineTuneResult again = tuner.reproduce(provenance, train, validation);\n")
+                .append("```\n\n");
+        b.append("   `reproduce` first refuses, naming both values, when an option, the base model's fingerprint, the"
+                + " training data's SHA-256 (`").append(p.trainData()).append("`)")
+                .append(p.validationData().isEmpty() ? ", validation data (the run had none)"
+                        : ", the validation data's (`" + p.validationData() + "`)")
+                .append(" or the Attune or Deeplearning4j version differs from the ones above.\n");
+        b.append("4. It then checks that the new model's fingerprint is `").append(p.resultModel()).append("`")
+                .append(p.resultAdapter().isEmpty() ? "" : " and the adapter's `" + p.resultAdapter() + "`")
+                .append(", and throws naming both fingerprints when not. A CPU run with the same seed, data and thread"
+                        + " count is bit-reproducible.\n");
         return b.toString();
     }
 
