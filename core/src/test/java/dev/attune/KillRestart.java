@@ -62,7 +62,7 @@ public final class KillRestart {
      * @param summaries each run's result summary by name
      * @param kills how many times the child was killed
      * @param starts how many times it was started
-     * @param deadWrites temporary files of checkpoint writes that a kill cut short, seen after the kills
+     * @param deadWrites temporary files of writes (run checkpoints, epoch models, results) that a kill cut short
      */
     public record Outcome(Map<String, String> summaries, int kills, int starts, int deadWrites) {
     }
@@ -107,8 +107,9 @@ public final class KillRestart {
                     stepSeen = stepped.await(100, TimeUnit.MILLISECONDS);
                 }
                 if (child.isAlive()) {
-                    // The first kill comes right after a step; the others after a random delay.
-                    Thread.sleep(killed == 0 ? 0 : random.nextInt(maxDelayMillis + 1));
+                    // The first kill comes right after a step; the others after a random delay, every other one
+                    // within a few milliseconds (inside the next step or its checkpoint's write).
+                    Thread.sleep(killed == 0 ? 0 : random.nextInt(killed % 2 == 1 ? 4 : maxDelayMillis + 1));
                     child.destroyForcibly();
                     child.waitFor();
                     drain.join();
@@ -154,10 +155,10 @@ public final class KillRestart {
         }
     }
 
-    /** The temporary files of checkpoint writes that a kill cut short. */
+    /** The temporary files of writes that a kill cut short. */
     private static int deadWrites(Path work) throws IOException {
         try (Stream<Path> all = Files.walk(work)) {
-            return (int) all.filter(p -> p.getFileName().toString().matches("\\.checkpoint-\\d+\\.zip\\..*\\.tmp")).count();
+            return (int) all.filter(p -> p.getFileName().toString().matches("\\..+\\.[0-9a-f-]{36}\\.tmp")).count();
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

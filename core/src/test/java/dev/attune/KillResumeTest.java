@@ -23,12 +23,12 @@ class KillResumeTest {
         Map<String, String> uninterrupted = new LinkedHashMap<>();
         runs.forEach(r -> uninterrupted.put(r.name(), ResumableRun.summary(r.fit())));
 
-        KillRestart.Outcome outcome = KillRestart.run(work, 11, 6, 40,
+        KillRestart.Outcome outcome = KillRestart.run(work, 11, 8, 300,
                 runs.stream().<Class<? extends ResumableRun>>map(r -> r.getClass()).toList());
 
         assertThat(outcome.kills()).isPositive();
         assertThat(outcome.summaries()).isEqualTo(uninterrupted);
         System.out.println("killed " + outcome.kills() + " times in " + outcome.starts() + " starts; "
-                + outcome.deadWrites() + " checkpoint writes cut short by a kill");
+                + outcome.deadWrites() + " file writes cut short by a kill");
     }
 }
