@@ -1,5 +1,6 @@
 package dev.attune;
 
+import dev.attune.internal.train.RunState;
 import dev.attune.spi.TrainableModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -53,5 +54,18 @@ final class BestEpoch {
             model.params().assign(bestParams);
         }
         return bestEpoch;
+    }
+
+    /** The bookkeeping as a checkpoint holds it (the best weights a live reference, not a copy). */
+    RunState.Stopping state() {
+        return new RunState.Stopping(best, bestEpoch, sinceBest, bestParams);
+    }
+
+    /** Takes the bookkeeping of a checkpoint back. */
+    void resume(RunState.Stopping state) {
+        best = state.best();
+        bestEpoch = state.bestEpoch();
+        sinceBest = state.sinceBest();
+        bestParams = state.bestParams();
     }
 }

@@ -5,8 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 
 /**
- * Where per-epoch checkpoints go. The built-in {@link #directory(Path)} writes one DL4J zip per
- * epoch; implement this interface to send checkpoints elsewhere (object storage, a model registry).
+ * Where per-epoch checkpoints go. The built-in {@link #directory(Path)} writes one model zip per
+ * epoch and the run checkpoints a run resumes from; implement this interface to send the epochs'
+ * models elsewhere (object storage, a model registry).
  */
 @FunctionalInterface
 public interface CheckpointStore {
@@ -21,11 +22,12 @@ public interface CheckpointStore {
     void save(int epoch, Network model);
 
     /**
-     * Writes {@code epoch-NNN.zip} (a DL4J model zip that {@link Network#load(Path)} reads) into the
-     * directory, creating it if needed. Each file is written to a temporary name and moved into place.
+     * Checkpoints in a directory, created if needed: {@code epoch-NNN.zip} after every epoch (a model zip
+     * that {@link Network#load(Path)} reads) and run checkpoints from which
+     * {@link FineTuner.Builder#resumeFrom} continues a run; see {@link CheckpointDirectory}. Each file is
+     * written to a temporary name and moved into place.
      */
-    static CheckpointStore directory(Path dir) {
-        requireNonNull(dir, "dir");
-        return (epoch, model) -> model.save(dir.resolve(String.format(java.util.Locale.ROOT, "epoch-%03d.zip", epoch)));
+    static CheckpointDirectory directory(Path dir) {
+        return new CheckpointDirectory(requireNonNull(dir, "dir"), 0, 2);
     }
 }

@@ -33,7 +33,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * }</pre>
  *
  * A {@code FineTuner} is immutable and may fit several times; every {@link #fit} starts from the
- * base model's weights and never changes the base model.
+ * base model's weights (or, with {@link Builder#resumeFrom}, from the run checkpoint it continues) and
+ * never changes the base model.
  */
 public final class FineTuner {
     private final Network base;
@@ -47,6 +48,7 @@ public final class FineTuner {
     private final EarlyStopping earlyStopping;
     private final List<Metric> metrics;
     private final CheckpointStore checkpoints;
+    private final boolean resume;
     private final List<TrainingListener> listeners;
     private final AdapterMethod adapter;
     private final Balancer balancer;
@@ -78,6 +80,7 @@ public final class FineTuner {
         }
         this.metrics = List.copyOf(m);
         this.checkpoints = b.checkpoints;
+        this.resume = b.resume;
         this.listeners = List.copyOf(b.listeners);
         this.leakage = b.leakage == null ? LeakagePolicy.REFUSE : b.leakage;
     }
@@ -232,6 +235,11 @@ public final class FineTuner {
         return checkpoints;
     }
 
+    /** Whether {@code fit} continues from the checkpoint directory's newest run checkpoint. */
+    boolean resumes() {
+        return resume;
+    }
+
     Balancer balancer() {
         return balancer;
     }
@@ -252,7 +260,7 @@ public final class FineTuner {
         c.put("seed", String.valueOf(seed));
         c.put("earlyStopping", earlyStopping == null ? "none" : earlyStopping.toString());
         c.put("metrics", metrics.stream().map(Metric::name).toList().toString());
-        c.put("checkpoints", checkpoints == null ? "none" : checkpoints.toString());
+        c.put("checkpoints", checkpoints == null ? "none" : checkpoints + (resume ? ", resumed" : ""));
         c.put("balance", balancer == null ? "none" : balancer.describe());
         c.put("audit", audit == null ? "none" : audit.getClass().getSimpleName());
         c.put("leakage", leakage.name());
@@ -283,6 +291,7 @@ public final class FineTuner {
         private final List<Metric> metrics = new ArrayList<>();
         private boolean metricsSet;
         private CheckpointStore checkpoints;
+        private boolean resume;
         private final List<TrainingListener> listeners = new ArrayList<>();
         private AdapterMethod adapter;
         private Balancer balancer;
@@ -422,10 +431,34 @@ public final class FineTuner {
             return this;
         }
 
-        /** Where to write a checkpoint after every epoch (default: nowhere). */
+        /**
+         * Where to write a checkpoint after every epoch (default: nowhere). A {@link CheckpointDirectory}
+         * also holds the run checkpoints that {@link #resumeFrom} continues from.
+         */
         public Builder checkpoints(CheckpointStore store) {
             once(checkpoints, "checkpoints");
             checkpoints = requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * Checkpoints into {@code store} as {@link #checkpoints} does, and makes {@code fit} continue the
+         * run from the newest run checkpoint there when it holds one: mid-epoch, with the weights, the
+         * optimizer's state, the step counter, the random state, the data order and position, early
+         * stopping's bookkeeping and the epochs so far as they were, so that the result is bit for bit
+         * that of a run never stopped (on the same backend and thread count). An empty directory starts
+         * the run afresh. A newest checkpoint that does not read whole (truncated, corrupted) is set
+         * aside with a warning in favour of the one before it.
+         *
+         * <pre>{@code .resumeFrom(CheckpointStore.directory(dir).everySteps(50).keepLast(3))}</pre>
+         *
+         * {@code fit} refuses a checkpoint of another run, naming the difference: another base model,
+         * other training or validation data, another configuration (any option but the checkpoints'),
+         * or a newer checkpoint format.
+         */
+        public Builder resumeFrom(CheckpointDirectory store) {
+            checkpoints(store);
+            resume = true;
             return this;
         }
 

@@ -49,22 +49,34 @@ final class Trainer {
         MiniBatches batches = start(p, warnings);
         EarlyStopping es = tuner.earlyStopping();
         BestEpoch best = new BestEpoch(es);
+        List<EpochRecord> history = new ArrayList<>();
+        RunCheckpoints runs = new RunCheckpoints(tuner, provenance, p.model(), best, history);
+        RunCheckpoints.Position from = runs.start();
+        for (TrainingListener.Warning warning : runs.warnings()) {
+            listeners.forEach(l -> l.onWarning(warning));
+            provenance = provenance.withWarning(warning.topic() + ": " + warning.message());
+        }
         SplittableRandom rng = new SplittableRandom(tuner.seed());
         int[] order = new int[p.train().size()];
         Arrays.setAll(order, i -> i);
-        List<EpochRecord> history = new ArrayList<>();
-        boolean stoppedEarly = false;
-        int[] iteration = {0};
-        for (int epoch = 1; epoch <= tuner.epochs(); epoch++) {
+        for (int e = 1; e < from.epoch(); e++) {
+            Epochs.shuffle(order, rng); // the order and the generator as the epochs before left them
+        }
+        // A run resumed after an epoch whose patience ran out has stopped early.
+        boolean stoppedEarly = from.step() == 0 && from.epoch() > 1 && from.epoch() <= tuner.epochs() && best.exhausted();
+        int[] iteration = {from.iteration()};
+        for (int epoch = from.epoch(); epoch <= tuner.epochs() && !stoppedEarly; epoch++) {
             long e0 = System.nanoTime();
             Epochs.shuffle(order, rng);
-            double lossSum = trainEpoch(p, batches, order, epoch, iteration, t0);
+            RunCheckpoints.Position at = epoch == from.epoch() ? from : new RunCheckpoints.Position(epoch, 0, 0, 0);
+            double lossSum = trainEpoch(p, batches, order, epoch, at, iteration, t0, runs);
             EpochRecord record = evaluate(p, validation, epoch, lossSum, e0);
             history.add(record);
             boolean improved = best.offer(record, p.model());
             if (tuner.checkpoints() != null) {
                 tuner.checkpoints().save(epoch, new Network(p.model().snapshot()));
             }
+            runs.afterEpoch(epoch, iteration[0]);
             var end = new TrainingListener.EpochEnd(record, tuner.epochs(), improved,
                     Duration.ofNanos(System.nanoTime() - t0));
             listeners.forEach(l -> l.onEpochEnd(end));
@@ -127,12 +139,16 @@ final class Trainer {
         return new MiniBatches(p.x(), p.y(), p.w(), batch);
     }
 
-    /** One pass over the shuffled training data; the sum over the mini-batches of loss times rows. */
-    private double trainEpoch(Prepared p, MiniBatches batches, int[] order, int epoch, int[] iteration, long t0) {
+    /**
+     * One pass over the shuffled training data, from mini-batch {@code at.step()} on (with the loss sum
+     * of those before it); the sum over the mini-batches of loss times rows.
+     */
+    private double trainEpoch(Prepared p, MiniBatches batches, int[] order, int epoch, RunCheckpoints.Position at,
+                              int[] iteration, long t0, RunCheckpoints runs) {
         TrainableModel model = p.model();
         int steps = batches.steps();
-        double lossSum = 0;
-        for (int s = 0; s < steps; s++) {
+        double lossSum = at.lossSum();
+        for (int s = at.step(); s < steps; s++) {
             MiniBatches.Batch b = batches.get(s, order);
             INDArray bx = b.features();
             if (model.hasFrozenBottom() && !p.cached()) {
@@ -144,6 +160,7 @@ final class Trainer {
                         + ", step " + (s + 1) + "; lower the learning rate (now " + tuner.plan().optimizer() + ")");
             }
             lossSum += loss * b.rows();
+            runs.afterStep(epoch, s + 1, steps, iteration[0], lossSum);
             int stepNo = s + 1;
             Duration since = Duration.ofNanos(System.nanoTime() - t0);
             listeners.forEach(l -> l.onBatchEnd(new TrainingListener.BatchEnd(epoch, stepNo, steps, loss, since)));

@@ -191,7 +191,8 @@ public class BertFineTuningTest {
         assertThat(base.fingerprint()).isNotEqualTo(loaded.fingerprint());
         try (var files = Files.list(dir.resolve("ck"))) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted())
-                    .containsExactly("epoch-001.zip", "epoch-002.zip", "epoch-003.zip");
+                    .containsExactly("checkpoint-00000016.zip", "checkpoint-00000024.zip", "epoch-001.zip",
+                            "epoch-002.zip", "epoch-003.zip");
         }
         assertThat(Network.load(dir.resolve("ck/epoch-003.zip")).fingerprint()).isEqualTo(r.model().fingerprint());
         assertThat(Network.load(dir.resolve("ck/epoch-001.zip")).fingerprint()).isNotEqualTo(r.model().fingerprint());

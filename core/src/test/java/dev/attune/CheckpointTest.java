@@ -24,8 +24,10 @@ class CheckpointTest {
                 .build().fit(train);
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted())
-                    .containsExactly("epoch-001.zip", "epoch-002.zip", "epoch-003.zip");
+                    .containsExactly("checkpoint-00000006.zip", "checkpoint-00000009.zip", "epoch-001.zip",
+                            "epoch-002.zip", "epoch-003.zip");
         }
+        // The epochs' models load as networks; the run checkpoints (the last two, after 6 and 9 steps) resume runs.
         Network last = Network.load(dir.resolve("epoch-003.zip"));
         assertThat(last.fingerprint()).isEqualTo(r.model().fingerprint());
         assertThat(Network.load(dir.resolve("epoch-001.zip")).fingerprint()).isNotEqualTo(r.model().fingerprint());
@@ -123,7 +125,7 @@ class CheckpointTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
                     foreign.getFileName().toString(), live.getFileName().toString(), "epoch-001.zip",
-                    visible.getFileName().toString());
+                    "checkpoint-00000003.zip", visible.getFileName().toString());
         }
     }
 

@@ -63,4 +63,11 @@ public interface TrainableModel {
 
     /** An independent copy of the whole network as it is now, as a plain model of its family (adapters merged). */
     ModelHandle snapshot();
+
+    /**
+     * The optimizer's state (Adam's moments, momentum), by name: live views, which a checkpoint reads
+     * and a resumed run assigns. Empty when the optimizer holds none (plain SGD). The names are stable
+     * for a given network and plan.
+     */
+    java.util.Map<String, INDArray> optimizerState();
 }

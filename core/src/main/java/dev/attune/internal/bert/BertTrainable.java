@@ -292,4 +292,25 @@ public final class BertTrainable implements TrainableModel {
     public ModelHandle snapshot() {
         return model.mergedCopy();
     }
+
+    /**
+     * The updaters' state arrays: {@code run.<key>} for the one updater over the trained run of the
+     * parameter vector, else {@code <tensor>.<key>} per trained tensor ({@code M} and {@code V} for Adam).
+     */
+    @Override
+    public Map<String, INDArray> optimizerState() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        if (runUpdater != null) {
+            stateOf(runUpdater, "run.", out);
+        }
+        updaters.forEach((name, u) -> stateOf(u, name + ".", out));
+        return out;
+    }
+
+    private static void stateOf(GradientUpdater<?> updater, String prefix, Map<String, INDArray> out) {
+        Map<String, INDArray> state = updater.getState();
+        if (state != null) {
+            new java.util.TreeMap<>(state).forEach((k, v) -> out.put(prefix + k, v));
+        }
+    }
 }

@@ -186,4 +186,11 @@ final class GraphTrainable implements TrainableModel {
         }
         return new GraphHandle(copy);
     }
+
+    /** DL4J's updater state: one array over every updater block. */
+    @Override
+    public Map<String, INDArray> optimizerState() {
+        INDArray state = graph.getUpdater().getStateViewArray();
+        return state == null ? Map.of() : Map.of("updater", state);
+    }
 }

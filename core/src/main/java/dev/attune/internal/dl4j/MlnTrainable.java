@@ -249,4 +249,11 @@ final class MlnTrainable implements TrainableModel {
         }
         return branches.isEmpty() ? new MlnHandle(copy) : new GraphHandle(BranchExport.graph(copy, branches));
     }
+
+    /** DL4J's updater state: one array over every updater block. */
+    @Override
+    public Map<String, INDArray> optimizerState() {
+        INDArray state = updater.getStateViewArray();
+        return state == null ? Map.of() : Map.of("updater", state);
+    }
 }

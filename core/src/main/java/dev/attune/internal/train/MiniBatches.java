@@ -22,6 +22,8 @@ public final class MiniBatches {
     private final INDArray gatherW;
     /** The full mini-batches of a gather (row ranges of it), made once. */
     private final INDArray[][] fullBatches;
+    /** The mini-batch of the last call, -1 before the first. */
+    private int last = -1;
 
     /**
      * @param x the features (encoded or raw), one example per row
@@ -59,14 +61,17 @@ public final class MiniBatches {
         int from = s * batch;
         int to = Math.min(n, from + batch);
         int slot = s % perGather;
-        if (slot == 0) {
-            int[] idx = Arrays.copyOfRange(order, from, Math.min(n, from + batch * perGather));
+        // A gather's first mini-batch gathers it, and so does one that does not follow the last (a resumed epoch).
+        if (slot == 0 || s != last + 1) {
+            int start = from - slot * batch;
+            int[] idx = Arrays.copyOfRange(order, start, Math.min(n, start + batch * perGather));
             Rows.gatherInto(x, idx, rowsOf(gatherX, 0, idx.length));
             Rows.gatherInto(y, idx, rowsOf(gatherY, 0, idx.length));
             if (w != null) {
                 Rows.gatherInto(w, idx, rowsOf(gatherW, 0, idx.length));
             }
         }
+        last = s;
         INDArray bx = batchOf(gatherX, fullBatches[0], slot, batch, to - from);
         INDArray by = batchOf(gatherY, fullBatches[1], slot, batch, to - from);
         INDArray bw = w == null ? null : batchOf(gatherW, fullBatches[2], slot, batch, to - from);
