@@ -27,6 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
 final class Trainer {
     private final FineTuner tuner;
     private final List<TrainingListener> listeners;
+    /** The run under training controls, or {@code null} when the model's own step runs (none set). */
+    private ControlledTraining controlled;
 
     Trainer(FineTuner tuner) {
         this.tuner = tuner;
@@ -55,6 +57,10 @@ final class Trainer {
         List<EpochRecord> history = new ArrayList<>();
         boolean stoppedEarly = false;
         int[] iteration = {0};
+        if (tuner.controls().controlsUpdate()) {
+            controlled = new ControlledTraining(p.model(), tuner.controls(), tuner.plan().optimizer(), tuner.epochs(),
+                    batches.steps(), listeners);
+        }
         for (int epoch = 1; epoch <= tuner.epochs(); epoch++) {
             long e0 = System.nanoTime();
             Epochs.shuffle(order, rng);
@@ -73,6 +79,9 @@ final class Trainer {
                 stoppedEarly = true;
                 break;
             }
+        }
+        for (TrainingListener.Warning w : controlled == null ? List.<TrainingListener.Warning>of() : controlled.warnings()) {
+            provenance = provenance.withWarning(w.topic() + ": " + w.message());
         }
         int bestEpoch = best.restore(p.model(), history.size());
         if (bestEpoch == 0) {
@@ -108,6 +117,11 @@ final class Trainer {
         boolean cache = FrozenFeatures.worthCaching(model, rawX);
         INDArray x = cache ? FrozenFeatures.encodeAll(model, rawX) : rawX;
         INDArray y = Epochs.oneHot(train.labels(), train.numClasses());
+        double eps = tuner.controls().labelSmoothing();
+        if (eps > 0) {
+            // Label smoothing: (1 - eps) on the class, eps spread evenly over all classes.
+            y.muli(1 - eps).addi(eps / train.numClasses());
+        }
         INDArray w = weights == null ? null
                 : Nd4j.createFromArray(weights).castTo(DataType.FLOAT).reshape('c', weights.length, 1);
         INDArray valX = validation == null ? null
@@ -119,7 +133,7 @@ final class Trainer {
     private MiniBatches start(Prepared p, List<TrainingListener.Warning> warnings) {
         int n = p.train().size();
         int batch = Math.min(tuner.batchSize(), n);
-        int steps = (n + batch - 1) / batch;
+        int steps = tuner.controls().stepsPerEpoch((n + batch - 1) / batch);
         var start = new TrainingListener.FitStart(tuner.epochs(), steps, n, p.model().trainableParams(),
                 p.model().frozenParams(), p.cached());
         listeners.forEach(l -> l.onFitStart(start));
@@ -129,8 +143,12 @@ final class Trainer {
 
     /** One pass over the shuffled training data; the sum over the mini-batches of loss times rows. */
     private double trainEpoch(Prepared p, MiniBatches batches, int[] order, int epoch, int[] iteration, long t0) {
+        if (controlled != null) {
+            return controlled.epoch(batches, order, epoch, p.cached(), t0);
+        }
         TrainableModel model = p.model();
         int steps = batches.steps();
+        double rate = tuner.plan().optimizer().learningRate();
         double lossSum = 0;
         for (int s = 0; s < steps; s++) {
             MiniBatches.Batch b = batches.get(s, order);
@@ -146,7 +164,7 @@ final class Trainer {
             lossSum += loss * b.rows();
             int stepNo = s + 1;
             Duration since = Duration.ofNanos(System.nanoTime() - t0);
-            listeners.forEach(l -> l.onBatchEnd(new TrainingListener.BatchEnd(epoch, stepNo, steps, loss, since)));
+            listeners.forEach(l -> l.onBatchEnd(new TrainingListener.BatchEnd(epoch, stepNo, steps, loss, since, rate)));
         }
         return lossSum;
     }
@@ -164,7 +182,8 @@ final class Trainer {
             }
         }
         return new EpochRecord(epoch, lossSum / p.train().size(), valLoss, metrics,
-                Duration.ofNanos(System.nanoTime() - e0));
+                Duration.ofNanos(System.nanoTime() - e0),
+                controlled != null ? controlled.lastRate() : tuner.plan().optimizer().learningRate());
     }
 
     /** When no epoch met early stopping's constraints, warns the listeners and notes it in the provenance. */
@@ -188,7 +207,8 @@ final class Trainer {
                     model.trainedTensors(), provenance.baseModel(), provenance.asText());
         }
         return new FineTuneResult(new Network(model.snapshot()), history, bestEpoch, stoppedEarly, model.trainableParams(),
-                model.frozenParams(), model.frozenLayers().stream().sorted().toList(), model.optimizerStateSize(), wall,
+                model.frozenParams(), model.frozenLayers().stream().sorted().toList(),
+                controlled != null ? controlled.stateSize() : model.optimizerStateSize(), wall,
                 provenance, adapter);
     }
 
