@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** A learning rate that really diverges: stopped by default, rolled back and lowered under Divergence.rollback. */
 class DivergenceGuardTest {
@@ -58,6 +59,29 @@ class DivergenceGuardTest {
         assertThat(r.history().get(2).learningRate()).isEqualTo(10 * Math.pow(1e-4, heard.size()));
         assertThat(rates.get(rates.size() - 1)).isEqualTo(10 * Math.pow(1e-4, heard.size()));
         assertThat(r.provenance().config()).containsEntry("onDivergence", "rollback(1.0E-4, 3)");
+    }
+
+    @Test
+    void aRollbackRestoresWeightsAndMomentumSoTheRunIsOneWithTheLowerRateFromTheEpochsStart() {
+        List<TrainingListener.Warning> heard = new ArrayList<>();
+        TrainingListener spy = new TrainingListener() {
+            @Override
+            public void onWarning(Warning w) {
+                heard.add(w);
+            }
+        };
+        // Nesterov momentum holds optimizer state: the diverged steps' velocity must not survive the rollback.
+        FineTuneResult rolledBack = FineTuner.builder(Fixtures.mlp(3, 5)).optimizer(Optimizer.sgd(10, 0.9)).epochs(3)
+                .batchSize(8).seed(3).onDivergence(Divergence.rollback(1e-4, 3)).listener(spy).build().fit(data);
+        FineTuneResult lowFromTheStart = FineTuner.builder(Fixtures.mlp(3, 5)).optimizer(Optimizer.sgd(10 * 1e-4, 0.9))
+                .epochs(3).batchSize(8).seed(3).schedule(Schedule.constant()).build().fit(data);
+        assertThat(heard).hasSize(1);
+        assertThat(heard.get(0).message()).contains("at epoch 1, step");
+        INDArray a = rolledBack.model().asMultiLayerNetwork().params();
+        INDArray b = lowFromTheStart.model().asMultiLayerNetwork().params();
+        assertThat(a.sub(b).amaxNumber().doubleValue()).isLessThan(1e-4 * b.amaxNumber().doubleValue());
+        assertThat(rolledBack.history()).extracting(EpochRecord::trainLoss)
+                .containsExactly(lowFromTheStart.history().stream().map(EpochRecord::trainLoss).toArray(Double[]::new));
     }
 
     @Test
