@@ -28,6 +28,8 @@ final class ControlledTraining {
     private double rollbackScale = 1;
     private int rollbacks;
     private double lastRate = Double.NaN;
+    /** The running epoch's sum of loss times rows. */
+    private double lossSum;
 
     /**
      * @throws IllegalArgumentException when the schedule's warm-up is longer than the run, or the layer
@@ -104,10 +106,9 @@ final class ControlledTraining {
         }
     }
 
+    /** A NaN or infinite loss, at an optimizer step of the epoch (from 1). */
     private record Diverged(double loss, int step) {
     }
-
-    private double lossSum;
 
     /** The epoch's steps; the divergence, or {@code null} when every loss was finite. */
     private Diverged run(MiniBatches batches, int[] order, int epoch, boolean cached, long t0) {

@@ -275,7 +275,9 @@ public final class FineTuner {
      * Collects the options of a {@link FineTuner}. Each option may be set once; each setter
      * validates its value at once. Defaults: keep the head, {@link Freeze#none()},
      * {@link Optimizer#adam adam(1e-3)}, 10 epochs, batch size 32, seed 42, no early stopping,
-     * no metrics, no checkpoints, no balancing, no listeners, {@link LeakagePolicy#REFUSE}.
+     * no metrics, no checkpoints, no balancing, no listeners, {@link LeakagePolicy#REFUSE}, and no
+     * training controls (no schedule, layer groups, clipping, accumulation or label smoothing;
+     * {@link Divergence#stop()}).
      */
     public static final class Builder {
         private final Network base;

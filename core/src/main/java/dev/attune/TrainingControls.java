@@ -18,8 +18,6 @@ import java.util.Map;
  */
 record TrainingControls(Schedule schedule, double discriminativeFactor, List<String> layerGroups, int unfreezeEvery,
                         double clipNorm, int accumulate, double labelSmoothing, Divergence divergence) {
-    static final TrainingControls NONE = new TrainingControls(null, 0, List.of(), 0, 0, 1, 0, Divergence.stop());
-
     TrainingControls {
         layerGroups = List.copyOf(layerGroups);
     }

@@ -51,7 +51,7 @@ class DivergenceGuardTest {
         FineTuneResult r = tuner().onDivergence(Divergence.rollback(1e-4, 3)).listener(spy).build().fit(data);
         assertThat(heard).isNotEmpty();
         assertThat(heard.get(0).topic()).isEqualTo("divergence");
-        assertThat(heard.get(0).message()).matches("training diverged: the loss is (NaN|-?Infinity) at epoch 1, step \\d+:"
+        assertThat(heard.get(0).message()).matches("training diverged: the loss is NaN at epoch 1, step 4:"
                 + " weights and optimizer state rolled back to the start of epoch 1, learning rate multiplied by 1.0E-4"
                 + " \\(now 0.001 before the schedule\\), epoch 1 run again; rollback 1 of 3");
         assertThat(r.provenance().warnings()).contains("divergence: " + heard.get(0).message());
