@@ -34,7 +34,6 @@ public final class ControlledUpdate {
     /** The group of each tensor (0 = top). */
     private final int[] group;
     private final int groups;
-    private final List<String> groupNames;
     private final double factor;
     private final int unfreezeEvery;
     private final double clipNorm;
@@ -75,12 +74,6 @@ public final class ControlledUpdate {
         }
         Map<String, Integer> groupOf = groupsOf(layers, groupGlobs);
         this.groups = groupOf.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-        List<String> names = new ArrayList<>();
-        for (int g = 0; g < groups; g++) {
-            int gg = g;
-            names.add(groupOf.entrySet().stream().filter(e -> e.getValue() == gg).map(Map.Entry::getKey).toList().toString());
-        }
-        this.groupNames = List.copyOf(names);
         if (unfreezeEvery > 0 && groups < 2) {
             throw new IllegalArgumentException("gradual unfreezing has nothing to thaw: the trained layers " + layers
                     + " form " + (groups == 1 ? "a single group" : "no group") + "; train more layers (loosen the freeze"
@@ -145,11 +138,6 @@ public final class ControlledUpdate {
     /** The number of layer groups. */
     public int groups() {
         return groups;
-    }
-
-    /** Each group's layers, top first. */
-    public List<String> groupNames() {
-        return groupNames;
     }
 
     /** The epoch (from 1) at which group {@code g} starts to train. */
