@@ -92,6 +92,24 @@ class TrainingControlsBadInputTest {
     }
 
     @Test
+    void aLayerThatAsksDl4jToNormalizeItsGradientsIsRefusedUnderControls() {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().name("dense0").nIn(8).nOut(4)
+                        .gradientNormalization(org.deeplearning4j.nn.conf.GradientNormalization.ClipL2PerLayer)
+                        .gradientNormalizationThreshold(1).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().name("out").nIn(4).nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build();
+        var net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+        net.init();
+        assertThatThrownBy(() -> FineTuner.builder(net).clipGradientNorm(1).build().fit(data))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("layer 'dense0' asks DL4J to normalize its gradients (ClipL2PerLayer), which the training"
+                        + " controls' update does not do; use clipGradientNorm(...) instead, or train without training"
+                        + " controls");
+    }
+
+    @Test
     void gradualUnfreezingWithNothingToThawIsRefusedAtFit() {
         assertThatThrownBy(() -> tuner().freeze(Freeze.allExcept("out")).gradualUnfreezing(1).build().fit(data))
                 .isInstanceOf(IllegalArgumentException.class)

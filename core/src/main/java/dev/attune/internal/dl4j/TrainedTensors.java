@@ -20,6 +20,12 @@ final class TrainedTensors {
             return;
         }
         var conf = layer.conf().getLayer();
+        if (Optimizers.normalizesGradients(conf)) {
+            throw new IllegalArgumentException("layer '" + name + "' asks DL4J to normalize its gradients ("
+                    + ((org.deeplearning4j.nn.conf.layers.BaseLayer) conf).getGradientNormalization() + "), which the"
+                    + " training controls' update does not do; use clipGradientNorm(...) instead, or train without"
+                    + " training controls");
+        }
         Map<String, INDArray> params = layer.paramTable();
         Map<String, INDArray> grads = conf.initializer().getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
         params.forEach((key, value) -> out.add(new TrainedTensor(name, key, value, grads.get(key), role(conf, key))));
