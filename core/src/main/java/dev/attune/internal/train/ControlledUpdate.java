@@ -179,7 +179,7 @@ public final class ControlledUpdate {
      *
      * @param step the run's optimizer step, from 0
      * @param epoch the epoch, from 1
-     * @return the global gradient norm before clipping
+     * @return the global gradient norm before clipping (over the tensors that train now), or NaN without clipping
      */
     public double apply(int step, int epoch, double topRate) {
         if (rows == 0) {
@@ -189,14 +189,14 @@ public final class ControlledUpdate {
         for (int i = 0; i < acc.length; i++) {
             if (thawed(group[i], epoch)) {
                 acc[i].divi(rows);
-                if (tensors.get(i).role() != TrainedTensor.Role.STATISTIC) {
+                if (clipNorm > 0 && tensors.get(i).role() != TrainedTensor.Role.STATISTIC) {
                     double n = acc[i].norm2Number().doubleValue();
                     sq += n * n;
                 }
             }
         }
         rows = 0;
-        double norm = Math.sqrt(sq);
+        double norm = clipNorm > 0 ? Math.sqrt(sq) : Double.NaN;
         double clip = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1;
         for (int g = 0; g < groups; g++) {
             configs[g].setLrAndSchedule(groupRate(g, topRate), null);
