@@ -14,12 +14,20 @@ import java.util.Map;
  * @param validationLoss the mean cross-entropy on the validation set, NaN without one
  * @param metrics the validation metrics by name, empty without a validation set
  * @param time the epoch's wall time, validation included
+ * @param learningRate the learning rate of the epoch's last optimizer step (of the top layer group, with
+ *     discriminative rates); NaN when not recorded
  */
-public record EpochRecord(int epoch, double trainLoss, double validationLoss, Map<String, Double> metrics, Duration time) {
+public record EpochRecord(int epoch, double trainLoss, double validationLoss, Map<String, Double> metrics, Duration time,
+                          double learningRate) {
     /** Validates and copies. */
     public EpochRecord {
         metrics = Map.copyOf(requireNonNull(metrics, "metrics"));
         requireNonNull(time, "time");
+    }
+
+    /** A record without a learning rate (NaN). */
+    public EpochRecord(int epoch, double trainLoss, double validationLoss, Map<String, Double> metrics, Duration time) {
+        this(epoch, trainLoss, validationLoss, metrics, time, Double.NaN);
     }
 
     /**

@@ -54,6 +54,7 @@ public final class FineTuner {
     private final Balancer balancer;
     private final TrainingDataCheck audit;
     private final LeakagePolicy leakage;
+    private final TrainingControls controls;
 
     private FineTuner(Builder b) {
         this.base = b.base;
@@ -83,6 +84,7 @@ public final class FineTuner {
         this.resume = b.resume;
         this.listeners = List.copyOf(b.listeners);
         this.leakage = b.leakage == null ? LeakagePolicy.REFUSE : b.leakage;
+        this.controls = b.controls();
     }
 
     /** Starts a fine-tuning set-up from a base network. */
@@ -248,6 +250,10 @@ public final class FineTuner {
         return listeners;
     }
 
+    TrainingControls controls() {
+        return controls;
+    }
+
     /** Every option as text, in a stable order: the run's configuration in its provenance. */
     Map<String, String> config() {
         Map<String, String> c = new LinkedHashMap<>();
@@ -264,6 +270,7 @@ public final class FineTuner {
         c.put("balance", balancer == null ? "none" : balancer.describe());
         c.put("audit", audit == null ? "none" : audit.getClass().getSimpleName());
         c.put("leakage", leakage.name());
+        controls.describe(c);
         return c;
     }
 
@@ -276,7 +283,9 @@ public final class FineTuner {
      * Collects the options of a {@link FineTuner}. Each option may be set once; each setter
      * validates its value at once. Defaults: keep the head, {@link Freeze#none()},
      * {@link Optimizer#adam adam(1e-3)}, 10 epochs, batch size 32, seed 42, no early stopping,
-     * no metrics, no checkpoints, no balancing, no listeners, {@link LeakagePolicy#REFUSE}.
+     * no metrics, no checkpoints, no balancing, no listeners, {@link LeakagePolicy#REFUSE}, and no
+     * training controls (no schedule, layer groups, clipping, accumulation or label smoothing;
+     * {@link Divergence#stop()}).
      */
     public static final class Builder {
         private final Network base;
@@ -297,6 +306,14 @@ public final class FineTuner {
         private Balancer balancer;
         private TrainingDataCheck audit;
         private LeakagePolicy leakage;
+        private Schedule schedule;
+        private Double discriminativeFactor;
+        private List<String> layerGroups;
+        private Integer unfreezeEvery;
+        private Double clipNorm;
+        private Integer accumulate;
+        private Double labelSmoothing;
+        private Divergence divergence;
 
         private Builder(Network base) {
             this.base = base;
@@ -498,6 +515,149 @@ public final class FineTuner {
             return this;
         }
 
+        /**
+         * The learning rate's schedule over the run's optimizer steps (default: the optimizer's rate at
+         * every step): {@code .schedule(Schedule.cosine().withWarmup(100))}. The rate of each step is in
+         * {@link TrainingListener.BatchEnd#learningRate()} and that of each epoch's last step in
+         * {@link EpochRecord#learningRate()}. A warm-up longer than the run is refused when {@code fit} starts.
+         */
+        public Builder schedule(Schedule value) {
+            once(schedule, "schedule");
+            schedule = requireNonNull(value, "schedule");
+            return this;
+        }
+
+        /**
+         * Discriminative learning rates (ULMFiT): the top layer group learns at the optimizer's rate and each
+         * group below at the rate of the group above divided by {@code factorPerGroup} (2.6 in ULMFiT). Groups
+         * are one per trained layer from the top unless {@link #layerGroups} says otherwise; frozen layers
+         * are in none.
+         *
+         * @throws IllegalArgumentException when the factor is not a finite number above 0
+         */
+        public Builder discriminativeLearningRates(double factorPerGroup) {
+            once(discriminativeFactor, "discriminativeLearningRates");
+            if (!(factorPerGroup > 0 && Double.isFinite(factorPerGroup))) {
+                throw new IllegalArgumentException("the discriminative learning-rate factor must be a finite number above 0,"
+                        + " got " + factorPerGroup + "; pass the divisor from one layer group to the next one down,"
+                        + " e.g. 2.6");
+            }
+            discriminativeFactor = factorPerGroup;
+            return this;
+        }
+
+        /**
+         * The layer groups of {@link #discriminativeLearningRates} and {@link #gradualUnfreezing}, one layer
+         * name or glob per group, top first: {@code .layerGroups("head", "dense2", "dense*")}. A layer is in
+         * the first group that matches it; every trained layer must be in a group (checked when {@code fit}
+         * starts). Default: one group per trained layer.
+         *
+         * @throws IllegalArgumentException when no glob or a blank one is given
+         */
+        public Builder layerGroups(String... globsTopFirst) {
+            once(layerGroups, "layerGroups");
+            requireNonNull(globsTopFirst, "globsTopFirst");
+            if (globsTopFirst.length == 0) {
+                throw new IllegalArgumentException("layerGroups() got no group; give one layer name or glob per group,"
+                        + " top first, e.g. layerGroups(\"head\", \"dense*\")");
+            }
+            for (String g : globsTopFirst) {
+                if (requireNonNull(g, "layer group").isBlank()) {
+                    throw new IllegalArgumentException("a layer group is blank in " + Arrays.toString(globsTopFirst)
+                            + "; give a layer name or glob such as \"dense*\"");
+                }
+            }
+            layerGroups = List.of(globsTopFirst);
+            return this;
+        }
+
+        /**
+         * Gradual unfreezing (ULMFiT): at first only the top layer group trains, and one more group thaws
+         * every {@code everyEpochs} epochs. A group that waits gets no update, no weight decay and no
+         * optimizer state; from its thaw on it has state of its own, and Adam's bias correction counts its
+         * steps from there. Layers the freeze policy freezes never thaw (and stay in the cached frozen bottom);
+         * with an adapter the adapted layers' adapter tensors are what thaw. Needs at least two groups
+         * (checked when {@code fit} starts).
+         *
+         * @throws IllegalArgumentException when {@code everyEpochs} is below 1
+         */
+        public Builder gradualUnfreezing(int everyEpochs) {
+            once(unfreezeEvery, "gradualUnfreezing");
+            if (everyEpochs < 1) {
+                throw new IllegalArgumentException("gradual unfreezing needs at least 1 epoch between thaws, got "
+                        + everyEpochs + "; pass e.g. gradualUnfreezing(1) to thaw one more layer group every epoch");
+            }
+            unfreezeEvery = everyEpochs;
+            return this;
+        }
+
+        /**
+         * Clips the gradient by its global norm over every trained tensor (after the division by the
+         * mini-batch's rows, before the optimizer): a gradient whose norm is above {@code maxNorm} is scaled
+         * down to it.
+         *
+         * @throws IllegalArgumentException when {@code maxNorm} is not a finite number above 0
+         */
+        public Builder clipGradientNorm(double maxNorm) {
+            once(clipNorm, "clipGradientNorm");
+            if (!(maxNorm > 0 && Double.isFinite(maxNorm))) {
+                throw new IllegalArgumentException("the gradient clipping norm must be a finite number above 0, got "
+                        + maxNorm + "; 1.0 is a common choice");
+            }
+            clipNorm = maxNorm;
+            return this;
+        }
+
+        /**
+         * Accumulates the gradients of {@code k} mini-batches into one optimizer step: the step equals that of
+         * one mini-batch {@code k} times larger (the last step of an epoch takes the mini-batches left).
+         *
+         * @throws IllegalArgumentException when {@code k} is below 1
+         */
+        public Builder accumulateGradients(int k) {
+            once(accumulate, "accumulateGradients");
+            if (k < 1) {
+                throw new IllegalArgumentException("gradient accumulation needs at least 1 mini-batch per step, got " + k
+                        + "; pass e.g. accumulateGradients(4), or 1 for none");
+            }
+            accumulate = k;
+            return this;
+        }
+
+        /**
+         * Label smoothing: the training targets are {@code 1 - epsilon} on the class plus {@code epsilon / K}
+         * on each of the {@code K} classes; the training loss reported is the cross-entropy against them.
+         *
+         * @throws IllegalArgumentException when {@code epsilon} is not in [0, 1)
+         */
+        public Builder labelSmoothing(double epsilon) {
+            once(labelSmoothing, "labelSmoothing");
+            if (!(epsilon >= 0 && epsilon < 1)) {
+                throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + epsilon
+                        + "; 0.1 is a common choice, 0 for none");
+            }
+            labelSmoothing = epsilon;
+            return this;
+        }
+
+        /**
+         * What a NaN or infinite training loss does (default {@link Divergence#stop()}: the fit throws):
+         * {@code .onDivergence(Divergence.rollback(0.5, 3))} rolls back to the start of the epoch with half
+         * the learning rate, warning the listeners and noting it in the provenance.
+         */
+        public Builder onDivergence(Divergence policy) {
+            once(divergence, "onDivergence");
+            divergence = requireNonNull(policy, "policy");
+            return this;
+        }
+
+        private TrainingControls controls() {
+            return new TrainingControls(schedule, discriminativeFactor == null ? 0 : discriminativeFactor,
+                    layerGroups == null ? List.of() : layerGroups, unfreezeEvery == null ? 0 : unfreezeEvery,
+                    clipNorm == null ? 0 : clipNorm, accumulate == null ? 1 : accumulate,
+                    labelSmoothing == null ? 0 : labelSmoothing, divergence == null ? Divergence.stop() : divergence);
+        }
+
         /** Adds a listener; may be called several times. */
         public Builder listener(TrainingListener listener) {
             listeners.add(requireNonNull(listener, "listener"));
@@ -511,6 +671,17 @@ public final class FineTuner {
          *     layer in the freeze policy, every layer frozen, a head of the wrong kind)
          */
         public FineTuner build() {
+            if (layerGroups != null && discriminativeFactor == null && unfreezeEvery == null) {
+                throw new IllegalArgumentException("layerGroups" + layerGroups + " has no use without"
+                        + " discriminativeLearningRates(...) or gradualUnfreezing(...); set one of them or drop layerGroups");
+            }
+            if (resume && divergence != null && divergence.maxRollbacks() > 0
+                    && checkpoints instanceof CheckpointDirectory d && d.stepInterval() > 0) {
+                throw new IllegalArgumentException("onDivergence(" + divergence + ") rolls back to the start of an epoch,"
+                        + " which a run checkpoint taken every " + d.stepInterval() + " steps does not hold, so a resumed run"
+                        + " could roll back elsewhere than a run never stopped; resume from checkpoints taken per epoch"
+                        + " (drop everySteps(...)) or stop on divergence");
+            }
             FineTuner tuner = new FineTuner(this);
             // Resolving the plan now surfaces unknown layer names and impossible freezes at build time.
             tuner.base.handle().check(tuner.plan());

@@ -35,12 +35,14 @@ final class RunCheckpoints {
     private final boolean resume;
     private final CheckpointFile.Identity identity;
     private final TrainableModel model;
+    /** The run under training controls, whose update holds the optimizer state; {@code null} for the model's own. */
+    private final ControlledTraining controlled;
     private final BestEpoch best;
     private final List<EpochRecord> history;
     private final List<TrainingListener.Warning> warnings = new ArrayList<>();
 
-    RunCheckpoints(FineTuner tuner, Provenance provenance, TrainableModel model, BestEpoch best,
-                   List<EpochRecord> history) {
+    RunCheckpoints(FineTuner tuner, Provenance provenance, TrainableModel model, ControlledTraining controlled,
+                   BestEpoch best, List<EpochRecord> history) {
         this.dir = tuner.checkpoints() instanceof CheckpointDirectory d ? d : null;
         this.resume = tuner.resumes();
         Map<String, String> config = new LinkedHashMap<>(tuner.config());
@@ -49,6 +51,7 @@ final class RunCheckpoints {
         this.identity = new CheckpointFile.Identity(provenance.baseModel(), provenance.trainData(),
                 provenance.validationData(), config);
         this.model = model;
+        this.controlled = controlled;
         this.best = best;
         this.history = history;
     }
@@ -120,10 +123,11 @@ final class RunCheckpoints {
 
     private void write(Position at) {
         List<RunState.Epoch> epochs = history.stream().map(r -> new RunState.Epoch(r.epoch(), r.trainLoss(),
-                r.validationLoss(), r.metrics(), r.time().toNanos())).toList();
+                r.validationLoss(), r.metrics(), r.time().toNanos(), r.learningRate())).toList();
         var random = Nd4j.getRandom();
         RunState state = new RunState(at.epoch(), at.step(), at.iteration(), at.lossSum(), random.rootState(),
-                random.nodeState(), best.state(), epochs, model.params(), model.optimizerState());
+                random.nodeState(), best.state(), epochs, model.params(),
+                controlled != null ? controlled.saveState() : model.optimizerState());
         Path file = dir.runCheckpoint(at.iteration());
         try {
             CheckpointFile.write(file, identity, state);
@@ -145,27 +149,36 @@ final class RunCheckpoints {
                     + "; checkpoint into another directory to start afresh");
         }
         params.assign(s.params().reshape(params.shape()));
+        if (controlled != null) {
+            controlled.restoreState(s.optimizer(), file);
+        } else {
+            restoreOptimizer(s.optimizer(), file);
+        }
+        best.resume(s.stopping());
+        history.clear();
+        s.history().forEach(e -> history.add(new EpochRecord(e.epoch(), e.trainLoss(), e.validationLoss(), e.metrics(),
+                Duration.ofNanos(e.nanos()), e.learningRate())));
+        Nd4j.getRandom().setStates(s.randomRoot(), s.randomNode());
+        return new Position(s.epoch(), s.step(), s.iteration(), s.lossSum());
+    }
+
+    /** Puts a checkpoint's optimizer state back into the model's own updater. */
+    private void restoreOptimizer(Map<String, INDArray> saved, Path file) {
         Map<String, INDArray> live = model.optimizerState();
-        if (!live.keySet().equals(s.optimizer().keySet())) {
-            throw new IllegalArgumentException("checkpoint " + file + " holds the optimizer state " + s.optimizer().keySet()
+        if (!live.keySet().equals(saved.keySet())) {
+            throw new IllegalArgumentException("checkpoint " + file + " holds the optimizer state " + saved.keySet()
                     + " but the optimizer being trained keeps " + live.keySet()
                     + "; checkpoint into another directory to start afresh");
         }
         live.forEach((name, view) -> {
-            INDArray saved = s.optimizer().get(name);
-            if (saved.length() != view.length()) {
-                throw new IllegalArgumentException("checkpoint " + file + " holds " + saved.length()
+            INDArray values = saved.get(name);
+            if (values.length() != view.length()) {
+                throw new IllegalArgumentException("checkpoint " + file + " holds " + values.length()
                         + " values of optimizer state " + name + " but the optimizer keeps " + view.length()
                         + "; checkpoint into another directory to start afresh");
             }
-            view.assign(saved.reshape(view.shape()));
+            view.assign(values.reshape(view.shape()));
         });
-        best.resume(s.stopping());
-        history.clear();
-        s.history().forEach(e -> history.add(new EpochRecord(e.epoch(), e.trainLoss(), e.validationLoss(), e.metrics(),
-                Duration.ofNanos(e.nanos()))));
-        Nd4j.getRandom().setStates(s.randomRoot(), s.randomNode());
-        return new Position(s.epoch(), s.step(), s.iteration(), s.lossSum());
     }
 
     /** Refuses a checkpoint of another run, naming the first difference. */

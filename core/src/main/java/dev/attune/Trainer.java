@@ -27,6 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
 final class Trainer {
     private final FineTuner tuner;
     private final List<TrainingListener> listeners;
+    /** The run under training controls, or {@code null} when the model's own step runs (none set). */
+    private ControlledTraining controlled;
 
     Trainer(FineTuner tuner) {
         this.tuner = tuner;
@@ -50,7 +52,11 @@ final class Trainer {
         EarlyStopping es = tuner.earlyStopping();
         BestEpoch best = new BestEpoch(es);
         List<EpochRecord> history = new ArrayList<>();
-        RunCheckpoints runs = new RunCheckpoints(tuner, provenance, p.model(), best, history);
+        if (tuner.controls().controlsUpdate()) {
+            controlled = new ControlledTraining(p.model(), tuner.controls(), tuner.plan().optimizer(), tuner.epochs(),
+                    batches.steps(), listeners);
+        }
+        RunCheckpoints runs = new RunCheckpoints(tuner, provenance, p.model(), controlled, best, history);
         RunCheckpoints.Position from = runs.start();
         for (TrainingListener.Warning warning : runs.warnings()) {
             listeners.forEach(l -> l.onWarning(warning));
@@ -86,6 +92,9 @@ final class Trainer {
                 break;
             }
         }
+        for (TrainingListener.Warning w : controlled == null ? List.<TrainingListener.Warning>of() : controlled.warnings()) {
+            provenance = provenance.withWarning(w.topic() + ": " + w.message());
+        }
         int bestEpoch = best.restore(p.model(), history.size());
         if (bestEpoch == 0) {
             // Early stopping never saw a finite value, or no epoch met its constraints: keep the last epoch.
@@ -120,6 +129,11 @@ final class Trainer {
         boolean cache = FrozenFeatures.worthCaching(model, rawX);
         INDArray x = cache ? FrozenFeatures.encodeAll(model, rawX) : rawX;
         INDArray y = Epochs.oneHot(train.labels(), train.numClasses());
+        double eps = tuner.controls().labelSmoothing();
+        if (eps > 0) {
+            // Label smoothing: (1 - eps) on the class, eps spread evenly over all classes.
+            y.muli(1 - eps).addi(eps / train.numClasses());
+        }
         INDArray w = weights == null ? null
                 : Nd4j.createFromArray(weights).castTo(DataType.FLOAT).reshape('c', weights.length, 1);
         INDArray valX = validation == null ? null
@@ -131,7 +145,7 @@ final class Trainer {
     private MiniBatches start(Prepared p, List<TrainingListener.Warning> warnings) {
         int n = p.train().size();
         int batch = Math.min(tuner.batchSize(), n);
-        int steps = (n + batch - 1) / batch;
+        int steps = tuner.controls().stepsPerEpoch((n + batch - 1) / batch);
         var start = new TrainingListener.FitStart(tuner.epochs(), steps, n, p.model().trainableParams(),
                 p.model().frozenParams(), p.cached());
         listeners.forEach(l -> l.onFitStart(start));
@@ -145,8 +159,12 @@ final class Trainer {
      */
     private double trainEpoch(Prepared p, MiniBatches batches, int[] order, int epoch, RunCheckpoints.Position at,
                               int[] iteration, long t0, RunCheckpoints runs) {
+        if (controlled != null) {
+            return controlled.epoch(batches, order, epoch, at, iteration, p.cached(), t0, runs);
+        }
         TrainableModel model = p.model();
         int steps = batches.steps();
+        double rate = tuner.plan().optimizer().learningRate();
         double lossSum = at.lossSum();
         for (int s = at.step(); s < steps; s++) {
             MiniBatches.Batch b = batches.get(s, order);
@@ -163,7 +181,7 @@ final class Trainer {
             runs.afterStep(epoch, s + 1, steps, iteration[0], lossSum);
             int stepNo = s + 1;
             Duration since = Duration.ofNanos(System.nanoTime() - t0);
-            listeners.forEach(l -> l.onBatchEnd(new TrainingListener.BatchEnd(epoch, stepNo, steps, loss, since)));
+            listeners.forEach(l -> l.onBatchEnd(new TrainingListener.BatchEnd(epoch, stepNo, steps, loss, since, rate)));
         }
         return lossSum;
     }
@@ -181,7 +199,8 @@ final class Trainer {
             }
         }
         return new EpochRecord(epoch, lossSum / p.train().size(), valLoss, metrics,
-                Duration.ofNanos(System.nanoTime() - e0));
+                Duration.ofNanos(System.nanoTime() - e0),
+                controlled != null ? controlled.lastRate() : tuner.plan().optimizer().learningRate());
     }
 
     /** When no epoch met early stopping's constraints, warns the listeners and notes it in the provenance. */
@@ -212,7 +231,8 @@ final class Trainer {
                     trained, provenance.baseModel(), provenance.asText());
         }
         return new FineTuneResult(network, history, bestEpoch, stoppedEarly, model.trainableParams(),
-                model.frozenParams(), model.frozenLayers().stream().sorted().toList(), model.optimizerStateSize(), wall,
+                model.frozenParams(), model.frozenLayers().stream().sorted().toList(),
+                controlled != null ? controlled.stateSize() : model.optimizerStateSize(), wall,
                 provenance, adapter);
     }
 

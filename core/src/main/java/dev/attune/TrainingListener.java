@@ -68,10 +68,16 @@ public interface TrainingListener {
      * @param epoch the epoch, from 1
      * @param batch the step within the epoch, from 1
      * @param batchesPerEpoch steps per epoch
-     * @param loss the mini-batch loss
+     * @param loss the mini-batch loss (over the accumulated mini-batches, with gradient accumulation)
      * @param sinceStart wall time since training started
+     * @param learningRate the learning rate of the step (of the top layer group, with discriminative rates),
+     *     as the schedule made it
      */
-    record BatchEnd(int epoch, int batch, int batchesPerEpoch, double loss, Duration sinceStart) {
+    record BatchEnd(int epoch, int batch, int batchesPerEpoch, double loss, Duration sinceStart, double learningRate) {
+        /** A step without a recorded learning rate (NaN). */
+        public BatchEnd(int epoch, int batch, int batchesPerEpoch, double loss, Duration sinceStart) {
+            this(epoch, batch, batchesPerEpoch, loss, sinceStart, Double.NaN);
+        }
     }
 
     /**

@@ -51,7 +51,8 @@ public interface ResumableRun {
                 b.append("adapter ").append(name).append(' ').append(sha256(t)).append('\n')));
         for (EpochRecord e : r.history()) {
             b.append("epoch ").append(e.epoch()).append(" train ").append(Long.toHexString(Double.doubleToRawLongBits(e.trainLoss())))
-                    .append(" validation ").append(Long.toHexString(Double.doubleToRawLongBits(e.validationLoss())));
+                    .append(" validation ").append(Long.toHexString(Double.doubleToRawLongBits(e.validationLoss())))
+                    .append(" rate ").append(Long.toHexString(Double.doubleToRawLongBits(e.learningRate())));
             for (Map.Entry<String, Double> m : new TreeMap<>(e.metrics()).entrySet()) {
                 b.append(' ').append(m.getKey()).append(' ').append(Long.toHexString(Double.doubleToRawLongBits(m.getValue())));
             }

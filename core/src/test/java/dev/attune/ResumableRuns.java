@@ -19,7 +19,7 @@ public final class ResumableRuns {
 
     /** Every core family: a multi-layer network (two set-ups), a computation graph, BERT in full and with LoRA. */
     public static List<ResumableRun> core() {
-        return List.of(new MlnFull(), new MlnHead(), new Graph(), new BertFull(), new BertLora());
+        return List.of(new MlnFull(), new MlnHead(), new Graph(), new BertFull(), new BertLora(), new MlnControlled());
     }
 
     /** The multi-layer network of {@link Fixtures#mlp}, with dropout on its hidden layers. */
@@ -161,6 +161,35 @@ public final class ResumableRuns {
         @Override
         public LabeledData validation() {
             return null;
+        }
+    }
+    /**
+     * Full fine-tuning under every training control that keeps state across steps: a warm-up and cosine
+     * schedule, discriminative rates, gradual unfreezing (one group a epoch), clipping, label smoothing and
+     * accumulation over 3 mini-batches (8 mini-batches an epoch: steps of 3, 3 and 2), dropout: 4 epochs.
+     */
+    public static final class MlnControlled implements ResumableRun {
+        @Override
+        public String name() {
+            return "mln-controls";
+        }
+
+        @Override
+        public FineTuner.Builder builder() {
+            return FineTuner.builder(mlpWithDropout(3, 7)).optimizer(Optimizer.adamW(1e-2, 1e-2)).epochs(4).batchSize(8)
+                    .seed(8).metrics(Fixtures.ACCURACY).schedule(Schedule.cosine().withWarmup(2))
+                    .discriminativeLearningRates(2.6).gradualUnfreezing(1).clipGradientNorm(0.5).labelSmoothing(0.1)
+                    .accumulateGradients(3);
+        }
+
+        @Override
+        public LabeledData train() {
+            return Fixtures.blobs(60, 8, 3, 6);
+        }
+
+        @Override
+        public LabeledData validation() {
+            return Fixtures.blobs(30, 8, 3, 7);
         }
     }
 }

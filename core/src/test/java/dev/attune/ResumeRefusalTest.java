@@ -144,6 +144,20 @@ class ResumeRefusalTest {
     }
 
     @Test
+    void aRollbackGuardResumedFromMidEpochCheckpointsIsRefusedAndFromEpochCheckpointsAllowed() {
+        assertThatThrownBy(() -> FineTuner.builder(Fixtures.mlp(3, 1)).onDivergence(Divergence.rollback(0.5, 2))
+                .resumeFrom(CheckpointStore.directory(dir).everySteps(5)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rolls back to the start of an epoch")
+                .hasMessageContaining("every 5 steps")
+                .hasMessageContaining("drop everySteps(...)");
+        FineTuner.builder(Fixtures.mlp(3, 1)).onDivergence(Divergence.rollback(0.5, 2))
+                .resumeFrom(CheckpointStore.directory(dir)).build();
+        FineTuner.builder(Fixtures.mlp(3, 1)).onDivergence(Divergence.rollback(0.5, 2))
+                .checkpoints(CheckpointStore.directory(dir).everySteps(5)).build();
+    }
+
+    @Test
     void everyStepsAndKeepLastRefuseCountsBelowOne() {
         assertThatThrownBy(() -> CheckpointStore.directory(dir).everySteps(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("everySteps must be at least 1 optimizer step, got 0; leave it out to checkpoint after every"

@@ -31,6 +31,28 @@ public interface TrainableModel {
      */
     double step(INDArray encodedFeatures, INDArray oneHotLabels, INDArray weights, int iteration, int epoch);
 
+    /**
+     * The trained tensors, in forward order, with the gradient arrays {@link #computeGradients} writes:
+     * for training controls that run the update themselves.
+     *
+     * @throws UnsupportedOperationException when the model does not offer them
+     */
+    default java.util.List<TrainedTensor> gradientTensors() {
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " does not expose its gradients; train it without training controls");
+    }
+
+    /**
+     * The mini-batch's data loss, as {@link #step}; each trained tensor's gradient, summed over the rows,
+     * is written into its array of {@link #gradientTensors()}. Nothing is updated.
+     *
+     * @throws UnsupportedOperationException when the model does not offer it
+     */
+    default double computeGradients(INDArray encodedFeatures, INDArray oneHotLabels, INDArray weights) {
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " does not expose its gradients; train it without training controls");
+    }
+
     /** Class probabilities for encoded inputs, in inference mode. */
     INDArray predictEncoded(INDArray encodedFeatures);
 

@@ -60,6 +60,7 @@ public final class BertTrainable implements TrainableModel {
     private BertStep step;
     private ModelHandle live;
     private List<AdaptedLayer> adapted;
+    private List<dev.attune.spi.TrainedTensor> controlled;
 
     BertTrainable(BertHandle model, Set<String> frozen, Optimizer optimizer) {
         this.model = model;
@@ -228,6 +229,40 @@ public final class BertTrainable implements TrainableModel {
                 r.apply(p.reshape('c', 1, p.length()), g, optimizer.learningRate(), iteration, epoch);
             }
         }
+    }
+
+    @Override
+    public List<dev.attune.spi.TrainedTensor> gradientTensors() {
+        if (controlled == null) {
+            controlled = new ArrayList<>();
+            for (String name : trained) {
+                INDArray w = model.tensors().get(name);
+                // The head-only graph returns gradients of its own: they are copied into arrays kept here.
+                INDArray g = headOnly ? Nd4j.create(w.dataType(), w.shape(), 'c') : gradients.get(name);
+                controlled.add(new dev.attune.spi.TrainedTensor(model.layerOf(name), name, w, g,
+                        decayed.get(name) ? dev.attune.spi.TrainedTensor.Role.WEIGHT : dev.attune.spi.TrainedTensor.Role.NO_DECAY));
+            }
+        }
+        return controlled;
+    }
+
+    /** The gradients of {@link #compute}, means over the rows, are scaled to sums into {@link #gradientTensors()}'s arrays. */
+    @Override
+    public double computeGradients(INDArray x, INDArray y, INDArray weights) {
+        List<dev.attune.spi.TrainedTensor> out = gradientTensors();
+        Computed c = compute(x, y, weights);
+        long rows = x.size(0);
+        if (run != null) {
+            runGradient.muli(rows);
+            return c.loss();
+        }
+        for (var t : out) {
+            if (headOnly) {
+                t.gradient().assign(c.gradients().get(t.name()));
+            }
+            t.gradient().muli(rows);
+        }
+        return c.loss();
     }
 
     @Override

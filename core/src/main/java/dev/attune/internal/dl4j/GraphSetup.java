@@ -107,6 +107,7 @@ record GraphSetup(ComputationGraphConfiguration train, ComputationGraphConfigura
             } else if (c.getLayer() instanceof BaseLayer b) {
                 Optimizers.configure(b, plan.optimizer());
                 Optimizers.configure((BaseLayer) p.getLayer(), plan.optimizer());
+                c.setLayer(UndecayedGainDense.of(b));
             }
         }
         conf.getDefaultConfiguration().setSeed(plan.seed());

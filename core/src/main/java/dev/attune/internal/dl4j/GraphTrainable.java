@@ -75,6 +75,34 @@ final class GraphTrainable implements TrainableModel {
     }
 
     @Override
+    public List<dev.attune.spi.TrainedTensor> gradientTensors() {
+        if (graph.getFlattenedGradients() == null) {
+            graph.initGradientsView();
+        }
+        List<dev.attune.spi.TrainedTensor> out = new ArrayList<>();
+        for (LayerInfo l : setup.layers()) {
+            var vertex = graph.getVertex(l.name());
+            if (!setup.frozen().contains(l.name()) && vertex.hasLayer()) {
+                TrainedTensors.add(vertex.getLayer(), l.name(), out);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public double computeGradients(INDArray x, INDArray y, INDArray weights) {
+        graph.setInputs(x);
+        graph.setLabels(y);
+        ExampleWeightedLoss.during(graph.getOutputLayer(0), weights, () -> {
+            graph.computeGradientAndScore();
+            return 0;
+        });
+        double score = graph.score() - graph.calcRegularizationScore(true);
+        graph.clear();
+        return score;
+    }
+
+    @Override
     public INDArray predictEncoded(INDArray x) {
         return graph.outputSingle(false, x);
     }

@@ -115,6 +115,7 @@ record MlnSetup(MultiLayerConfiguration train, MultiLayerConfiguration plain, in
                 // Dense, convolution and output layers and SameDiff layers (attention, adapted or not).
                 Optimizers.configure(c.getLayer(), plan.optimizer());
                 Optimizers.configure(plain.getConf(i).getLayer(), plan.optimizer());
+                c.setLayer(UndecayedGainDense.of(c.getLayer()));
             }
         }
         conf.setIterationCount(0);

@@ -144,6 +144,38 @@ final class MlnTrainable implements TrainableModel {
     }
 
     @Override
+    public List<dev.attune.spi.TrainedTensor> gradientTensors() {
+        List<dev.attune.spi.TrainedTensor> out = new ArrayList<>();
+        for (int i = 0; i < top.getnLayers(); i++) {
+            if (!frozen.contains(name(i + split))) {
+                TrainedTensors.add(top.getLayer(i), name(i + split), out);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public double computeGradients(INDArray x, INDArray y, INDArray weights) {
+        AdaptedLayer.LowRank[] layers = fused == null || x.rank() != 2 ? null : fused.layers();
+        if (layers != null) {
+            return fused.step(layers, x, y, weights);
+        }
+        top.setInput(x);
+        top.setLabels(y);
+        ExampleWeightedLoss.during(top.getOutputLayer(), weights, () -> {
+            top.computeGradientAndScore();
+            return 0;
+        });
+        double score = top.score() - top.calcRegularizationScore(true);
+        for (var layer : top.getLayers()) {
+            layer.clear();
+        }
+        top.setInput(null);
+        top.setLabels(null);
+        return score;
+    }
+
+    @Override
     public INDArray predictEncoded(INDArray x) {
         return top.output(x, false);
     }

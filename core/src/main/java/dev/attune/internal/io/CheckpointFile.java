@@ -128,6 +128,7 @@ public final class CheckpointFile {
             new TreeMap<>(e.metrics()).forEach((k, v) -> metrics.put(k, Double.toString(v)));
             r.put("metrics", metrics);
             r.put("nanos", Long.toString(e.nanos()));
+            r.put("learningRate", Double.toString(e.learningRate()));
             history.add(r);
         }
         m.put("history", history);
@@ -240,7 +241,8 @@ public final class CheckpointFile {
             Map<String, Double> metrics = new LinkedHashMap<>();
             ((Map<?, ?>) r.get("metrics")).forEach((k, v) -> metrics.put((String) k, Double.parseDouble((String) v)));
             history.add(new RunState.Epoch(integer(r.get("epoch")), Double.parseDouble((String) r.get("trainLoss")),
-                    Double.parseDouble((String) r.get("validationLoss")), metrics, Long.parseLong((String) r.get("nanos"))));
+                    Double.parseDouble((String) r.get("validationLoss")), metrics, Long.parseLong((String) r.get("nanos")),
+                    Double.parseDouble((String) r.get("learningRate"))));
         }
         Map<String, INDArray> optimizer = new LinkedHashMap<>();
         for (Object name : (List<?>) m.get("optimizer")) {

@@ -57,8 +57,10 @@ public record RunState(int epoch, int step, int iteration, double lossSum, long 
      * @param validationLoss its validation loss (NaN without validation data)
      * @param metrics its validation metrics by name
      * @param nanos how long it took
+     * @param learningRate the learning rate of its last step
      */
-    public record Epoch(int epoch, double trainLoss, double validationLoss, Map<String, Double> metrics, long nanos) {
+    public record Epoch(int epoch, double trainLoss, double validationLoss, Map<String, Double> metrics, long nanos,
+                        double learningRate) {
         /** Copies the metrics. */
         public Epoch {
             metrics = Map.copyOf(metrics);
