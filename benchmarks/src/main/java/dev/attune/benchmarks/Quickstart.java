@@ -58,7 +58,7 @@ public final class Quickstart {
     static final String REPORT_MODE = "lora-r16";
     /** Head only (everything below frozen), frozen convolutions, full fine-tuning, from scratch. */
     static final List<String> MODES = List.of("head-only", "convs-frozen", "lora-r4", "lora-r16", "dora-r4", "dora-r16",
-            "lora-all-r8", "full", "scratch");
+            "lora-all-r8", "full", "full-discr", "full-ulmfit", "scratch");
 
     private Quickstart() {
     }
@@ -81,6 +81,7 @@ public final class Quickstart {
         console.printf(Locale.ROOT, "target: %d MNIST training digits to sample from, %d test digits%n",
                 pool.size(), test.size());
 
+        List<String> modes = selectedModes();
         List<Run> runs = new ArrayList<>();
         Map<String, FineTuneResult> kept = new LinkedHashMap<>();
         long jobStart = System.nanoTime();
@@ -88,7 +89,7 @@ public final class Quickstart {
             for (long seed : SEEDS) {
                 Split labelled = Splits.kPerClass(pool, k, seed);
                 LabeledData validation = Splits.kPerClass(labelled.validation(), VALIDATION_PER_CLASS, seed).train();
-                for (String mode : MODES) {
+                for (String mode : modes) {
                     FineTuneResult result = fineTune(mode, k, seed, base, labelled.train(), validation, out);
                     Predictions p = result.predict(test);
                     Run run = new Run(mode, k, seed, p.score(Metrics.accuracy()), p.score(Metrics.f1Macro()),
@@ -126,6 +127,11 @@ public final class Quickstart {
         writer.writeValue(results.toFile(), json);
         console.println("wrote " + results + " and " + runs.size() + " fine-tuned models under " + out.resolve("models"));
 
+        if (!modes.containsAll(ROBUSTNESS_MODES) || !modes.contains(REPORT_MODE)) {
+            console.println("robustness runs and the report skipped: they need the modes " + ROBUSTNESS_MODES
+                    + " and " + REPORT_MODE + ", not all selected by -Dquickstart.modes");
+            return;
+        }
         Map<String, RobustnessReport> robustness = new LinkedHashMap<>();
         for (String mode : ROBUSTNESS_MODES) {
             robustness.put(mode, robustness(kept.get(mode).model(), test));
@@ -146,6 +152,27 @@ public final class Quickstart {
         json.put("robustness", robust);
         writer.writeValue(results.toFile(), json);
         console.println("added the robustness results to " + results);
+    }
+
+    /**
+     * The modes to run: all of {@link #MODES}, or those that the system property {@code quickstart.modes}
+     * names (comma-separated), in {@link #MODES}' order.
+     *
+     * @throws IllegalArgumentException for a name that is not a mode
+     */
+    static List<String> selectedModes() {
+        String given = System.getProperty("quickstart.modes", "").trim();
+        if (given.isEmpty()) {
+            return MODES;
+        }
+        List<String> named = java.util.Arrays.stream(given.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList();
+        for (String m : named) {
+            if (!MODES.contains(m)) {
+                throw new IllegalArgumentException("quickstart.modes names '" + m + "', which is not a mode; the modes are "
+                        + MODES);
+            }
+        }
+        return MODES.stream().filter(named::contains).toList();
     }
 
     private static Network pretrainedBase(Path zip, PrintStream console) {
@@ -180,6 +207,12 @@ public final class Quickstart {
             case "convs-frozen" -> FineTuner.builder(base).replaceHead(10).freeze(Freeze.upTo("pool1"))
                     .optimizer(Optimizer.adam(1e-3));
             case "full" -> FineTuner.builder(base).replaceHead(10).optimizer(Optimizer.adam(1e-3));
+            // ULMFiT's discriminative rates (each layer down at 1/2.6 of the one above), then with gradual
+            // unfreezing too (one more layer every 2 epochs: head, dense0, conv1, conv0 all train from epoch 7).
+            case "full-discr" -> FineTuner.builder(base).replaceHead(10).optimizer(Optimizer.adam(1e-3))
+                    .discriminativeLearningRates(2.6);
+            case "full-ulmfit" -> FineTuner.builder(base).replaceHead(10).optimizer(Optimizer.adam(1e-3))
+                    .discriminativeLearningRates(2.6).gradualUnfreezing(2);
             case "scratch" -> FineTuner.builder(BaseModels.smallCnn(seed)).optimizer(Optimizer.adam(1e-3));
             default -> {
                 // lora-r4, dora-r16, ...: an adapter on dense0 (alpha = 2r), the new head trained, the rest frozen;
