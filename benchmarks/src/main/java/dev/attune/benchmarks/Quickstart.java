@@ -148,7 +148,7 @@ public final class Quickstart {
         console.println("added the robustness results to " + results);
     }
 
-    private static Network pretrainedBase(Path zip, PrintStream console) {
+    static Network pretrainedBase(Path zip, PrintStream console) {
         if (Files.exists(zip)) {
             Network base = Network.load(zip);
             console.println("reusing the cached base model " + zip + " (delete it to pretrain again)");

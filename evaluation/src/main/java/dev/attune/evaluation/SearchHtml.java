@@ -87,8 +87,8 @@ final class SearchHtml {
             hi += pad;
         }
         double step = niceStep((hi - lo) / 4);
-        double from = Math.floor(lo / step - 1e-9) * step;
-        double to = Math.ceil(hi / step + 1e-9) * step;
+        double from = Math.floor(lo / step + 1e-9) * step;
+        double to = Math.ceil(hi / step - 1e-9) * step;
         for (double t = from; t <= to + step / 2; t += step) {
             ticks.add(t);
         }
@@ -123,6 +123,13 @@ final class SearchHtml {
             List<Double> distinct = scored.stream().map(t -> axis(((Number) t.point().get(p.name())).doubleValue(), log))
                     .distinct().sorted().toList();
             List<Double> at = distinct.size() <= 6 ? distinct : even(lo, hi, 4);
+            if (log && distinct.size() > 6 && Math.floor(hi) - Math.ceil(lo) >= 1) {
+                // Powers of ten on a log axis.
+                at = new ArrayList<>();
+                for (double e = Math.ceil(lo); e <= Math.floor(hi); e++) {
+                    at.add(e);
+                }
+            }
             for (double v : at) {
                 xTicks.add(v);
                 xNames.add(tick(log ? Math.pow(10, v) : v));
