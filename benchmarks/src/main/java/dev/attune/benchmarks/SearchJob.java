@@ -77,6 +77,13 @@ public final class SearchJob {
                 .journal(journal);
     }
 
+    /** A trial's point as the leaderboard shows it: {@code rank=8 alpha=16 lr=0.004642}. */
+    static String text(TrialRecord t) {
+        StringBuilder b = new StringBuilder();
+        space().names().forEach(n -> b.append(b.length() == 0 ? "" : " ").append(n).append('=').append(t.point().format(n)));
+        return b.toString();
+    }
+
     /** Runs the job; the optional argument is the output directory. */
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args.length > 0 ? args[0] : "target/attune/search-job");
@@ -97,7 +104,7 @@ public final class SearchJob {
             Files.deleteIfExists(journal);
         }
         Search search = search(base, journal).listener((trial, result) -> console.printf(Locale.ROOT,
-                "  trial %2d %-34s f1_macro %.4f  %-22s %5.1fs%n", trial.index(), trial.point().labels(), trial.score(),
+                "  trial %2d %-30s f1_macro %.4f  %-22s %5.1fs%n", trial.index(), text(trial), trial.score(),
                 trial.describeStatus(), trial.wallTime().toMillis() / 1000.0));
         long t0 = System.nanoTime();
         SearchResult result = search.run(train, validation);
@@ -115,7 +122,7 @@ public final class SearchJob {
         boolean same = Arrays.equals(bestFit.model().handle().params().data().asFloat(),
                 again.model().handle().params().data().asFloat());
         console.printf(Locale.ROOT, "best trial %d %s: validation f1_macro %.4f, test accuracy %.4f, test macro-F1 %.4f;"
-                + " made again from its record: %s%n", best.index(), best.point().labels(), best.score(),
+                + " made again from its record: %s%n", best.index(), text(best), best.score(),
                 bestFit.evaluate(test, Metrics.accuracy()), bestFit.evaluate(test, Metrics.f1Macro()),
                 same ? "the same weights bit for bit" : "DIFFERENT weights");
 

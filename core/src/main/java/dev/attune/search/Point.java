@@ -47,6 +47,22 @@ public final class Point {
     }
 
     /**
+     * A value as a table shows it: a double to 4 significant digits ({@code 0.004422}), anything else as its
+     * {@linkplain #labels() label}.
+     *
+     * @throws IllegalArgumentException when the space has no parameter of that name
+     */
+    public String format(String name) {
+        Object v = get(name);
+        if ((v instanceof Double || v instanceof Float) && Double.isFinite(((Number) v).doubleValue())) {
+            String s = new java.math.BigDecimal(((Number) v).doubleValue()).round(new java.math.MathContext(4))
+                    .stripTrailingZeros().toString();
+            return s.contains("E") ? String.format(java.util.Locale.ROOT, "%.3e", ((Number) v).doubleValue()) : s;
+        }
+        return labels.get(name);
+    }
+
+    /**
      * The value of a parameter, of whatever type.
      *
      * @throws IllegalArgumentException when the space has no parameter of that name
@@ -172,9 +188,9 @@ public final class Point {
         return simple + " #" + (position + 1);
     }
 
-    /** The labels in the order of the given names, for tables. */
-    List<String> labelsOf(List<String> names) {
-        return names.stream().map(labels::get).toList();
+    /** The values as tables show them, in the order of the given names. */
+    List<String> formatted(List<String> names) {
+        return names.stream().map(this::format).toList();
     }
 
     @Override

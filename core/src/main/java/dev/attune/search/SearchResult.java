@@ -122,7 +122,7 @@ public final class SearchResult {
         for (TrialRecord r : ranked()) {
             rank++;
             t.append("| ").append(r.scored() ? String.valueOf(rank) : "-").append(" | ").append(r.index()).append(" |");
-            r.point().labelsOf(names).forEach(l -> t.append(' ').append(cell(l)).append(" |"));
+            r.point().formatted(names).forEach(l -> t.append(' ').append(cell(l)).append(" |"));
             t.append(' ').append(r.scored() ? String.format(Locale.ROOT, "%.4f", r.score()) : "-").append(" | ")
                     .append(r.bestEpoch()).append(" | ").append(r.epochsRun()).append(" of ").append(r.maxEpochs())
                     .append(" | ").append(r.describeStatus()).append(" |\n");

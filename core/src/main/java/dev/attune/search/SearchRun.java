@@ -279,10 +279,12 @@ final class SearchRun {
                 throw new Rungs.Abandoned();
             }
             double value = s.objective().of(record);
-            rungs.progress(p.index(), record.epoch());
             if (!p.isRung(record.epoch(), maxEpochs)) {
+                rungs.progress(p.index(), record.epoch());
                 return false;
             }
+            // At a rung the value and the progress are recorded together, so that no later trial sees the trial
+            // past the rung without its value.
             try {
                 stoppedAtRung = !rungs.keep(p, record.epoch(), value);
             } catch (InterruptedException e) {

@@ -51,7 +51,7 @@ final class SearchHtml {
         if (!scored.isEmpty()) {
             TrialRecord best = r.best();
             out.append(". Best: trial ").append(best.index()).append(' ')
-                    .append(escape(best.point().labels().toString())).append(", ").append(escape(r.objective().name()))
+                    .append(escape(text(best))).append(", ").append(escape(r.objective().name()))
                     .append(' ').append(fmt(best.score()));
         }
         out.append(".</p>\n");
@@ -209,7 +209,7 @@ final class SearchHtml {
             rank++;
             out.append("<tr><td class=\"n\">").append(t.scored() ? String.valueOf(rank) : "-").append("</td><td class=\"n\">")
                     .append(t.index()).append("</td>");
-            names.forEach(nm -> out.append("<td>").append(escape(t.point().labels().get(nm))).append("</td>"));
+            names.forEach(nm -> out.append("<td>").append(escape(t.point().format(nm))).append("</td>"));
             out.append("<td class=\"n\">").append(t.scored() ? fmt(t.score()) : "-").append("</td><td class=\"n\">")
                     .append(t.bestEpoch()).append("</td><td class=\"n\">").append(t.epochsRun()).append(" of ")
                     .append(t.maxEpochs()).append("</td><td class=\"n\">").append(t.seed()).append("</td><td>")
@@ -221,7 +221,7 @@ final class SearchHtml {
     private void dot(double px, double py, TrialRecord t) {
         out.append("<circle class=\"").append(t.status() == TrialRecord.Status.STOPPED ? "s4" : "s0").append("\" cx=\"")
                 .append(coord(px)).append("\" cy=\"").append(coord(py)).append("\" r=\"4\"><title>trial ").append(t.index())
-                .append(' ').append(escape(t.point().labels().toString())).append(": ").append(escape(r.objective().name()))
+                .append(' ').append(escape(text(t))).append(": ").append(escape(r.objective().name()))
                 .append(' ').append(fmt(t.score())).append(", ").append(escape(t.describeStatus())).append("</title></circle>\n");
     }
 
@@ -269,6 +269,13 @@ final class SearchHtml {
         }
         out.append("<text class=\"axis-label\" x=\"").append(coord((x.lo() + x.hi()) / 2)).append("\" y=\"").append(h - 12)
                 .append("\" text-anchor=\"middle\">").append(escape(label)).append("</text>\n");
+    }
+
+    /** The trial's point as tables show it: {@code {lr=0.004422, batch=large}}. */
+    private String text(TrialRecord t) {
+        List<String> parts = new ArrayList<>();
+        r.space().names().forEach(nm -> parts.add(nm + "=" + t.point().format(nm)));
+        return "{" + String.join(", ", parts) + "}";
     }
 
     private static double axis(double v, boolean log) {
