@@ -108,13 +108,13 @@ public final class SearchResult {
     }
 
     /**
-     * The leaderboard as a Markdown table, best first: rank, trial, each parameter, the objective at the
-     * trial's best epoch, best epoch, epochs run of the trial's maximum, and how it ended; then a line with
-     * the compute spent.
+     * The leaderboard as a Markdown table, best first: place, trial, each parameter (doubles to 4
+     * significant digits), the objective at the trial's best epoch, best epoch, epochs run of the trial's
+     * maximum, and how it ended; then a line with the compute spent.
      */
     public String leaderboard() {
         List<String> names = space.names();
-        StringBuilder t = new StringBuilder("| rank | trial |");
+        StringBuilder t = new StringBuilder("| place | trial |");
         names.forEach(n -> t.append(' ').append(n).append(" |"));
         t.append(' ').append(objective.name()).append(" | best epoch | epochs | status |\n|---:|---:|");
         t.append("---|".repeat(names.size())).append("---:|---:|---:|---|\n");

@@ -43,7 +43,7 @@ class SearchTest {
         assertThat(r.bestResult()).isPresent();
 
         String board = r.leaderboard();
-        assertThat(board).startsWith("| rank | trial | lr | batch | accuracy | best epoch | epochs | status |\n")
+        assertThat(board).startsWith("| place | trial | lr | batch | accuracy | best epoch | epochs | status |\n")
                 .contains("| 1 | " + best.index() + " |").contains("12 epochs run of 12");
         @SuppressWarnings("unchecked")
         Map<String, Object> json = (Map<String, Object>) Json.parse(r.toJson(), 16);

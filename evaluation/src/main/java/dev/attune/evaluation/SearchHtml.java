@@ -200,7 +200,7 @@ final class SearchHtml {
 
     private void leaderboard() {
         List<String> names = r.space().names();
-        out.append("<table id=\"search-leaderboard\">\n<tr><th>rank</th><th>trial</th>");
+        out.append("<table id=\"search-leaderboard\">\n<tr><th>place</th><th>trial</th>");
         names.forEach(nm -> out.append("<th>").append(escape(nm)).append("</th>"));
         out.append("<th>").append(escape(r.objective().name())).append("</th><th>best epoch</th><th>epochs</th>")
                 .append("<th>seed</th><th>status</th></tr>\n");
