@@ -34,10 +34,10 @@ final class Rungs {
         }
     }
 
-    /** A trial from the journal: done, with its values at every rung it reached. */
-    synchronized void finished(Strategy.Planned p, List<EpochRecord> history) {
+    /** A trial from the journal: done, with its values at every rung it reached below its last epoch. */
+    synchronized void finished(Strategy.Planned p, List<EpochRecord> history, int maxEpochs) {
         for (EpochRecord r : history) {
-            if (p.isRung(r.epoch(), Integer.MAX_VALUE)) {
+            if (p.isRung(r.epoch(), maxEpochs)) {
                 values.computeIfAbsent(p.index(), k -> new HashMap<>()).put(r.epoch(), objective.of(r));
             }
         }

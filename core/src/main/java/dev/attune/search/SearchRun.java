@@ -58,7 +58,7 @@ final class SearchRun {
         this.rungs = new Rungs(s.objective(), plan);
         for (TrialRecord r : resumed) {
             records.add(r);
-            rungs.finished(plan.get(r.index()), r.history());
+            rungs.finished(plan.get(r.index()), r.history(), r.maxEpochs());
             finishOrder.set(Math.max(finishOrder.get(), r.finishOrder() + 1));
         }
     }
