@@ -50,6 +50,19 @@ public sealed interface Param permits Param.LogUniform, Param.Uniform, Param.Int
     /** The parameter as text, for example {@code logUniform(lr, 1.0E-4, 0.01)}. */
     String describe();
 
+    /** Whether {@code value} is one of the parameter's values: a number in a range, one of a choice's values. */
+    default boolean admits(Object value) {
+        if (this instanceof Choice c) {
+            return c.values().contains(value);
+        }
+        if (this instanceof IntRange r) {
+            return value instanceof Integer i && i >= r.low() && i <= r.high();
+        }
+        double low = this instanceof LogUniform l ? l.low() : ((Uniform) this).low();
+        double high = this instanceof LogUniform l ? l.high() : ((Uniform) this).high();
+        return value instanceof Double d && d >= low && d <= high;
+    }
+
     /**
      * Values of {@code name} spread log-uniformly over {@code [low, high]}: right for learning rates and
      * weight decay.

@@ -99,6 +99,36 @@ public final class SearchSpace {
         return axes;
     }
 
+    /**
+     * A point of this space with the given values, for a trial of your own choosing (to fit a chosen
+     * configuration through the search's mapping, say).
+     *
+     * @param values a value for every parameter, by name
+     * @param seed the trial's seed
+     * @throws IllegalArgumentException when a parameter has no value, an unknown one has, or a value is not
+     *     one of its parameter's (a number out of its range, a value that is not one of a choice's)
+     */
+    public Point pointOf(Map<String, ?> values, long seed) {
+        java.util.Objects.requireNonNull(values, "values");
+        for (String name : values.keySet()) {
+            param(name);
+        }
+        Map<String, Object> ordered = new LinkedHashMap<>();
+        for (Param p : params) {
+            Object v = values.get(p.name());
+            if (v == null) {
+                throw new IllegalArgumentException("no value for parameter '" + p.name() + "'; give one for each of "
+                        + names());
+            }
+            if (!p.admits(v)) {
+                throw new IllegalArgumentException("parameter '" + p.name() + "' cannot be " + v + " ("
+                        + v.getClass().getSimpleName() + "); its values are " + p.describe());
+            }
+            ordered.put(p.name(), v);
+        }
+        return point(ordered, seed);
+    }
+
     /** The point with these values, labelled. */
     Point point(Map<String, Object> values, long seed) {
         Map<String, String> labels = new LinkedHashMap<>();

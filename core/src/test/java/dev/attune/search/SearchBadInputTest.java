@@ -59,7 +59,7 @@ class SearchBadInputTest {
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("lr", 1e-3);
         values.put("batch", 8);
-        Point p = SearchFixtures.space().point(values, 7);
+        Point p = SearchFixtures.space().pointOf(values, 7);
         assertThat(p.getDouble("lr")).isEqualTo(1e-3);
         assertThat(p.getDouble("batch")).isEqualTo(8.0);
         assertThat(p.getInt("batch")).isEqualTo(8);
@@ -70,6 +70,24 @@ class SearchBadInputTest {
                 .hasMessage("parameter 'lr' is a Double (0.001), not an int; read it with getDouble(\"lr\")");
         assertThatThrownBy(() -> p.getString("batch")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("parameter 'batch' is an Integer (8), not a String; read it with getInt(\"batch\")");
+    }
+
+    @Test
+    void aPointOfYourOwnIsCheckedAgainstTheSpace() {
+        SearchSpace space = SearchFixtures.space();
+        assertThat(space.pointOf(Map.of("lr", 1e-3, "batch", 32), 9).labels()).containsExactly(
+                Map.entry("lr", "0.001"), Map.entry("batch", "32"));
+        assertThatThrownBy(() -> space.pointOf(Map.of("lr", 1e-3), 9)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no value for parameter 'batch'; give one for each of [lr, batch]");
+        assertThatThrownBy(() -> space.pointOf(Map.of("lr", 1.0, "batch", 32), 9))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("parameter 'lr' cannot be 1.0 (Double); its values are logUniform(lr, 1.0E-5, 0.05)");
+        assertThatThrownBy(() -> space.pointOf(Map.of("lr", 1e-3, "batch", 16), 9))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("parameter 'batch' cannot be 16 (Integer); its values are choice(batch, 8, 32)");
+        assertThatThrownBy(() -> space.pointOf(Map.of("lr", 1e-3, "batch", 8, "rank", 4), 9))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the search space has no parameter 'rank'; its parameters are [lr, batch]");
     }
 
     @Test
@@ -101,7 +119,7 @@ class SearchBadInputTest {
         assertThatThrownBy(() -> s.memoryBudget(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the memory budget must be a positive number of bytes, got 0");
 
-        long oneTrial = SearchFixtures.mapping(1).apply(SearchFixtures.space().point(Map.of("lr", 1e-3, "batch", 8), 1))
+        long oneTrial = SearchFixtures.mapping(1).apply(SearchFixtures.space().pointOf(Map.of("lr", 1e-3, "batch", 8), 1))
                 .build().estimatedMemoryBytes();
         // 467 parameters of 4 bytes: working copy, result copy, gradient and Adam's two state values.
         assertThat(oneTrial).isEqualTo(467L * 4 * 5);
