@@ -332,8 +332,9 @@ public final class EvaluationReport {
     /**
      * The report as one HTML page that needs nothing else: inline CSS and SVG charts (learning curves,
      * confusion matrix, reliability diagram, per-class scores, per-group bars with the fairness checks,
-     * robustness curves), tables of the headline numbers, the data audit, latency (when given) and
-     * provenance; no script and no link to anything outside the page.
+     * robustness curves, with a search the objective against each hyperparameter and the trials as they
+     * finished), tables of the headline numbers, the data audit, latency and the search's leaderboard (when
+     * given) and provenance; no script and no link to anything outside the page.
      */
     public String toHtml() {
         return ReportHtml.render(this);
