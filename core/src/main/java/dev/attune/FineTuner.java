@@ -55,6 +55,7 @@ public final class FineTuner {
     private final TrainingDataCheck audit;
     private final LeakagePolicy leakage;
     private final TrainingControls controls;
+    private final List<StopCondition> stopConditions;
 
     private FineTuner(Builder b) {
         this.base = b.base;
@@ -85,6 +86,7 @@ public final class FineTuner {
         this.listeners = List.copyOf(b.listeners);
         this.leakage = b.leakage == null ? LeakagePolicy.REFUSE : b.leakage;
         this.controls = b.controls();
+        this.stopConditions = List.copyOf(b.stopConditions);
     }
 
     /** Starts a fine-tuning set-up from a base network. */
@@ -254,8 +256,31 @@ public final class FineTuner {
         return controls;
     }
 
-    /** Every option as text, in a stable order: the run's configuration in its provenance. */
-    Map<String, String> config() {
+    List<StopCondition> stopConditions() {
+        return stopConditions;
+    }
+
+    /**
+     * An upper estimate of the memory one {@link #fit} holds for the model, in bytes: the working copy
+     * of the base model's parameters, the result's copy, the best epoch's copy (with early stopping),
+     * and for every parameter, as if all trained, a gradient and the optimizer's state (Adam 2 values,
+     * SGD with momentum 1, plain SGD 0), all in the parameters' data type. Adapter tensors, activations
+     * and the data's arrays are not counted.
+     */
+    public long estimatedMemoryBytes() {
+        long params = base.numParams();
+        long width = base.handle().params().dataType().width();
+        int state = optimizer.kind() == Optimizer.Kind.ADAM ? 2 : optimizer.momentum() > 0 ? 1 : 0;
+        // working copy, result copy, gradient, optimizer state, and the best epoch's copy under early stopping
+        int copies = 3 + state + (earlyStopping == null ? 0 : 1);
+        return params * width * copies;
+    }
+
+    /**
+     * Every option as text, in a stable order: the run's configuration in its provenance. Listeners and
+     * stop conditions are not options of the result and are not listed.
+     */
+    public Map<String, String> config() {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("replaceHead", headClasses > 0 ? headClasses + " classes as '" + headName + "'" : "no");
         c.put("freeze", freeze.toString());
@@ -314,6 +339,7 @@ public final class FineTuner {
         private Integer accumulate;
         private Double labelSmoothing;
         private Divergence divergence;
+        private final List<StopCondition> stopConditions = new ArrayList<>();
 
         private Builder(Network base) {
             this.base = base;
@@ -656,6 +682,17 @@ public final class FineTuner {
                     layerGroups == null ? List.of() : layerGroups, unfreezeEvery == null ? 0 : unfreezeEvery,
                     clipNorm == null ? 0 : clipNorm, accumulate == null ? 1 : accumulate,
                     labelSmoothing == null ? 0 : labelSmoothing, divergence == null ? Divergence.stop() : divergence);
+        }
+
+        /**
+         * Adds a condition asked after every epoch whether to stop training; may be called several times
+         * (training stops when any says so). A stop before the last epoch ends the run as early stopping
+         * does: {@link FineTuneResult#stoppedEarly()} is true and, when early stopping is configured, the
+         * best epoch's weights are restored. Like listeners, conditions are not in the configuration.
+         */
+        public Builder stopWhen(StopCondition condition) {
+            stopConditions.add(requireNonNull(condition, "condition"));
+            return this;
         }
 
         /** Adds a listener; may be called several times. */

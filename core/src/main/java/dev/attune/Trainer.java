@@ -86,8 +86,12 @@ final class Trainer {
             var end = new TrainingListener.EpochEnd(record, tuner.epochs(), improved,
                     Duration.ofNanos(System.nanoTime() - t0));
             listeners.forEach(l -> l.onEpochEnd(end));
-            // Patience running out at the last epoch stops nothing: every epoch ran.
-            if (best.exhausted() && epoch < tuner.epochs()) {
+            boolean stopAsked = false;
+            for (StopCondition c : tuner.stopConditions()) {
+                stopAsked |= c.stopAfter(record);
+            }
+            // Patience running out, or a stop asked, at the last epoch stops nothing: every epoch ran.
+            if ((best.exhausted() || stopAsked) && epoch < tuner.epochs()) {
                 stoppedEarly = true;
                 break;
             }

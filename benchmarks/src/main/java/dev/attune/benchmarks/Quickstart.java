@@ -175,7 +175,7 @@ public final class Quickstart {
         return MODES.stream().filter(named::contains).toList();
     }
 
-    private static Network pretrainedBase(Path zip, PrintStream console) {
+    static Network pretrainedBase(Path zip, PrintStream console) {
         if (Files.exists(zip)) {
             Network base = Network.load(zip);
             console.println("reusing the cached base model " + zip + " (delete it to pretrain again)");

@@ -31,7 +31,7 @@ class ModuleLayoutTest {
                     + "|/attune-(core|data|evaluation|adapters|deploy|registry|benchmarks)-[^/]*\\.jar");
     /** The packages each module owns (prefixes; core's main and test packages). */
     private static final Map<String, List<String>> OWN = Map.of(
-            "core", List.of("dev.attune", "dev.attune.spi", "dev.attune.internal", "dev.attune.architecture"),
+            "core", List.of("dev.attune", "dev.attune.search", "dev.attune.spi", "dev.attune.internal", "dev.attune.architecture"),
             "data", List.of("dev.attune.data"),
             "evaluation", List.of("dev.attune.evaluation"),
             "adapters", List.of("dev.attune.adapters"),

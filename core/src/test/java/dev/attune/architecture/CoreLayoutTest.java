@@ -26,12 +26,14 @@ import java.util.Set;
 
 /**
  * The layout of {@code attune-core} as rules on its compiled classes: one slice per package, no cycle
- * between them; the API and the SPI name no internal type in what they make public; the SPI stands on
- * its own; the internal packages never reach back into the API.
+ * between them; the API packages ({@code dev.attune}, {@code dev.attune.search}) and the SPI name no
+ * internal type in what they make public; the SPI stands on its own; the internal packages never reach
+ * back into the API packages; {@code dev.attune} never depends on {@code dev.attune.search}.
  */
 @AnalyzeClasses(packages = "dev.attune", importOptions = ImportOption.DoNotIncludeTests.class)
 class CoreLayoutTest {
     static final String API = "dev.attune";
+    static final String SEARCH = "dev.attune.search";
     static final String SPI = "dev.attune.spi";
     static final String INTERNAL = "dev.attune.internal..";
 
@@ -52,21 +54,28 @@ class CoreLayoutTest {
 
     @ArchTest
     static final ArchRule apiAndSpiExposeNoInternalType = classes()
-            .that().resideInAnyPackage(API, SPI).and().arePublic()
+            .that().resideInAnyPackage(API, SEARCH, SPI).and().arePublic()
             .should(exposeNoTypeFrom(INTERNAL))
             .because("users and plug-ins see the API and the SPI only; internal types may change at any time");
 
     @ArchTest
     static final ArchRule spiStandsAlone = noClasses()
             .that().resideInAPackage(SPI)
-            .should().dependOnClassesThat().resideInAnyPackage(API, INTERNAL)
+            .should().dependOnClassesThat().resideInAnyPackage(API, SEARCH, INTERNAL)
             .because("every package builds on the SPI, so it may build on none of them");
 
     @ArchTest
     static final ArchRule internalsNeverReachTheApi = noClasses()
             .that().resideInAPackage(INTERNAL)
-            .should().dependOnClassesThat().resideInAPackage(API)
+            .should().dependOnClassesThat().resideInAnyPackage(API, SEARCH)
             .because("the API is built on the model families, not the other way round");
+
+    /** The search is an API package built on top of {@code dev.attune}: the fine-tuning API never needs it. */
+    @ArchTest
+    static final ArchRule theApiDoesNotDependOnTheSearch = noClasses()
+            .that().resideInAPackage(API)
+            .should().dependOnClassesThat().resideInAPackage(SEARCH)
+            .because("a search runs fine-tuners; fine-tuning runs without it");
 
     /**
      * A public class's public and protected members, super types and type parameters name no type of

@@ -10,6 +10,7 @@ import dev.attune.Metric;
 import dev.attune.Predictions;
 import dev.attune.Provenance;
 import dev.attune.internal.io.Json;
+import dev.attune.search.SearchResult;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -49,9 +50,9 @@ public final class EvaluationReport {
     static final int JSON_MAX_DEPTH = 1000;
     /**
      * The name and version of the JSON schema, the value of its {@code "schema"} field. {@code /3} adds
-     * {@code weightedConfusionMatrix} to {@code /2}.
+     * {@code weightedConfusionMatrix} to {@code /2}; {@code /4} adds {@code search}.
      */
-    public static final String SCHEMA = "attune-evaluation/3";
+    public static final String SCHEMA = "attune-evaluation/4";
 
     /**
      * Precision, recall and F1 of one class on the test set (weighted when the predictions are), as
@@ -101,6 +102,7 @@ public final class EvaluationReport {
     private final List<GroupColumn> fairness;
     private final RobustnessReport robustness;
     private final DataAuditSummary dataAudit;
+    private final SearchResult search;
     private final Predictions test;
     private final Map<String, Groups> groupColumns;
 
@@ -136,6 +138,7 @@ public final class EvaluationReport {
         this.latency = b.latency;
         this.robustness = b.robustness;
         this.dataAudit = b.dataAudit;
+        this.search = b.search;
         this.test = test;
         this.groupColumns = Collections.unmodifiableMap(new LinkedHashMap<>(b.groups));
         Map<FairnessMeasure, double[]> measures = b.checks;
@@ -291,6 +294,11 @@ public final class EvaluationReport {
         return Optional.ofNullable(dataAudit);
     }
 
+    /** The hyperparameter search that chose the model, when given. */
+    public Optional<SearchResult> search() {
+        return Optional.ofNullable(search);
+    }
+
     /**
      * The worst verdict of an audit's checks: {@code FAIL} over {@code WARN} over {@code PASS}; skipped
      * checks do not count, and an audit without checks passes.
@@ -324,8 +332,9 @@ public final class EvaluationReport {
     /**
      * The report as one HTML page that needs nothing else: inline CSS and SVG charts (learning curves,
      * confusion matrix, reliability diagram, per-class scores, per-group bars with the fairness checks,
-     * robustness curves), tables of the headline numbers, the data audit, latency (when given) and
-     * provenance; no script and no link to anything outside the page.
+     * robustness curves, with a search the objective against each hyperparameter and the trials as they
+     * finished), tables of the headline numbers, the data audit, latency and the search's leaderboard (when
+     * given) and provenance; no script and no link to anything outside the page.
      */
     public String toHtml() {
         return ReportHtml.render(this);
@@ -341,6 +350,7 @@ public final class EvaluationReport {
         private LatencyReport latency;
         private RobustnessReport robustness;
         private DataAuditSummary dataAudit;
+        private SearchResult search;
         private final Map<String, Groups> groups = new LinkedHashMap<>();
         private List<Metric> groupMetrics = List.of(Metrics.accuracy(), Metrics.f1Macro());
         private final Map<FairnessMeasure, double[]> checks = new EnumMap<>(FairnessMeasure.class);
@@ -513,6 +523,20 @@ public final class EvaluationReport {
             }
             once("dataAudit");
             this.dataAudit = audit;
+            return this;
+        }
+
+        /**
+         * The hyperparameter search that chose this model ({@code dev.attune.search.Search}): the page gets a
+         * section with the objective against each parameter, the trials as they finished with the best so far,
+         * and the leaderboard; the JSON gets the search's own JSON as {@code search}. Default: none.
+         *
+         * @throws IllegalStateException when set before
+         */
+        public Builder search(SearchResult result) {
+            requireNonNull(result, "result");
+            once("search");
+            this.search = result;
             return this;
         }
 

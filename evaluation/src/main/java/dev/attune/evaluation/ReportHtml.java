@@ -10,7 +10,7 @@ import java.util.Map;
  * Writes an {@link EvaluationReport} as one self-contained HTML page: inline CSS, one inline SVG per
  * chart (ids {@code learning-curves}, {@code confusion-matrix}, {@code reliability-diagram},
  * {@code per-class}, then {@code per-group-<n>} per group column and {@code robustness-<n>} per
- * perturbation, counted from 1), tables for the rest (fairness checks and data-audit checks with a
+ * perturbation, counted from 1, and those of {@link SearchHtml} with a search), tables for the rest (fairness checks and data-audit checks with a
  * cell coloured by verdict); no script and no reference to anything outside the page. Every text from
  * the report is escaped.
  */
@@ -66,6 +66,7 @@ final class ReportHtml {
         r.robustness().ifPresent(h::robustness);
         r.dataAudit().ifPresent(h::dataAudit);
         r.latency().ifPresent(h::latency);
+        r.search().ifPresent(search -> SearchHtml.render(h.out, search));
         h.provenance(r);
         h.out.append("</body>\n</html>\n");
         return h.out.toString();

@@ -164,6 +164,10 @@ final class ReportJson {
             j.key("audit").out.append(audit.toJson().strip()).append('}');
         }
         j.next();
+        j.field("search");
+        // The search's own JSON (schema attune-search/1), indented one level.
+        j.out.append(r.search().isEmpty() ? "null" : r.search().get().toJson().strip().replace("\n", "\n  "));
+        j.next();
         j.field("provenance").out.append('{');
         boolean first = true;
         for (Map.Entry<String, String> e : r.provenance().asText().entrySet()) {

@@ -40,8 +40,8 @@ class EvaluationReportTest {
 
         assertThat(json.keySet()).containsExactly("schema", "examples", "classes", "accuracy", "f1Macro",
                 "confusionMatrix", "weightedConfusionMatrix", "perClass", "calibration", "training", "latency", "fairness",
-                "robustness", "dataAudit", "provenance");
-        assertThat(json.get("schema")).isEqualTo("attune-evaluation/3");
+                "robustness", "dataAudit", "search", "provenance");
+        assertThat(json.get("schema")).isEqualTo("attune-evaluation/4");
         assertThat(json).containsEntry("weightedConfusionMatrix", null);
         assertThat(json.get("fairness")).isEqualTo(List.of());
         assertThat(json.get("robustness")).isNull();

@@ -49,7 +49,7 @@ class ModelCardTest {
         EvaluationReport report = fullReport();
         String md = card(report).build().toMarkdown();
 
-        assertThat(md).startsWith("# Model card: credit-risk\n\nEvaluated on 8 test examples of 2 classes; report schema `attune-evaluation/3`.");
+        assertThat(md).startsWith("# Model card: credit-risk\n\nEvaluated on 8 test examples of 2 classes; report schema `attune-evaluation/4`.");
         assertThat(section(md, "## Intended use")).contains("Rank loan applications for manual review.");
         assertThat(section(md, "## Out-of-scope uses")).contains("Automated decisions without human review.");
         assertThat(section(md, "## Base model")).contains("| name | tabular-mlp \\| v2 |").contains("| licence | Apache-2.0 |")

@@ -44,7 +44,7 @@ class ReadmeReportExampleTest {
         ReportFiles files = ReportFiles.write(runDir, report, card);  // evaluation.json, evaluation.html, MODEL_CARD.md
         // README example: end
 
-        assertThat(Files.readString(files.json())).startsWith("{\n  \"schema\": \"attune-evaluation/3\",");
+        assertThat(Files.readString(files.json())).startsWith("{\n  \"schema\": \"attune-evaluation/4\",");
         assertThat(Files.readString(files.html())).contains("<td>bad</td>").contains("id=\"latency\"")
                 .contains("id=\"per-group-1\"").contains("id=\"robustness-1\"").contains("id=\"data-audit\"");
         assertThat(Files.readString(files.modelCard())).contains("## Fairness\n\n### sex\n").contains("./train.sh --seed 42");

@@ -14,14 +14,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Renders the HTML report (every section: two group columns, robustness, data audit, latency) in
+ * Renders the HTML report (every section: two group columns, robustness, data audit, latency, search) in
  * headless Chromium: every chart is laid out with drawn content, the verdict cells are coloured, the
  * page logs nothing to the console, and a screenshot lands in {@code target/evaluation-report.png}. A
  * deliberately broken page shows that console errors are caught.
  */
 class ReportBrowserTest {
     private static final List<String> CHARTS = List.of("learning-curves", "confusion-matrix", "reliability-diagram", "per-class",
-            "per-group-1", "per-group-2", "robustness-1", "robustness-2");
+            "per-group-1", "per-group-2", "robustness-1", "robustness-2", "search-param-1", "search-param-2",
+            "search-progress");
     /**
      * Added to a copy of the report: per SVG, its id, laid-out width and height, the size of its
      * content's bounding box and how many of its shapes and texts have a non-empty layout box.
@@ -63,14 +64,14 @@ class ReportBrowserTest {
                 .classNames(List.of("good <b>&amp;</b>", "bad \"quoted\" 'single'")).resamples(200)
                 .groups("sex", Groups.of(SectionFixtures.SEX)).groups("site", Groups.of(SectionFixtures.SITE))
                 .robustness(SectionFixtures.robustness()).dataAudit(SectionFixtures.audit())
-                .latency(LatencyReportFixture.report()).build().toHtml();
+                .latency(LatencyReportFixture.report()).search(SearchFixture.result()).build().toHtml();
         Path page = dir.resolve("report-probed.html");
         Files.writeString(page, html.replace("</body>", PROBE + "</body>"), StandardCharsets.UTF_8);
         Path bad = dir.resolve("broken.html");
         Files.writeString(bad, html.replace("</body>", "<script>console.error('deliberate console error');"
                 + "undefinedFunctionOfABrokenPage();</script>\n</body>"), StandardCharsets.UTF_8);
         // Both start before either is awaited: the two browsers share the wait.
-        Chromium first = Chromium.start(page, TARGET.resolve("evaluation-report.png"), 1200, 5200);
+        Chromium first = Chromium.start(page, TARGET.resolve("evaluation-report.png"), 1200, 6400);
         Chromium second = Chromium.start(bad, dir.resolve("broken.png"), 800, 600);
         report = first.await();
         broken = second.await();
