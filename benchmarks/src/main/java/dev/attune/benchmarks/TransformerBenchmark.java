@@ -18,8 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -35,6 +37,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code benchmarks/peer/minilm.py} with Debian's {@code python3-torch} in alternating rounds; without
  * it the PyTorch column is skipped with a message. Attune's training time is its whole
  * {@code fit} of one epoch (after a warm-up fit); PyTorch's is one pass of its loop after a warm-up pass.
+ * Every figure it prints, the protocol, the environment (thread settings, Java, the load average
+ * before and after) and how the peer ran (its Python, torch, the BLAS libraries it loaded, its command
+ * lines and inherited thread variables) also go to {@code target/attune/transformer/results.json}.
  */
 public final class TransformerBenchmark {
     static final int LENGTH = 32;
@@ -50,6 +55,7 @@ public final class TransformerBenchmark {
 
     /** Runs the benchmark and prints tokens per second and ratios per mode (the modes given, or all three). */
     public static void main(String[] args) throws IOException {
+        Map<String, Object> loadBefore = RunEnvironment.loadAverage();
         WordPieceTokenizer tokenizer;
         try (InputStream in = IntentFineTuningJob.resource("/all-minilm-l6-v2-tokenizer.json")) {
             tokenizer = WordPieceTokenizer.fromJson(in, "all-minilm-l6-v2-tokenizer.json").withMaxLength(LENGTH)
@@ -78,6 +84,7 @@ public final class TransformerBenchmark {
 
         INDArray ids = train.features().get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup();
         INDArray mask = train.features().get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).dup();
+        Double embeddingGap = null;
         if (torch != null) {
             // Both sides compute the same function: PyTorch's pooled embeddings of the first batch against Attune's.
             Path peerEmbeddings = dir.resolve("torch-embeddings.f32");
@@ -86,13 +93,19 @@ public final class TransformerBenchmark {
             ByteBuffer.wrap(Files.readAllBytes(peerEmbeddings)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(theirs);
             INDArray ours = encoder.embed(ids.get(NDArrayIndex.interval(0, INFER_BATCH), NDArrayIndex.all()),
                     mask.get(NDArrayIndex.interval(0, INFER_BATCH), NDArrayIndex.all()));
+            embeddingGap = ours.sub(Nd4j.create(theirs, ours.shape(), 'c')).amaxNumber().doubleValue();
             System.out.printf(Locale.ROOT, "same weights, same function: largest difference of the pooled embeddings of"
-                    + " %d utterances, Attune against PyTorch: %.2e%n", INFER_BATCH,
-                    ours.sub(Nd4j.create(theirs, ours.shape(), 'c')).amaxNumber().doubleValue());
+                    + " %d utterances, Attune against PyTorch: %.2e%n", INFER_BATCH, embeddingGap);
         }
         Network base = Network.of(encoder);
         long positions = (long) train.size() * LENGTH;
         List<String> rows = new ArrayList<>();
+        List<TransformerResults.Mode> results = new ArrayList<>();
+        Map<String, List<String>> commands = new LinkedHashMap<>();
+        if (torch != null) {
+            commands.put("embed", peerCommand("embed", dir, train.numClasses(), "--out",
+                    dir.resolve("torch-embeddings.f32").toString()));
+        }
         for (String mode : args.length > 0 ? List.of(args) : List.of("infer", "lora", "full")) {
             FineTuner tuner = mode.equals("infer") ? null : tuner(base, mode, train.numClasses());
             Runnable attuneRun = tuner == null ? () -> embedAll(encoder, ids, mask) : () -> tuner.fit(train, null);
@@ -114,11 +127,44 @@ public final class TransformerBenchmark {
                         torch == null ? "" : String.format(Locale.ROOT, ", PyTorch %,.0f tokens/s", peer[r]));
             }
             rows.add(PeerBenchmark.row(label(mode), attune, torch == null ? null : peer));
+            results.add(new TransformerResults.Mode(mode, label(mode), attune, torch == null ? null : peer));
+            if (torch != null) {
+                commands.put(mode, peerCommand(mode, dir, train.numClasses()));
+            }
         }
         System.out.println();
         System.out.println("| mode | Attune (tokens/s) | PyTorch (tokens/s) | Attune / PyTorch (median, range) |");
         System.out.println("|---|---:|---:|---:|");
         rows.forEach(System.out::println);
+
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("source", "BundledText.SUPPORT_INTENTS training utterances");
+        data.put("utterances", train.size());
+        data.put("classes", train.numClasses());
+        data.put("length", LENGTH);
+        data.put("truncated", tokens.truncated());
+        data.put("tokensPerPass", positions);
+        Map<String, Object> peerConfig = TransformerResults.peer(PeerBenchmark.PYTHON, torch,
+                TransformerResults.probe(PeerBenchmark.PYTHON), commands,
+                RunEnvironment.threadVariables(new ProcessBuilder().environment()));
+        Map<String, Object> environment = RunEnvironment.environment(loadBefore, RunEnvironment.loadAverage());
+        Path file = dir.resolve("results.json");
+        RunEnvironment.write(file, TransformerResults.json(data, protocol(), environment, peerConfig, embeddingGap, results));
+        System.out.println("wrote " + file);
+    }
+
+    /** The benchmark's settings, for the results file. */
+    static Map<String, Object> protocol() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", "all-MiniLM-L6-v2 (weights written by BertEncoder.saveSafetensors, read by both sides)");
+        m.put("inferBatch", INFER_BATCH);
+        m.put("trainBatch", TRAIN_BATCH);
+        m.put("optimizer", "Adam " + LEARNING_RATE);
+        m.put("lora", "r=8 alpha=16 on query and value; both training modes train a new head of one output per class");
+        m.put("rounds", ROUNDS);
+        m.put("measure", "tokens per second, padded positions counted; Attune: one epoch's whole fit (inference: every"
+                + " batch embedded) after a warm-up; PyTorch: one pass of its loop after a warm-up pass; alternating rounds");
+        return m;
     }
 
     private static String label(String mode) {
@@ -159,6 +205,11 @@ public final class TransformerBenchmark {
     }
 
     private static double peer(Pattern result, String mode, Path dir, int classes, String... more) {
+        return PeerBenchmark.peer(result, peerCommand(mode, dir, classes, more).toArray(String[]::new));
+    }
+
+    /** The command line that runs the PyTorch peer in a mode (it inherits this process's environment). */
+    static List<String> peerCommand(String mode, Path dir, int classes, String... more) {
         List<String> command = new ArrayList<>(List.of(PeerBenchmark.PYTHON, "benchmarks/peer/minilm.py", "--weights",
                 dir.resolve("minilm.safetensors").toString(), "--ids", dir.resolve("ids.i32").toString(), "--mask",
                 dir.resolve("mask.i32").toString(), "--labels", dir.resolve("labels.i32").toString(), "--length",
@@ -166,6 +217,6 @@ public final class TransformerBenchmark {
                 String.valueOf(mode.equals("lora") || mode.equals("full") ? TRAIN_BATCH : INFER_BATCH), "--lr",
                 String.valueOf(LEARNING_RATE), "--threads", String.valueOf(Runtime.getRuntime().availableProcessors())));
         command.addAll(List.of(more));
-        return PeerBenchmark.peer(result, command.toArray(String[]::new));
+        return command;
     }
 }
