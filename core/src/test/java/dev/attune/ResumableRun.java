@@ -40,6 +40,28 @@ public interface ResumableRun {
     }
 
     /**
+     * Checks that checkpointing every step changes nothing and that a run resumed from each of those
+     * checkpoints alone (copied into a directory of its own under {@code dir}) ends bit for bit where the
+     * uninterrupted run ends.
+     */
+    static void assertResumesFromEveryCheckpoint(ResumableRun run, java.nio.file.Path dir) throws java.io.IOException {
+        String uninterrupted = summary(run.fit());
+        CheckpointDirectory all = CheckpointStore.directory(dir.resolve("all")).everySteps(1).keepLast(1000);
+        org.assertj.core.api.Assertions.assertThat(summary(run.fit(all))).as("checkpointing changes nothing")
+                .isEqualTo(uninterrupted);
+        java.util.List<java.nio.file.Path> checkpoints = all.runCheckpoints();
+        org.assertj.core.api.Assertions.assertThat(checkpoints).hasSizeGreaterThan(4);
+        for (java.nio.file.Path checkpoint : checkpoints) {
+            java.nio.file.Path one = dir.resolve("from-" + checkpoint.getFileName());
+            java.nio.file.Files.createDirectories(one);
+            java.nio.file.Files.copy(checkpoint, one.resolve(checkpoint.getFileName()));
+            FineTuneResult resumed = run.fit(CheckpointStore.directory(one).everySteps(1));
+            org.assertj.core.api.Assertions.assertThat(summary(resumed)).as("resumed from " + checkpoint.getFileName())
+                    .isEqualTo(uninterrupted);
+        }
+    }
+
+    /**
      * The result as text that two results share only when they are bit for bit the same: the SHA-256 of
      * the model's parameters and of every adapter tensor, each epoch's losses and metrics as their bits,
      * the best epoch and whether it stopped early.

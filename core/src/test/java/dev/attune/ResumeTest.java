@@ -1,9 +1,6 @@
 package dev.attune;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,20 +22,6 @@ class ResumeTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("runs")
     void resumingFromEveryCheckpointEndsBitForBitAsTheUninterruptedRun(ResumableRun run) throws IOException {
-        String uninterrupted = ResumableRun.summary(run.fit());
-
-        CheckpointDirectory all = CheckpointStore.directory(dir.resolve("all")).everySteps(1).keepLast(1000);
-        assertThat(ResumableRun.summary(run.fit(all))).as("checkpointing changes nothing").isEqualTo(uninterrupted);
-        List<Path> checkpoints = all.runCheckpoints();
-        assertThat(checkpoints).hasSizeGreaterThan(4);
-
-        for (Path checkpoint : checkpoints) {
-            Path one = dir.resolve("from-" + checkpoint.getFileName());
-            Files.createDirectories(one);
-            Files.copy(checkpoint, one.resolve(checkpoint.getFileName()));
-            FineTuneResult resumed = run.fit(CheckpointStore.directory(one).everySteps(1));
-            assertThat(ResumableRun.summary(resumed)).as("resumed from " + checkpoint.getFileName())
-                    .isEqualTo(uninterrupted);
-        }
+        ResumableRun.assertResumesFromEveryCheckpoint(run, dir);
     }
 }

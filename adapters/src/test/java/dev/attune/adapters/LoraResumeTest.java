@@ -2,12 +2,9 @@ package dev.attune.adapters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.attune.CheckpointDirectory;
-import dev.attune.CheckpointStore;
 import dev.attune.KillRestart;
 import dev.attune.ResumableRun;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,17 +29,7 @@ class LoraResumeTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("runs")
     void resumingFromEveryCheckpointEndsBitForBitAsTheUninterruptedRun(ResumableRun run) throws IOException {
-        String uninterrupted = ResumableRun.summary(run.fit());
-        CheckpointDirectory all = CheckpointStore.directory(dir.resolve("all")).everySteps(1).keepLast(1000);
-        assertThat(ResumableRun.summary(run.fit(all))).as("checkpointing changes nothing").isEqualTo(uninterrupted);
-        assertThat(all.runCheckpoints()).hasSizeGreaterThan(4);
-        for (Path checkpoint : all.runCheckpoints()) {
-            Path one = dir.resolve("from-" + checkpoint.getFileName());
-            Files.createDirectories(one);
-            Files.copy(checkpoint, one.resolve(checkpoint.getFileName()));
-            assertThat(ResumableRun.summary(run.fit(CheckpointStore.directory(one).everySteps(1))))
-                    .as("resumed from " + checkpoint.getFileName()).isEqualTo(uninterrupted);
-        }
+        ResumableRun.assertResumesFromEveryCheckpoint(run, dir);
     }
 
     @Test
