@@ -92,6 +92,10 @@ class PeftAdaptersRefusalTest {
                 "rank_pattern={}");
         refused(withConfig(c -> c.putObject("alpha_pattern").put("value", 32)), "alpha_pattern = {\"value\":32}",
                 "alpha_pattern={}");
+        refused(withConfig(c -> c.put("lora_bias", true)), "lora_bias = true", "lora_bias=False");
+        refused(withConfig(c -> c.putArray("layer_replication").addArray().add(0).add(1)), "layer_replication = [[0,1]]");
+        refused(withConfig(c -> c.putArray("exclude_modules").add("key")), "exclude_modules = [\"key\"]",
+                "in target_modules instead");
         refused(withConfig(c -> c.putArray("modules_to_save").add("classifier").add("pooler")), "module 'pooler'",
                 "modules_to_save to [\"classifier\"]");
     }
