@@ -112,6 +112,35 @@ class PeftInterchangeTest {
     }
 
     @Test
+    void anAdapterWithoutAHeadIsPeftsFeatureExtractionLayoutOnABareBertModel() throws Exception {
+        // A base with its own head; the adapter trains alone and keeps that head.
+        Network headed = PeftPeer.train(Network.of(PeftPeer.tiny()), Lora.rank(2).targets("*.attention.self.query"))
+                .model();
+        FineTuneResult r = dev.attune.FineTuner.builder(headed).adapter(Lora.rank(4).alpha(4).targets("*.attention.self.value"))
+                .optimizer(dev.attune.spi.Optimizer.adam(5e-2)).batchSize(32).epochs(1).seed(4).build()
+                .fit(PeftPeer.tokens(64, 3), null);
+        AdapterWeights w = r.adapters().orElseThrow();
+        assertThat(w.head()).isNull();
+        Path dir = work.resolve("bare");
+        PeftAdapters.export(w, dir);
+
+        JsonNode config = new ObjectMapper().readTree(dir.resolve("adapter_config.json").toFile());
+        assertThat(config.path("task_type").asText()).isEqualTo("FEATURE_EXTRACTION");
+        assertThat(config.path("modules_to_save").isNull()).isTrue();
+        assertThat(config.path("target_modules").toString()).isEqualTo("[\"value\"]");
+        assertThat(PeftSafetensors.read(dir.resolve("adapter_model.safetensors")).keySet()).containsExactlyInAnyOrder(
+                "base_model.model.encoder.layer.0.attention.self.value.lora_A.weight",
+                "base_model.model.encoder.layer.0.attention.self.value.lora_B.weight",
+                "base_model.model.encoder.layer.1.attention.self.value.lora_A.weight",
+                "base_model.model.encoder.layer.1.attention.self.value.lora_B.weight");
+        AdapterWeights back = PeftAdapters.importFrom(dir, headed);
+        assertThat(back.head()).isNull();
+        assertThat(back.fingerprint()).isEqualTo(w.fingerprint());
+        INDArray x = PeftPeer.tokens(8, 6).features();
+        assertThat(AdaptedNetwork.of(headed).add("bare", back).output(x).equalsWithEps(r.model().output(x), 1e-5)).isTrue();
+    }
+
+    @Test
     void aPythonPeftAdapterImportsAndGivesPythonsOutputs() throws Exception {
         assumeTrue(PeftPeer.available(), "the Python peer needs " + PeftPeer.PYTHON + " with numpy");
         BertEncoder encoder = PeftPeer.tiny();
