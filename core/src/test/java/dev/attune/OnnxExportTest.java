@@ -129,7 +129,7 @@ class OnnxExportTest {
     }
 
     @Test
-    void networksThatAreNotBertAndDirectoriesAreRefused() throws Exception {
+    void networksThatAreNotBertAndPathsThatAreDirectoriesOrUnderAFileAreRefused() throws Exception {
         Network mlp = Network.of(Fixtures.mlp(3, 1));
         assertThatThrownBy(() -> mlp.exportOnnx(dir.resolve("mlp.onnx"))).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("this network is a MultiLayerNetwork, not a BERT network")
@@ -140,9 +140,14 @@ class OnnxExportTest {
                 .hasMessage(taken.toAbsolutePath() + " is a directory, not an ONNX file; give the path of the file to"
                         + " write inside it (such as " + taken.toAbsolutePath().resolve("model.onnx") + ")");
         assertThatThrownBy(() -> bert.exportOnnx(null)).isInstanceOf(NullPointerException.class).hasMessage("file");
+        Path file = Files.writeString(dir.resolve("notes"), "a file");
+        assertThatThrownBy(() -> bert.exportOnnx(file.resolve("model.onnx"))).isInstanceOf(AttuneException.class)
+                .hasMessageStartingWith("could not write the ONNX file " + file.toAbsolutePath().resolve("model.onnx")
+                        + ": cannot create directory " + file.toAbsolutePath() + ": a file of that name exists");
         try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("model.onnx");
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("model.onnx", "notes");
         }
+        assertThat(Files.readString(file)).isEqualTo("a file");
         assertThat(Files.isDirectory(taken)).isTrue();
     }
 
