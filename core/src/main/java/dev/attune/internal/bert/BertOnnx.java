@@ -19,8 +19,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (both sizes free). Outputs: with a head, {@value #PROBABILITIES} {@code [batch, classes]} and
  * {@value #LOGITS}; without, {@value #POOLED} {@code [batch, hidden]}.
  *
- * <p>Layer norms are written out as {@code ReduceMean}, {@code Sub}, {@code Mul}, {@code ReduceMean},
- * {@code Add} (epsilon), {@code Sqrt}, {@code Div}, {@code Mul}, {@code Add}, as PyTorch exports them;
+ * <p>Layer norms are written out as {@code ReduceMean}, {@code Sub}, {@code Mul} (the square, as
+ * {@link BertGraph} takes it), {@code ReduceMean}, {@code Add} (epsilon), {@code Sqrt}, {@code Div},
+ * {@code Mul}, {@code Add}, as PyTorch exports them (with {@code Pow} for the square);
  * initializers carry Hugging Face's names ({@code encoder.layer.0.attention.self.query.weight},
  * linear weights {@code [in, out]}) and the nodes PyTorch's ({@code /encoder/layer.0/attention/self/Mul}),
  * so {@link OnnxBertWeights} reads the encoder back from the file.
