@@ -262,7 +262,7 @@ public final class Network {
      * The encoder reads back with {@link BertEncoder#fromOnnx(Path)}. Written atomically, as {@link #save}.
      *
      * @throws IllegalStateException when this network is not a BERT network (DL4J networks are not
-     *     exported; {@link #save} them)
+     *     exported; {@link #save} them), or its weights take more than the 2 GB one ONNX file holds
      * @throws AttuneException when the path is a directory or the file cannot be written
      */
     public void exportOnnx(Path file) {
@@ -272,6 +272,7 @@ public final class Network {
                     + ", not a BERT network; exportOnnx writes BERT networks only (Network.of(BertEncoder) and their"
                     + " fine-tuned results); save this one with Network.save");
         }
+        BertOnnx.checkSize(bert);
         Path abs = file.toAbsolutePath();
         if (Files.isDirectory(abs)) {
             throw new AttuneException(abs + " is a directory, not an ONNX file; give the path of the file to write"

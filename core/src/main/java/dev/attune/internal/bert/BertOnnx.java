@@ -41,6 +41,8 @@ public final class BertOnnx {
     static final long OPSET = 17;
     /** The IR version of opset 17. */
     static final long IR_VERSION = 8;
+    /** The most weight bytes one file takes: 2 GiB less 16 MiB for the graph's other fields. */
+    static final long MAX_WEIGHT_BYTES = (1L << 31) - (1L << 24);
 
     private final OnnxWriter w = new OnnxWriter();
     private final BertConfig c;
@@ -49,8 +51,29 @@ public final class BertOnnx {
         this.c = config;
     }
 
+    /**
+     * Refuses a model too large for one ONNX file: a protobuf message (the whole model, weights
+     * inside) holds at most 2 GB, and ONNX Runtime reads no larger one.
+     *
+     * @throws IllegalStateException when the model's float32 weights take more than {@value #MAX_WEIGHT_BYTES} bytes
+     */
+    public static void checkSize(BertHandle handle) {
+        checkSize(handle.config(), handle.headName(), handle.headClasses());
+    }
+
+    /** As {@link #checkSize(BertHandle)}, for a model of that configuration and head. */
+    static void checkSize(BertConfig config, String headName, int headClasses) {
+        long bytes = 4 * BertLayout.count(BertLayout.shapes(config, headName, headClasses));
+        if (bytes > MAX_WEIGHT_BYTES) {
+            throw new IllegalStateException("the model's weights take " + bytes + " bytes as float32, more than the "
+                    + MAX_WEIGHT_BYTES + " that one ONNX file holds (a protobuf message stops at 2 GB, and Attune writes"
+                    + " no external-data files); export the encoder's weights with BertEncoder.saveSafetensors instead");
+        }
+    }
+
     /** Writes the model behind the handle (its adapters merged) to the stream. */
     public static void write(BertHandle handle, OutputStream out) throws IOException {
+        checkSize(handle);
         BertHandle plain = handle.lora() == null ? handle : handle.mergedCopy();
         BertOnnx b = new BertOnnx(plain.config());
         b.build(plain);

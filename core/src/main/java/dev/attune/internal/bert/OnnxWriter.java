@@ -131,19 +131,27 @@ final class OnnxWriter {
     }
 
     /**
-     * Writes the model: IR version, one default-domain opset import, the producer, and the graph
-     * (nodes, name, initializers, inputs, outputs).
+     * Writes the model: IR version, the producer, the graph (nodes, name, initializers, inputs,
+     * outputs) and one default-domain opset import. The graph is streamed field by field, not copied
+     * into one message first: the initializers hold the whole model.
      */
     void write(OutputStream out, String graphName, long irVersion, long opset, String producer)
             throws IOException {
-        ProtoWriter graph = new ProtoWriter();
-        nodes.forEach(n -> graph.message(1, n));
-        graph.string(2, graphName);
-        initializers.forEach(t -> graph.message(5, t));
-        inputs.forEach(i -> graph.message(11, i));
-        outputs.forEach(o -> graph.message(12, o));
-        ProtoWriter model = new ProtoWriter().varint(1, irVersion).string(2, producer)
-                .message(7, graph).message(8, new ProtoWriter().string(1, "").varint(2, opset));
-        out.write(model.toByteArray());
+        List<ProtoWriter[]> fields = new ArrayList<>(); // {key and length, content}
+        nodes.forEach(n -> fields.add(new ProtoWriter[] {new ProtoWriter().lengthPrefix(1, n.size()), n}));
+        fields.add(new ProtoWriter[] {new ProtoWriter().string(2, graphName), new ProtoWriter()});
+        initializers.forEach(t -> fields.add(new ProtoWriter[] {new ProtoWriter().lengthPrefix(5, t.size()), t}));
+        inputs.forEach(i -> fields.add(new ProtoWriter[] {new ProtoWriter().lengthPrefix(11, i.size()), i}));
+        outputs.forEach(o -> fields.add(new ProtoWriter[] {new ProtoWriter().lengthPrefix(12, o.size()), o}));
+        long graphSize = 0;
+        for (ProtoWriter[] f : fields) {
+            graphSize += f[0].size() + (long) f[1].size();
+        }
+        new ProtoWriter().varint(1, irVersion).string(2, producer).lengthPrefix(7, graphSize).writeTo(out);
+        for (ProtoWriter[] f : fields) {
+            f[0].writeTo(out);
+            f[1].writeTo(out);
+        }
+        new ProtoWriter().message(8, new ProtoWriter().string(1, "").varint(2, opset)).writeTo(out);
     }
 }

@@ -1,6 +1,8 @@
 package dev.attune.internal.io;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -61,6 +63,27 @@ public final class ProtoWriter {
             packed.rawVarint(v);
         }
         return bytes(field, packed.toByteArray());
+    }
+
+    /**
+     * The key and length of a length-delimited field whose {@code length} bytes the caller writes
+     * after this writer's (see {@link #writeTo}), so that a large nested message need not be copied
+     * into its parent.
+     */
+    public ProtoWriter lengthPrefix(int field, long length) {
+        key(field, LENGTH_DELIMITED);
+        rawVarint(length);
+        return this;
+    }
+
+    /** The number of bytes written so far. */
+    public int size() {
+        return out.size();
+    }
+
+    /** Writes the message's bytes so far to the stream. */
+    public void writeTo(OutputStream stream) throws IOException {
+        out.writeTo(stream);
     }
 
     /** The message's bytes so far. */

@@ -1,6 +1,7 @@
 package dev.attune.internal.bert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -78,5 +79,17 @@ class BertOnnxTest {
         INDArray query = Nd4j.createFromArray(read.initializers().get("encoder.layer.0.attention.self.query.weight").floats())
                 .reshape(16, 16);
         assertThat(query).isEqualTo(model.mergedCopy().views().get("encoder.0.attention.self.query.weight"));
+    }
+
+    @Test
+    void aModelOverTheTwoGigabytesOfOneOnnxFileIsRefused() {
+        // BERT-large's shape with 48 layers: 636,403,714 weights with a 2-class head, 2,545,614,856 bytes as float32.
+        BertConfig large = new BertConfig(30522, 1024, 48, 16, 4096, 512, 2, 1e-12);
+        assertThatThrownBy(() -> BertOnnx.checkSize(large, "head", 2)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("the model's weights take 2545614856 bytes as float32, more than the 2130706432 that one"
+                        + " ONNX file holds (a protobuf message stops at 2 GB, and Attune writes no external-data files);"
+                        + " export the encoder's weights with BertEncoder.saveSafetensors instead");
+        // BERT-large itself (24 layers, 334,094,338 weights with a 2-class head, 1.3 GB) fits.
+        BertOnnx.checkSize(new BertConfig(30522, 1024, 24, 16, 4096, 512, 2, 1e-12), "head", 2);
     }
 }
