@@ -58,7 +58,8 @@ public final class BertEncoder {
      * Loads an encoder from a BERT ONNX file exported from PyTorch (Hugging Face {@code BertModel},
      * inputs {@code input_ids}, {@code attention_mask}, {@code token_type_ids}; weights inside the
      * file, float32). The configuration (vocabulary, width, layers, heads, feed-forward width,
-     * positions, token types, layer-norm epsilon) is read from the file's tensors.
+     * positions, token types, layer-norm epsilon) is read from the file's tensors. A BERT network's
+     * file written by {@link Network#exportOnnx} reads too (its encoder; the head is left out).
      *
      * @throws AttuneException when the file is missing, unreadable, truncated, not ONNX, or lacks a
      *     BERT tensor or holds one of the wrong shape (the message names the tensor and shape)

@@ -6,6 +6,7 @@ import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import dev.attune.internal.bert.BertFamily;
 import dev.attune.internal.bert.BertHandle;
+import dev.attune.internal.bert.BertOnnx;
 import dev.attune.internal.dl4j.Dl4jFamily;
 import dev.attune.internal.io.AtomicFiles;
 import dev.attune.internal.layers.InputChecks;
@@ -15,7 +16,9 @@ import dev.attune.spi.LayerInfo;
 import dev.attune.spi.ModelFamily;
 import dev.attune.spi.ModelFileException;
 import dev.attune.spi.ModelHandle;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -246,6 +249,43 @@ public final class Network {
         } catch (IOException | RuntimeException e) {
             throw new AttuneException("could not write the model file " + zip.toAbsolutePath() + ": "
                     + (e instanceof IOException io ? io.getMessage() : e.toString()), e);
+        }
+    }
+
+    /**
+     * Writes a BERT network as an ONNX model (opset 17) that any ONNX runtime serves: the encoder,
+     * with LoRA adapters merged into its weights, mean pooling and the head, computing what
+     * {@link #output} computes (float32). Inputs {@code input_ids} and {@code attention_mask}, int64
+     * {@code [batch, sequence]} of any batch size and length up to the model's positions (1 for a token,
+     * 0 for padding); output {@code probabilities} {@code [batch, classes]}, and {@code logits} beside it;
+     * a network without a head gives {@code pooled} {@code [batch, hidden]}, the pooled embeddings.
+     * The encoder reads back with {@link BertEncoder#fromOnnx(Path)}. Written atomically, as {@link #save}.
+     *
+     * @throws IllegalStateException when this network is not a BERT network (DL4J networks are not
+     *     exported; {@link #save} them), or its weights take more than the 2 GB one ONNX file holds
+     * @throws AttuneException when the path is a directory or the file cannot be written
+     */
+    public void exportOnnx(Path file) {
+        requireNonNull(file, "file");
+        if (!(handle instanceof BertHandle bert)) {
+            throw new IllegalStateException("this network is a " + handle.unwrap().getClass().getSimpleName()
+                    + ", not a BERT network; exportOnnx writes BERT networks only (Network.of(BertEncoder) and their"
+                    + " fine-tuned results); save this one with Network.save");
+        }
+        BertOnnx.checkSize(bert);
+        Path abs = file.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new AttuneException(abs + " is a directory, not an ONNX file; give the path of the file to write"
+                    + " inside it (such as " + abs.resolve("model.onnx") + ")");
+        }
+        try {
+            AtomicFiles.write(file, tmp -> {
+                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+                    BertOnnx.write(bert, out);
+                }
+            });
+        } catch (IOException e) {
+            throw new AttuneException("could not write the ONNX file " + abs + ": " + e.getMessage(), e);
         }
     }
 
