@@ -48,7 +48,7 @@ ks("A, B", A, B)
 ks("TA, TB", TA, TB)
 ks("LA, LB", LA, LB)
 ks("LA, LC", LA, LC)
-for x in (0.05, 0.3, 0.5, 0.8, 0.99, 1.0, 1.2, 2.0, 3.0):
+for x in (0.02, 0.05, 0.3, 0.5, 0.8, 0.99, 1.0, 1.2, 2.0, 3.0):
     print(f"kstwobign.sf({x}) = {float(kstwobign.sf(x))!r}")
 psi("LA, LB", LA, LB)
 psi("LA, LC", LA, LC)
