@@ -132,7 +132,7 @@ public record DriftReport(int rows, List<FeatureDrift> features, Optional<Embedd
         @Override
         public String toString() {
             boolean lowerIsWorse = measure.equals("ks_p_value");
-            return String.format(Locale.ROOT, "%s %s: %s %.4g %s %s threshold %.4g", level, subject, measure, value,
+            return String.format(Locale.ROOT, "%s %s: %s %.4g %s %s threshold %s", level, subject, measure, value,
                     lowerIsWorse ? "<" : ">=", level.name().toLowerCase(Locale.ROOT), threshold);
         }
     }
