@@ -169,6 +169,24 @@ class DriftMonitorTest {
     }
 
     @Test
+    void aReferenceTakesAFeatureMatrixAndPredictions() {
+        double[][] rows = rows(50, 0, 4);
+        DriftReference fromArrays = DriftReference.builder().features(NAMES, rows).build();
+        DriftReference fromMatrix = DriftReference.builder()
+                .features(NAMES, org.nd4j.linalg.factory.Nd4j.create(rows))
+                .predictions(dev.attune.Predictions.of(new int[] {0, 1, 1}, new double[][] {{0.9, 0.1}, {0.4, 0.6},
+                    {0.3, 0.7}}))
+                .build();
+        for (int f = 0; f < NAMES.size(); f++) {
+            assertThat(fromMatrix.values(f)).containsExactly(fromArrays.values(f));
+        }
+        assertThat(fromMatrix.classShares().orElseThrow()).containsExactly(1.0 / 3, 2.0 / 3);
+        assertThat(fromMatrix.meanConfidence().orElseThrow()).isCloseTo((0.9 + 0.6 + 0.7) / 3, within(1e-12));
+        assertThat(fromArrays.hasPredictions()).isFalse();
+        assertThat(fromArrays.meanConfidence()).isEmpty();
+    }
+
+    @Test
     void observeIsSafeFromManyThreads() throws Exception {
         DriftReference reference = DriftReference.builder().features(NAMES, rows(500, 0, 1)).build();
         DriftMonitor concurrent = DriftMonitor.builder(reference).window(100_000).build();
