@@ -8,6 +8,10 @@
  * perturbed and shifted test sets ({@link dev.attune.evaluation.Robustness},
  * {@link dev.attune.evaluation.Perturbations}); inference latency ({@link dev.attune.evaluation.Latency});
  * AssertJ assertions on predictions for test suites ({@link dev.attune.evaluation.EvaluationAssertions});
+ * drift of a deployed model's traffic from a {@link dev.attune.evaluation.DriftReference}, watched by a
+ * {@link dev.attune.evaluation.DriftMonitor} (per-feature {@link dev.attune.evaluation.PopulationStability}
+ * and {@link dev.attune.evaluation.KolmogorovSmirnov}, {@link dev.attune.evaluation.EmbeddingShift}, predicted
+ * classes and confidence);
  * the {@link dev.attune.evaluation.EvaluationReport} of a run and its test predictions (with groups and
  * fairness checks, robustness and the data audit when given), as JSON and as one self-contained HTML
  * page; the Markdown {@link dev.attune.evaluation.ModelCard}; and {@link dev.attune.evaluation.ReportFiles},
