@@ -235,10 +235,9 @@ public final class PredictorService<I, O> implements AutoCloseable {
         }
         int failed = 0;
         for (Request<I, O> r : dropped) {
-            if (r.future.completeExceptionally(new RejectedExecutionException("the predictor service '" + name
+            if (fail(r, counters.cancelled, new RejectedExecutionException("the predictor service '" + name
                     + "' was shut down (shutdownNow) before this request ran; it was not run: submit it to a running"
                     + " service"))) {
-                counters.cancelled.increment();
                 failed++;
             }
         }
@@ -288,11 +287,19 @@ public final class PredictorService<I, O> implements AutoCloseable {
     }
 
     private void expire(Request<I, O> r) {
-        if (r.future.completeExceptionally(new TimeoutException("the request to predictor service '" + name
+        fail(r, counters.timedOut, new TimeoutException("the request to predictor service '" + name
                 + "' was not answered within its timeout of " + r.timeout.toMillis() + " ms; give a longer timeout,"
-                + " or answer faster (a larger maxBatch, more workers)"))) {
-            counters.timedOut.increment();
+                + " or answer faster (a larger maxBatch, more workers)"));
+    }
+
+    /** Settles a request as failed, counted by {@code counter}, unless its outcome is settled already. */
+    private static <I, O> boolean fail(Request<I, O> r, java.util.concurrent.atomic.LongAdder counter, Throwable error) {
+        if (!r.claim()) {
+            return false;
         }
+        counter.increment();
+        r.future.completeExceptionally(error);
+        return true;
     }
 
     private void work() {
@@ -342,8 +349,12 @@ public final class PredictorService<I, O> implements AutoCloseable {
         long now = System.nanoTime();
         List<Request<I, O>> batch = new ArrayList<>(taken.size());
         for (Request<I, O> r : taken) {
-            if (r.future.isDone()) {
+            if (r.claimed()) {
                 continue;                       // timed out while queued
+            }
+            if (r.future.isDone()) {
+                fail(r, counters.cancelled, new java.util.concurrent.CancellationException());  // its caller cancelled it
+                continue;
             }
             if (r.expired(now)) {
                 expire(r);                      // its deadline passed before the timer fired: not run either
@@ -369,15 +380,15 @@ public final class PredictorService<I, O> implements AutoCloseable {
             BatchFailedException failure = new BatchFailedException("the batch of " + inputs.size()
                     + " requests to predictor service '" + name + "' failed: " + e, e);
             for (Request<I, O> r : batch) {
-                if (r.future.completeExceptionally(failure)) {
-                    counters.failed.increment();
-                }
+                fail(r, counters.failed, failure);
             }
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
-            if (batch.get(i).future.complete(outputs.get(i))) {
+            Request<I, O> r = batch.get(i);
+            if (r.claim()) {
                 counters.answered.increment();
+                r.future.complete(outputs.get(i));
             }
         }
     }

@@ -4,15 +4,16 @@ import java.util.List;
 
 /**
  * What a {@link PredictorService} has done since it was built: a plain snapshot, read by
- * {@link PredictorService#stats()}. Each count is exact; they are read one after another, so under
- * load a snapshot may show a request counted as accepted whose outcome is not counted yet
- * ({@link #pending()}).
+ * {@link PredictorService#stats()}. Each count is exact, and a request's outcome is counted before its
+ * future completes; the counts are read one after another, so under load a snapshot may show requests
+ * accepted whose outcome is not settled yet ({@link #pending()}).
  *
  * @param accepted requests queued (every one ends as exactly one of answered, failed, timed out or cancelled)
  * @param answered requests completed with their output
  * @param failed requests failed because their batch call failed ({@link BatchFailedException})
  * @param timedOut requests not done by their deadline (completed with a {@code TimeoutException})
- * @param cancelled queued requests failed by {@link PredictorService#shutdownNow()}
+ * @param cancelled queued requests failed by {@link PredictorService#shutdownNow()}, and requests their
+ *     caller cancelled (through the future) before they were batched
  * @param rejectedFull submits refused because the queue was full
  * @param rejectedClosed submits refused because the service was closed
  * @param invalid submits refused by the input check (wrong width, NaN, ...)

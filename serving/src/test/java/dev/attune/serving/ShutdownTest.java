@@ -66,4 +66,24 @@ class ShutdownTest {
         assertThat(stats.errors()).isEqualTo(4);
         assertThat(stats.pending()).isZero();
     }
+
+    @Test
+    void aRequestItsCallerCancelsIsNotRunAndCountsAsCancelled() throws Exception {
+        FakeModel model = new FakeModel();
+        PredictorService<Integer, String> service = PredictorService.builder(model).maxWait(Duration.ZERO).build();
+        CompletableFuture<String> running = service.submit(FakeModel.BLOCK);
+        model.entered.await();
+        CompletableFuture<String> unwanted = service.submit(1);
+        CompletableFuture<String> wanted = service.submit(2);
+        unwanted.cancel(false);
+        model.release.countDown();
+        assertThat(wanted.get()).isEqualTo("answer-2");
+        service.close();
+        assertThat(running).isCompletedWithValue("answer--1");
+        assertThat(model.seen()).containsExactly(FakeModel.BLOCK, 2);
+        ServingStats stats = service.stats();
+        assertThat(stats.cancelled()).isEqualTo(1);
+        assertThat(stats.answered()).isEqualTo(2);
+        assertThat(stats.pending()).isZero();
+    }
 }
