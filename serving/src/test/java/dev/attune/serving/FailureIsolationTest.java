@@ -8,7 +8,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
 
+// A guard against a hang of a broken service, not a timing assertion.
+@Timeout(value = 3, unit = java.util.concurrent.TimeUnit.MINUTES, threadMode = ThreadMode.SEPARATE_THREAD)
 class FailureIsolationTest {
     @Test
     void aFailingBatchCallFailsOnlyItsOwnRequestsWithTheCause() throws Exception {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A batch function whose timing the test controls: a batch holding {@link #BLOCK} waits (after saying
@@ -22,7 +23,9 @@ final class FakeModel implements BatchFunction<Integer, String> {
         batches.add(List.copyOf(inputs));
         if (inputs.contains(BLOCK)) {
             entered.countDown();
-            release.await();
+            if (!release.await(1, TimeUnit.MINUTES)) {     // a failed test never hangs on it
+                throw new IllegalStateException("the test never released the blocked batch " + inputs);
+            }
         }
         if (inputs.contains(BOOM)) {
             throw new IllegalStateException("the model broke on " + inputs);

@@ -16,6 +16,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -24,6 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * checked bit for bit against the network's output on the same batch recomputed, and within 1e-6 of
  * the row's output alone.
  */
+// A guard against a hang of a broken service, not a timing assertion.
+@Timeout(value = 3, unit = java.util.concurrent.TimeUnit.MINUTES, threadMode = ThreadMode.SEPARATE_THREAD)
 class NetworkSoakTest {
     private static final int WIDTH = 12;
     private static final int THREADS = 8;

@@ -9,7 +9,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
 
+// A guard against a hang of a broken service, not a timing assertion.
+@Timeout(value = 3, unit = java.util.concurrent.TimeUnit.MINUTES, threadMode = ThreadMode.SEPARATE_THREAD)
 class QueueAndTimeoutTest {
     @Test
     void aSubmitToAFullQueueIsRefusedAtOnceNamingTheCapacity() throws Exception {

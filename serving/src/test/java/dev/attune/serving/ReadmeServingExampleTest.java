@@ -6,9 +6,13 @@ import dev.attune.Network;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Compiles and runs the README's serving example, and checks that the README shows it. */
+// A guard against a hang of a broken service, not a timing assertion.
+@Timeout(value = 3, unit = java.util.concurrent.TimeUnit.MINUTES, threadMode = ThreadMode.SEPARATE_THREAD)
 class ReadmeServingExampleTest {
     @Test
     void theExampleRunsAndTheReadmeShowsIt() throws Exception {
