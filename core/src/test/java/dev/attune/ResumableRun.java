@@ -1,5 +1,11 @@
 package dev.attune;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -44,19 +50,19 @@ public interface ResumableRun {
      * checkpoints alone (copied into a directory of its own under {@code dir}) ends bit for bit where the
      * uninterrupted run ends.
      */
-    static void assertResumesFromEveryCheckpoint(ResumableRun run, java.nio.file.Path dir) throws java.io.IOException {
+    static void assertResumesFromEveryCheckpoint(ResumableRun run, Path dir) throws IOException {
         String uninterrupted = summary(run.fit());
         CheckpointDirectory all = CheckpointStore.directory(dir.resolve("all")).everySteps(1).keepLast(1000);
-        org.assertj.core.api.Assertions.assertThat(summary(run.fit(all))).as("checkpointing changes nothing")
+        assertThat(summary(run.fit(all))).as("checkpointing changes nothing")
                 .isEqualTo(uninterrupted);
-        java.util.List<java.nio.file.Path> checkpoints = all.runCheckpoints();
-        org.assertj.core.api.Assertions.assertThat(checkpoints).hasSizeGreaterThan(4);
-        for (java.nio.file.Path checkpoint : checkpoints) {
-            java.nio.file.Path one = dir.resolve("from-" + checkpoint.getFileName());
-            java.nio.file.Files.createDirectories(one);
-            java.nio.file.Files.copy(checkpoint, one.resolve(checkpoint.getFileName()));
+        List<Path> checkpoints = all.runCheckpoints();
+        assertThat(checkpoints).hasSizeGreaterThan(4);
+        for (Path checkpoint : checkpoints) {
+            Path one = dir.resolve("from-" + checkpoint.getFileName());
+            Files.createDirectories(one);
+            Files.copy(checkpoint, one.resolve(checkpoint.getFileName()));
             FineTuneResult resumed = run.fit(CheckpointStore.directory(one).everySteps(1));
-            org.assertj.core.api.Assertions.assertThat(summary(resumed)).as("resumed from " + checkpoint.getFileName())
+            assertThat(summary(resumed)).as("resumed from " + checkpoint.getFileName())
                     .isEqualTo(uninterrupted);
         }
     }
