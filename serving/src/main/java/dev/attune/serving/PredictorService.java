@@ -54,6 +54,7 @@ public final class PredictorService<I, O> implements AutoCloseable {
     private final int capacity;
     private final Duration defaultTimeout;
     private final Counters counters;
+    private final Listeners<I> listeners;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Request<I, O>> queue = new ArrayDeque<>();
@@ -70,6 +71,7 @@ public final class PredictorService<I, O> implements AutoCloseable {
         this.capacity = b.capacity;
         this.defaultTimeout = b.timeout;
         this.counters = new Counters(b.maxBatch);
+        this.listeners = new Listeners<>(b.listeners);
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "attune-serving-" + name + "-timer");
             t.setDaemon(true);
@@ -235,7 +237,7 @@ public final class PredictorService<I, O> implements AutoCloseable {
         }
         int failed = 0;
         for (Request<I, O> r : dropped) {
-            if (fail(r, counters.cancelled, new RejectedExecutionException("the predictor service '" + name
+            if (fail(r, counters.cancelled, ServingListener.Outcome.CANCELLED, new RejectedExecutionException("the predictor service '" + name
                     + "' was shut down (shutdownNow) before this request ran; it was not run: submit it to a running"
                     + " service"))) {
                 failed++;
@@ -253,6 +255,7 @@ public final class PredictorService<I, O> implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             counters.invalid.increment();
+            listeners.refused(input, ServingListener.Outcome.INVALID);
             throw e;
         }
         Request<I, O> r = new Request<>(input, timeout, System.nanoTime());
@@ -260,11 +263,13 @@ public final class PredictorService<I, O> implements AutoCloseable {
         try {
             if (closed) {
                 counters.rejectedClosed.increment();
+                listeners.refused(input, ServingListener.Outcome.REFUSED_CLOSED);
                 throw new RejectedExecutionException("the predictor service '" + name + "' is closed and takes no"
                         + " more requests; submit to a service that is running (build a new one)");
             }
             if (queue.size() >= capacity) {
                 counters.rejectedFull.increment();
+                listeners.refused(input, ServingListener.Outcome.REFUSED_FULL);
                 throw new RejectedExecutionException("the queue of predictor service '" + name + "' is full: "
                         + capacity + " requests are waiting (its capacity); retry later, raise queueCapacity above "
                         + capacity + ", or answer faster (a larger maxBatch, more workers)");
@@ -287,17 +292,19 @@ public final class PredictorService<I, O> implements AutoCloseable {
     }
 
     private void expire(Request<I, O> r) {
-        fail(r, counters.timedOut, new TimeoutException("the request to predictor service '" + name
+        fail(r, counters.timedOut, ServingListener.Outcome.TIMEOUT, new TimeoutException("the request to predictor service '" + name
                 + "' was not answered within its timeout of " + r.timeout.toMillis() + " ms; give a longer timeout,"
                 + " or answer faster (a larger maxBatch, more workers)"));
     }
 
     /** Settles a request as failed, counted by {@code counter}, unless its outcome is settled already. */
-    private static <I, O> boolean fail(Request<I, O> r, java.util.concurrent.atomic.LongAdder counter, Throwable error) {
+    private boolean fail(Request<I, O> r, java.util.concurrent.atomic.LongAdder counter, ServingListener.Outcome outcome,
+            Throwable error) {
         if (!r.claim()) {
             return false;
         }
         counter.increment();
+        listeners.finished(r, outcome);
         r.future.completeExceptionally(error);
         return true;
     }
@@ -353,7 +360,7 @@ public final class PredictorService<I, O> implements AutoCloseable {
                 continue;                       // timed out while queued
             }
             if (r.future.isDone()) {
-                fail(r, counters.cancelled, new java.util.concurrent.CancellationException());  // its caller cancelled it
+                fail(r, counters.cancelled, ServingListener.Outcome.CANCELLED, new java.util.concurrent.CancellationException());  // its caller cancelled it
                 continue;
             }
             if (r.expired(now)) {
@@ -366,6 +373,7 @@ public final class PredictorService<I, O> implements AutoCloseable {
             return;
         }
         counters.batch(batch.size());
+        listeners.batch(batch.size());
         List<I> inputs = new ArrayList<>(batch.size());
         batch.forEach(r -> inputs.add(r.input));
         List<O> outputs;
@@ -380,7 +388,7 @@ public final class PredictorService<I, O> implements AutoCloseable {
             BatchFailedException failure = new BatchFailedException("the batch of " + inputs.size()
                     + " requests to predictor service '" + name + "' failed: " + e, e);
             for (Request<I, O> r : batch) {
-                fail(r, counters.failed, failure);
+                fail(r, counters.failed, ServingListener.Outcome.ERROR, failure);
             }
             return;
         }
@@ -388,6 +396,7 @@ public final class PredictorService<I, O> implements AutoCloseable {
             Request<I, O> r = batch.get(i);
             if (r.claim()) {
                 counters.answered.increment();
+                listeners.finished(r, ServingListener.Outcome.OK);
                 r.future.complete(outputs.get(i));
             }
         }
@@ -438,6 +447,7 @@ public final class PredictorService<I, O> implements AutoCloseable {
         private int capacity = 1024;
         private int workers = 1;
         private Duration timeout;
+        private final List<ServingListener<? super I>> listeners = new ArrayList<>();
 
         private Builder(BatchFunction<I, O> function) {
             this.function = function;
@@ -532,9 +542,25 @@ public final class PredictorService<I, O> implements AutoCloseable {
             return this;
         }
 
-        /** Starts the service's workers. */
+        /**
+         * Adds a listener told each request's outcome and each batch's size (after those added before);
+         * its {@link ServingListener#started} is called by {@link #build()}.
+         */
+        public Builder<I, O> listener(ServingListener<? super I> listener) {
+            listeners.add(requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Starts the service's workers, and tells each listener it {@link ServingListener#started started}. */
         public PredictorService<I, O> build() {
-            return new PredictorService<>(this);
+            PredictorService<I, O> service = new PredictorService<>(this);
+            try {
+                service.listeners.started(service);
+            } catch (RuntimeException | Error e) {
+                service.shutdownNow();      // no worker outlives a build that failed
+                throw e;
+            }
+            return service;
         }
     }
 }
