@@ -27,6 +27,11 @@ import java.util.Set;
  * or above 0.25 alerts. The p-value tests whether the window could be a sample of the reference's
  * distribution at all: with thousands of rows it falls below any threshold for shifts too small to
  * matter, so read it beside the PSI, which measures how large a shift is.
+ *
+ * <p>The window slides by default: a report compares the most recent {@code window} rows. With
+ * {@link Builder#fixedWindows()} it is fixed (tumbling) instead: rows gather until {@code window} of them
+ * are observed, that window's report is made and kept ({@link #latest()}), and the next window starts
+ * empty, so each row counts in exactly one report.
  */
 public final class DriftMonitor {
     /** The default window: the most recent {@value} rows. */
@@ -40,8 +45,11 @@ public final class DriftMonitor {
     private final double ksAlert;
     private final double shiftWarn;
     private final double shiftAlert;
+    private final boolean fixed;
     private final ArrayDeque<Row> rows = new ArrayDeque<>();
     private final Object lock = new Object();
+    private DriftReport lastFull;
+    private long windowsClosed;
 
     private record Row(double[] features, double[] embedding, double[] probabilities) {
     }
@@ -55,6 +63,7 @@ public final class DriftMonitor {
         this.ksAlert = b.ksAlert;
         this.shiftWarn = b.shiftWarn;
         this.shiftAlert = b.shiftAlert;
+        this.fixed = b.fixed;
     }
 
     /** A monitor of the reference with every default. */
@@ -77,6 +86,18 @@ public final class DriftMonitor {
         return window;
     }
 
+    /** Whether the windows are fixed (tumbling) rather than sliding ({@link Builder#fixedWindows()}). */
+    public boolean fixedWindows() {
+        return fixed;
+    }
+
+    /** How many fixed windows have filled and been reported since the monitor was made or cleared; 0 when sliding. */
+    public long windowsClosed() {
+        synchronized (lock) {
+            return windowsClosed;
+        }
+    }
+
     /** The rows in the window now. */
     public int size() {
         synchronized (lock) {
@@ -85,8 +106,10 @@ public final class DriftMonitor {
     }
 
     /**
-     * Adds a batch of rows to the window, dropping the oldest rows beyond its size. The batch is checked
-     * whole before any row is added. Safe to call from many threads at once; a batch's rows stay together.
+     * Adds a batch of rows to the window, dropping the oldest rows beyond its size; with fixed windows,
+     * each time the window fills its report is made and kept as {@link #latest()}, and the window starts
+     * empty again (a batch may fill several). The batch is checked whole before any row is added. Safe to
+     * call from many threads at once; a batch's rows stay together.
      *
      * @throws IllegalArgumentException when the batch lacks a part the reference has or has one it lacks,
      *     its features have other names (the message names those missing and those extra) or another order,
@@ -104,6 +127,11 @@ public final class DriftMonitor {
         synchronized (lock) {
             for (Row r : add) {
                 rows.addLast(r);
+                if (fixed && rows.size() == window) {
+                    lastFull = reportOf(rows.toArray(new Row[0]));
+                    windowsClosed++;
+                    rows.clear();
+                }
             }
             while (rows.size() > window) {
                 rows.removeFirst();
@@ -111,15 +139,34 @@ public final class DriftMonitor {
         }
     }
 
-    /** Empties the window, as after a retrained model's deployment. */
+    /**
+     * The latest report: with a sliding window, the report of the rows now in it (as {@link #report()});
+     * with fixed windows, the report of the last window that filled. Empty while there is none (an empty
+     * sliding window, or no fixed window filled yet since the monitor was made or cleared). Never throws
+     * for want of rows, so a metrics exporter can read it at any time.
+     */
+    public Optional<DriftReport> latest() {
+        Row[] now;
+        synchronized (lock) {
+            if (fixed) {
+                return Optional.ofNullable(lastFull);
+            }
+            now = rows.toArray(new Row[0]);
+        }
+        return now.length == 0 ? Optional.empty() : Optional.of(reportOf(now));
+    }
+
+    /** Empties the window and forgets the last fixed window's report, as after a retrained model's deployment. */
     public void clear() {
         synchronized (lock) {
             rows.clear();
+            lastFull = null;
+            windowsClosed = 0;
         }
     }
 
     /**
-     * The drift of the rows now in the window.
+     * The drift of the rows now in the window (with fixed windows: of the window still filling).
      *
      * @throws IllegalStateException when the window is empty
      */
@@ -132,6 +179,10 @@ public final class DriftMonitor {
             throw new IllegalStateException("the drift window is empty: no row has been observed since the monitor"
                     + " was made or cleared; observe(...) rows before asking for a report");
         }
+        return reportOf(now);
+    }
+
+    private DriftReport reportOf(Row[] now) {
         List<DriftReport.Crossing> crossings = new ArrayList<>();
         List<DriftReport.FeatureDrift> features = new ArrayList<>();
         List<String> names = reference.featureNames();
@@ -275,6 +326,7 @@ public final class DriftMonitor {
         private double ksAlert = 0.01;
         private double shiftWarn = 0.1;
         private double shiftAlert = 0.25;
+        private boolean fixed;
 
         private Builder(DriftReference reference) {
             this.reference = reference;
@@ -336,6 +388,15 @@ public final class DriftMonitor {
             }
             this.shiftWarn = warn;
             this.shiftAlert = alert;
+            return this;
+        }
+
+        /**
+         * Makes the windows fixed (tumbling) instead of sliding: each run of {@code window} observed rows
+         * is reported once, when it fills, and the next run starts empty (see {@link DriftMonitor#latest()}).
+         */
+        public Builder fixedWindows() {
+            this.fixed = true;
             return this;
         }
 

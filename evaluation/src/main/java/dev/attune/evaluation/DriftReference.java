@@ -82,6 +82,20 @@ public final class DriftReference {
     }
 
     /**
+     * Reads a reference from the JSON {@link #toJson()} gives, such as one kept inside a deployment
+     * package.
+     *
+     * @param json the JSON text
+     * @param source where it came from, named in every message (a file, or a package and its entry)
+     * @throws AttuneException when it is not JSON, of another or a newer schema than {@value #SCHEMA}, or
+     *     holds a field that is missing or out of range (the message names the source and the field)
+     */
+    public static DriftReference fromJson(String json, String source) {
+        return DriftReferenceJson.fromJson(requireNonNull(json, "json"), "drift reference " + requireNonNull(source,
+                "source"));
+    }
+
+    /**
      * Writes the reference as JSON of schema {@value #SCHEMA} (UTF-8), atomically: to a temporary name
      * beside {@code file}, then moved into place.
      *

@@ -87,6 +87,11 @@ final class DriftReferenceJson {
             throw new AttuneException("could not read the " + where + ": " + AtomicFiles.describe(e)
                     + "; a file written by DriftReference.write is UTF-8 JSON", e);
         }
+        return fromJson(text, where);
+    }
+
+    /** Parses the JSON of a reference; {@code where} names its source in every message ("drift reference x"). */
+    static DriftReference fromJson(String text, String where) {
         Object root;
         try {
             root = Json.parse(text, MAX_DEPTH);
