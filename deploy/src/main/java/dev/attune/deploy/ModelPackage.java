@@ -9,6 +9,7 @@ import dev.attune.Provenance;
 import dev.attune.adapters.AdapterFile;
 import dev.attune.data.TabularTransform;
 import dev.attune.data.WordPieceTokenizer;
+import dev.attune.evaluation.DriftReference;
 import dev.attune.spi.AdapterWeights;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -51,7 +52,8 @@ import java.util.Set;
  * {@code attune-bert/1}) or {@code model/adapter.safetensors} ({@code AdapterFile}'s file);
  * {@code preprocessing/tabular-transform.tsv} ({@code TabularTransform.toText()}) or
  * {@code preprocessing/tokenizer.json}; {@code evaluation/evaluation.json}, {@code evaluation.html} and
- * {@code MODEL_CARD.md} when given; {@code REPRODUCE.md}. The seal's entries come first, so a reader
+ * {@code MODEL_CARD.md} when given; {@code monitoring/drift-reference.json} (a {@code DriftReference}'s
+ * JSON) when given; {@code REPRODUCE.md}. The seal's entries come first, so a reader
  * that streams the file meets the manifest before what it describes.
  *
  * <p><b>Verification.</b> Loading refuses, with {@link AttuneException} naming the entry and the fix:
@@ -78,6 +80,7 @@ public final class ModelPackage {
     static final String EVALUATION_HTML = "evaluation/evaluation.html";
     static final String MODEL_CARD = "evaluation/MODEL_CARD.md";
     static final String REPRODUCE = "REPRODUCE.md";
+    static final String DRIFT_REFERENCE = "monitoring/drift-reference.json";
 
     private final Path file;
     private final PackageLimits limits;
@@ -239,6 +242,17 @@ public final class ModelPackage {
     /** The model card's Markdown, when given. */
     public Optional<String> modelCard() {
         return text(MODEL_CARD);
+    }
+
+    /**
+     * The drift reference packaged with {@link PackageBuilder#driftReference}, for a
+     * {@code DriftMonitor} of this model's traffic; empty when none was packaged.
+     *
+     * @throws AttuneException when the packaged reference is of another or a newer schema than this
+     *     version reads (the message names the package entry and the schema)
+     */
+    public Optional<DriftReference> driftReference() {
+        return text(DRIFT_REFERENCE).map(json -> DriftReference.fromJson(json, file + "!" + DRIFT_REFERENCE));
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.attune.Provenance;
 import dev.attune.adapters.AdapterFile;
 import dev.attune.data.TabularTransform;
 import dev.attune.data.WordPieceTokenizer;
+import dev.attune.evaluation.DriftReference;
 import dev.attune.evaluation.EvaluationReport;
 import dev.attune.evaluation.FairnessCheck;
 import dev.attune.evaluation.ModelCard;
@@ -66,6 +67,7 @@ public final class PackageBuilder {
     private Provenance provenance;
     private String command;
     private PrivateKey signingKey;
+    private DriftReference drift;
 
     PackageBuilder(String name) {
         requireNonNull(name, "name");
@@ -242,6 +244,24 @@ public final class PackageBuilder {
         return this;
     }
 
+    /**
+     * The drift reference production traffic is compared with (built from the training or validation
+     * data, see {@code DriftReference.builder()}): packaged as JSON of its schema and sealed like every
+     * entry, read back by {@link ModelPackage#driftReference()}.
+     *
+     * @throws IllegalStateException when a drift reference is already set
+     * @throws IllegalArgumentException at {@link #write} when its predictions are over another number of
+     *     classes than the package's
+     */
+    public PackageBuilder driftReference(DriftReference reference) {
+        requireNonNull(reference, "reference");
+        if (this.drift != null) {
+            throw new IllegalStateException("a drift reference is already set");
+        }
+        this.drift = reference;
+        return this;
+    }
+
     /** The command that runs the fine-tuning again, written into {@code REPRODUCE.md}. */
     public PackageBuilder reproduceCommand(String command) {
         requireNonNull(command, "command");
@@ -296,6 +316,11 @@ public final class PackageBuilder {
             }
         }
         List<String> classes = classes(evaluation);
+        if (drift != null && drift.hasPredictions() && drift.classes() != classes.size()) {
+            throw new IllegalArgumentException("the drift reference's predictions are over " + drift.classes()
+                    + " classes but the package has " + classes.size() + " (" + classes + "); build the reference"
+                    + " from this model's predictions");
+        }
         InputSignature input = signature();
         checkModel(input, classes);
         Provenance how = provenance != null ? provenance : evaluation != null ? evaluation.provenance() : null;
@@ -352,6 +377,9 @@ public final class PackageBuilder {
         if (evaluation != null) {
             entries.put(ModelPackage.EVALUATION_JSON, utf8(evaluation.toJson()));
             entries.put(ModelPackage.EVALUATION_HTML, utf8(evaluation.toHtml()));
+        }
+        if (drift != null) {
+            entries.put(ModelPackage.DRIFT_REFERENCE, utf8(drift.toJson()));
         }
         if (card != null) {
             entries.put(ModelPackage.MODEL_CARD, utf8(card.toMarkdown()));
