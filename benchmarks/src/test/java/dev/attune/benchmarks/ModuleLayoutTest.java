@@ -50,7 +50,8 @@ class ModuleLayoutTest {
         classes = new ClassFileImporter().withImportOption(location -> module(location).isPresent()).importClasspath();
         assertThat(classes.stream().map(c -> moduleOf(c).orElse("?")).distinct())
                 .as("the classes of every module are on the test class path")
-                .contains("core", "data", "evaluation", "adapters", "deploy", "registry", "serving", "benchmarks");
+                .contains("core", "data", "evaluation", "adapters", "deploy", "registry", "serving", "monitoring",
+                        "benchmarks");
     }
 
     @Test
