@@ -87,7 +87,7 @@ public final class AlertRules {
     /** As {@link #check(Path)}, with the promtool at {@code promtool}. */
     public static void check(Path rulesFile, Path promtool) {
         Path file = existing(rulesFile, "alerting rules file");
-        run(List.of(promtool.toString(), "check", "rules", file.toString()), file,
+        run(List.of(requireNonNull(promtool, "promtool").toString(), "check", "rules", file.toString()), file,
                 "the alerting rules file " + file + " does not pass 'promtool check rules'", "fix the file and check"
                         + " it again; Prometheus would not load it");
     }
@@ -106,7 +106,7 @@ public final class AlertRules {
     /** As {@link #test(Path)}, with the promtool at {@code promtool}. */
     public static void test(Path testFile, Path promtool) {
         Path file = existing(testFile, "rules test file");
-        run(List.of(promtool.toString(), "test", "rules", file.toString()), file,
+        run(List.of(requireNonNull(promtool, "promtool").toString(), "test", "rules", file.toString()), file,
                 "the rules tests " + file + " do not pass 'promtool test rules'", "fix the rules or their tests");
     }
 
@@ -147,32 +147,49 @@ public final class AlertRules {
     }
 
     private static void run(List<String> command, Path file, String failure, String fix) {
-        Process p;
+        Path out;
         try {
-            // Run in the file's directory, where the rule files a test file names are.
-            p = new ProcessBuilder(command).directory(file.getParent().toFile()).redirectErrorStream(true).start();
+            out = Files.createTempFile("attune-promtool-", ".txt");
         } catch (IOException e) {
-            throw new AttuneException("cannot run " + command.get(0) + " (" + e.getMessage() + "); install Prometheus's"
-                    + " promtool (Debian and Ubuntu: apt-get install prometheus), or pass its path", e);
+            throw new AttuneException("cannot make a temporary file for the output of " + command.get(0) + ": " + e, e);
         }
-        String output;
         try {
-            p.getOutputStream().close();
-            output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            Process p;
+            try {
+                // Run in the file's directory, where the rule files a test file names are.
+                p = new ProcessBuilder(command).directory(file.getParent().toFile()).redirectErrorStream(true)
+                        .redirectOutput(out.toFile()).start();
+            } catch (IOException e) {
+                throw new AttuneException("cannot run " + command.get(0) + " (" + e.getMessage() + "); install"
+                        + " Prometheus's promtool (Debian and Ubuntu: apt-get install prometheus), or pass its path", e);
+            }
+            try {
+                p.getOutputStream().close();
+                if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AttuneException(command.get(0) + " did not finish within " + TIMEOUT_SECONDS + " s on "
+                            + file + "; it was stopped");
+                }
+            } catch (InterruptedException e) {
                 p.destroyForcibly();
-                throw new AttuneException(command.get(0) + " did not finish within " + TIMEOUT_SECONDS + " s on " + file);
+                Thread.currentThread().interrupt();
+                throw new AttuneException("interrupted while " + command.get(0) + " ran on " + file, e);
+            } catch (IOException e) {
+                p.destroyForcibly();
+                throw new AttuneException("cannot run " + command.get(0) + " on " + file + ": " + e, e);
+            }
+            if (p.exitValue() != 0) {
+                String output = Files.readString(out, StandardCharsets.UTF_8).strip();
+                throw new AttuneException(failure + " (exit " + p.exitValue() + "):\n" + output + "\n" + fix);
             }
         } catch (IOException e) {
-            p.destroyForcibly();
             throw new AttuneException("cannot read the output of " + command.get(0) + " on " + file + ": " + e, e);
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new AttuneException("interrupted while " + command.get(0) + " checked " + file, e);
-        }
-        if (p.exitValue() != 0) {
-            throw new AttuneException(failure + " (exit " + p.exitValue() + "):\n" + output + "\n" + fix);
+        } finally {
+            try {
+                Files.deleteIfExists(out);
+            } catch (IOException ignored) {
+                // a temporary file left behind is not the caller's failure
+            }
         }
     }
 }

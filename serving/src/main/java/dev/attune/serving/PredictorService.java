@@ -237,9 +237,9 @@ public final class PredictorService<I, O> implements AutoCloseable {
         }
         int failed = 0;
         for (Request<I, O> r : dropped) {
-            if (fail(r, counters.cancelled, ServingListener.Outcome.CANCELLED, new RejectedExecutionException("the predictor service '" + name
-                    + "' was shut down (shutdownNow) before this request ran; it was not run: submit it to a running"
-                    + " service"))) {
+            if (fail(r, counters.cancelled, ServingListener.Outcome.CANCELLED,
+                    new RejectedExecutionException("the predictor service '" + name + "' was shut down (shutdownNow)"
+                            + " before this request ran; it was not run: submit it to a running service"))) {
                 failed++;
             }
         }
@@ -292,9 +292,9 @@ public final class PredictorService<I, O> implements AutoCloseable {
     }
 
     private void expire(Request<I, O> r) {
-        fail(r, counters.timedOut, ServingListener.Outcome.TIMEOUT, new TimeoutException("the request to predictor service '" + name
-                + "' was not answered within its timeout of " + r.timeout.toMillis() + " ms; give a longer timeout,"
-                + " or answer faster (a larger maxBatch, more workers)"));
+        fail(r, counters.timedOut, ServingListener.Outcome.TIMEOUT, new TimeoutException("the request to predictor"
+                + " service '" + name + "' was not answered within its timeout of " + r.timeout.toMillis() + " ms; give"
+                + " a longer timeout, or answer faster (a larger maxBatch, more workers)"));
     }
 
     /** Settles a request as failed, counted by {@code counter}, unless its outcome is settled already. */
@@ -360,7 +360,9 @@ public final class PredictorService<I, O> implements AutoCloseable {
                 continue;                       // timed out while queued
             }
             if (r.future.isDone()) {
-                fail(r, counters.cancelled, ServingListener.Outcome.CANCELLED, new java.util.concurrent.CancellationException());  // its caller cancelled it
+                // its caller cancelled it
+                fail(r, counters.cancelled, ServingListener.Outcome.CANCELLED,
+                        new java.util.concurrent.CancellationException());
                 continue;
             }
             if (r.expired(now)) {

@@ -7,8 +7,9 @@ import java.time.Duration;
  * batch call's size. Register one with {@link PredictorService.Builder#listener}; it is how metrics
  * (such as the {@code attune-monitoring} module's Prometheus metrics) watch a service.
  *
- * <p>The service calls it from the submitting thread (for a refusal), from its workers (for answers,
- * failures and batches) and from its timer (for timeouts), so it must be thread-safe and quick. A
+ * <p>The service calls it from the submitting thread (for a refusal, while it holds its queue's lock),
+ * from its workers (for answers, failures and batches) and from its timer (for timeouts), so it must
+ * be thread-safe, quick and never block (counting and recording, as metrics do). A
  * request's outcome is told before its future completes, so a caller who sees the future done sees the
  * outcome told. A listener that throws does not change any request's outcome: the service goes on, and
  * reports the listener's first failure to the {@code System.Logger} {@code dev.attune.serving}.
