@@ -32,13 +32,16 @@ final class RetrainJobHtml {
                 .append("<h1>Retraining when the world moves</h1>\n<p>Digits served window by window (")
                 .append(windows.isEmpty() ? 0 : RetrainJob.WINDOW).append(" images each) while their background brightens;")
                 .append(" policy: ").append(escape(policy)).append(".</p>\n");
-        double maxPsi = Math.max(0.3, windows.stream().mapToDouble(RetrainJob.Window::psi).max().orElse(0.3) * 1.1);
-        out.append("<h2>Drift score (largest feature PSI of the window)</h2>\n");
-        chart(out, windows, events, windows.stream().mapToDouble(RetrainJob.Window::psi).toArray(), maxPsi,
-                new double[] {0.1, 0.25}, new String[] {"warn 0.1", "alert 0.25"}, "PSI");
+        // PSI spans orders of magnitude (0.05 unshifted, 8 shifted): a log axis from 0.01 keeps both thresholds visible
+        double maxPsi = windows.stream().mapToDouble(RetrainJob.Window::psi).max().orElse(1);
+        double decades = Math.max(2, Math.ceil(Math.log10(Math.max(maxPsi, 1)) + 2));
+        out.append("<h2>Drift score (largest feature PSI of the window, log scale)</h2>\n");
+        chart(out, windows, events, windows.stream().mapToDouble(w -> Math.log10(Math.max(w.psi(), 0.01)) + 2).toArray(),
+                decades, new double[] {1, Math.log10(0.25) + 2}, new String[] {"warn 0.1", "alert 0.25"}, "PSI",
+                v -> Math.pow(10, v - 2), (int) decades);
         out.append("<h2>Served accuracy (scored when the window's labels came in)</h2>\n");
         chart(out, windows, events, windows.stream().mapToDouble(RetrainJob.Window::accuracy).toArray(), 1,
-                new double[0], new String[0], "accuracy");
+                new double[0], new String[0], "accuracy", v -> v, 4);
         out.append("<p>Marks: <span style=\"color:#888\">triggered</span>, <span style=\"color:#1a7f37\">promoted</span>,")
                 .append(" <span style=\"color:#bc4c00\">rejected</span>, <span style=\"color:#cf222e\">rolled back</span>,")
                 .append(" <span style=\"color:#0969da\">watch passed</span>; the mark stands at the window whose check")
@@ -69,7 +72,8 @@ final class RetrainJobHtml {
     }
 
     private static void chart(StringBuilder out, List<RetrainJob.Window> windows, List<Map<String, Object>> events,
-                              double[] values, double max, double[] lines, String[] lineNames, String axis) {
+                              double[] values, double max, double[] lines, String[] lineNames, String axis,
+                              java.util.function.DoubleUnaryOperator label, int ticks) {
         int n = Math.max(values.length, 2);
         double plotW = WIDTH - LEFT - RIGHT;
         double plotH = HEIGHT - TOP - BOTTOM;
@@ -77,11 +81,11 @@ final class RetrainJobHtml {
         java.util.function.DoubleUnaryOperator y = v -> TOP + plotH * (1 - Math.min(v, max) / max);
         out.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
                 + " viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s per window\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT, axis));
-        for (int t = 0; t <= 4; t++) {
-            double v = max * t / 4;
+        for (int t = 0; t <= ticks; t++) {
+            double v = max * t / ticks;
             out.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>"
                     + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT, WIDTH - RIGHT, y.applyAsDouble(v),
-                    y.applyAsDouble(v), LEFT - 4, y.applyAsDouble(v) + 4, tick(v)));
+                    y.applyAsDouble(v), LEFT - 4, y.applyAsDouble(v) + 4, tick(label.applyAsDouble(v))));
         }
         for (int i = 0; i < windows.size(); i++) {
             out.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>%n",
@@ -95,13 +99,13 @@ final class RetrainJobHtml {
                     LEFT, WIDTH - RIGHT, y.applyAsDouble(lines[k]), y.applyAsDouble(lines[k]), WIDTH - RIGHT - 2,
                     y.applyAsDouble(lines[k]) - 3, escape(lineNames[k])));
         }
-        for (Map<String, Object> e : events) {
+        List<Map<String, Object>> marked = events.stream().filter(e -> colour(e.get("event").toString()) != null).toList();
+        for (Map<String, Object> e : marked) {
             String colour = colour(e.get("event").toString());
-            if (colour == null) {
-                continue;
-            }
             int w = (Integer) e.get("window");
-            double px = x.applyAsDouble(w) + ("Triggered".equals(e.get("event")) ? -3 : 3);
+            // the marks of one window side by side, in the order the decisions were taken
+            List<Map<String, Object>> same = marked.stream().filter(o -> o.get("window").equals(w)).toList();
+            double px = x.applyAsDouble(w) + 4 * (same.indexOf(e) - (same.size() - 1) / 2.0);
             out.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%.1f\" stroke=\"%s\""
                     + " stroke-width=\"2\"><title>window %d: %s</title></line>%n", px, px, TOP, TOP + plotH, colour, w,
                     escape(e.get("summary").toString())));
@@ -115,7 +119,7 @@ final class RetrainJobHtml {
         for (int i = 0; i < values.length; i++) {
             out.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#24292f\"><title>window"
                     + " %d: %s %s</title></circle>%n", x.applyAsDouble(i), y.applyAsDouble(values[i]), windows.get(i).index(),
-                    axis, tick(values[i])));
+                    axis, tick(label.applyAsDouble(values[i]))));
         }
         out.append("</svg>\n");
     }
