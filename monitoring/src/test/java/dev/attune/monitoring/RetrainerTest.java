@@ -120,6 +120,38 @@ class RetrainerTest {
     }
 
     @Test
+    void aChallengerBetterByTheMarginButNotSignificantlyIsRejectedWhenThePolicyAsksForSignificance() {
+        // eight held-out examples: a large difference, but too few discordant examples for McNemar at 0.05
+        LabeledData heldOut = DigitsWorld.shifted(DigitsWorld.digits(1000, 8));
+        for (boolean significance : new boolean[] {true, false}) {
+            try (ModelRegistry registry = DigitsWorld.registryServingBase(dir.resolve("significance-" + significance))) {
+                RetrainPolicy.Builder b = RetrainPolicy.builder().onDrift(DriftLevel.ALERT).margin(0.05).bootstrap(300, 1);
+                RetrainPolicy policy = significance ? b.requireSignificance(0.05).build() : b.build();
+                Retrainer retrainer = retrainer(registry, policy).heldOut(heldOut).build();
+                DriftMonitor monitor = DigitsWorld.monitor();
+                LabeledData live = DigitsWorld.shifted(DigitsWorld.digits(0, 600));
+                monitor.observe(DigitsWorld.batch(live));
+                retrainer.feedback(live);
+
+                List<RetrainEvent> events = retrainer.check(monitor);
+
+                RetrainEvent.Compared compared = (RetrainEvent.Compared) events.get(2);
+                assertThat(compared.difference()).isGreaterThanOrEqualTo(0.05);
+                assertThat(compared.mcnemar().pValue()).isGreaterThanOrEqualTo(0.05);
+                if (significance) {
+                    assertThat(events).last().isInstanceOf(RetrainEvent.Rejected.class);
+                    assertThat(((RetrainEvent.Rejected) events.get(4)).reason()).contains("is not significant at alpha"
+                            + " 0.0500: McNemar p = ", "(not below alpha)");
+                    assertThat(registry.inStage(DigitsWorld.MODEL, Stage.PRODUCTION).orElseThrow().version()).isEqualTo(1);
+                } else {
+                    assertThat(events).last().isInstanceOf(RetrainEvent.Promoted.class);
+                    assertThat(registry.inStage(DigitsWorld.MODEL, Stage.PRODUCTION).orElseThrow().version()).isEqualTo(2);
+                }
+            }
+        }
+    }
+
+    @Test
     void aPromotionFollowedByDegradedLiveAccuracyIsRolledBack() {
         try (ModelRegistry registry = DigitsWorld.registryServingBase(dir)) {
             RetrainPolicy policy = RetrainPolicy.builder().onDrift(DriftLevel.ALERT).margin(0.05).bootstrap(300, 1)
