@@ -221,6 +221,9 @@ public final class Retrainer {
      * Checks the feedback-accuracy trigger alone (for a policy without drift, or when no drift was measured).
      *
      * @return the decisions taken, in order; empty when nothing triggered
+     * @throws RuntimeException what the fine-tuning, the packaging or the registry throws (for example an
+     *     {@code IllegalArgumentException} from {@code FineTuner.fit}); the decisions taken before it have been
+     *     given to the listeners, and nothing after it is registered or promoted
      */
     public List<RetrainEvent> check() {
         return run(null);
@@ -230,6 +233,9 @@ public final class Retrainer {
      * Checks the triggers: the drift report (at the policy's level or worse) and the feedback accuracy.
      *
      * @return the decisions taken, in order; empty when nothing triggered
+     * @throws RuntimeException what the fine-tuning, the packaging or the registry throws (for example an
+     *     {@code IllegalArgumentException} from {@code FineTuner.fit}); the decisions taken before it have been
+     *     given to the listeners, and nothing after it is registered or promoted
      */
     public List<RetrainEvent> check(DriftReport drift) {
         return run(requireNonNull(drift, "drift"));
@@ -239,6 +245,9 @@ public final class Retrainer {
      * Checks the triggers on the monitor's current report (none while its window is empty) and the feedback accuracy.
      *
      * @return the decisions taken, in order; empty when nothing triggered
+     * @throws RuntimeException what the fine-tuning, the packaging or the registry throws (for example an
+     *     {@code IllegalArgumentException} from {@code FineTuner.fit}); the decisions taken before it have been
+     *     given to the listeners, and nothing after it is registered or promoted
      */
     public List<RetrainEvent> check(DriftMonitor monitor) {
         requireNonNull(monitor, "monitor");
