@@ -60,7 +60,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * measures the window's drift (mean brightness and ink share of the images, against the serving
  * model's training images) and a {@link Retrainer} acts on drift and feedback accuracy: it fine-tunes
  * a challenger, compares, registers, promotes or rejects, and watches the promotion. After a
- * promotion the drift reference becomes the challenger's training images. Prints a line per window,
+ * promotion the drift reference becomes the challenger's training images (after a rollback, the
+ * restored version's again). Prints a line per window,
  * writes {@code target/attune/retrain-job/report.html} (drift and accuracy over time with the events
  * marked) and {@code results.json}; the registry stays in {@code target/attune/retrain-job/registry}.
  */
@@ -175,6 +176,9 @@ public final class RetrainJob {
                     base.evaluate(BundledData.MNIST.test(), dev.attune.evaluation.Metrics.accuracy()), policy);
             console.println(" window  bright  served  accuracy  drift   psi     events");
 
+            // each version's drift reference is the images it was trained on: a rollback brings the older one back
+            Map<Integer, LabeledData> trainedOn = new LinkedHashMap<>();
+            trainedOn.put(first.version(), train);
             DriftMonitor monitor = monitor(train);
             ModelVersion served = retrainer.serving();
             PredictorService<float[], Prediction> service = serve(registry, served);
@@ -189,8 +193,11 @@ public final class RetrainJob {
                 List<RetrainEvent> happened = new ArrayList<>(retrainer.feedback(window));
                 happened.addAll(retrainer.check(drift));
                 for (RetrainEvent e : happened) {
-                    if (e instanceof RetrainEvent.Promoted) {
-                        monitor = monitor(retrainer.lastTrainingData().orElseThrow());
+                    if (e instanceof RetrainEvent.Promoted p) {
+                        trainedOn.put(p.version().version(), retrainer.lastTrainingData().orElseThrow());
+                        monitor = monitor(trainedOn.get(p.version().version()));
+                    } else if (e instanceof RetrainEvent.RolledBack r) {
+                        monitor = monitor(trainedOn.get(r.restored().version()));
                     }
                     events.add(event(w, e));
                 }
