@@ -2,6 +2,8 @@ package dev.attune;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.attune.internal.bert.BertHandle;
+import dev.attune.internal.bert.BertRows;
 import dev.attune.internal.dl4j.DenseRows;
 import dev.attune.internal.multi.Gather;
 import dev.attune.internal.multi.RowsAdapter;
@@ -78,6 +80,8 @@ public final class MultiAdapterNetwork {
         RowsModel model;
         if (inner instanceof MultiLayerNetwork mln) {
             model = DenseRows.of(mln, gather);
+        } else if (base.handle() instanceof BertHandle bert) {
+            model = BertRows.of(bert);
         } else {
             throw new IllegalArgumentException("the base is a " + inner.getClass().getSimpleName() + "; MultiAdapterNetwork"
                     + " serves multi-layer networks of dense layers and BERT encoders; serve this model's adapters with"
