@@ -78,7 +78,8 @@ public final class RegistryWatcher implements AutoCloseable {
      * Polls once: when another version than the one served holds the stage, swaps it in (adding the
      * adapter to the store the first time).
      *
-     * @return the version now served, empty while no version holds the stage
+     * @return the version now served, empty before a version first held the stage (when the stage is
+     *     emptied, the version last in it keeps serving)
      * @throws RuntimeException when the new version cannot be read or is refused; the old one keeps serving
      */
     public synchronized Optional<ModelVersion> poll() {
