@@ -74,7 +74,7 @@ public final class MultiAdapterNetwork {
         return of(base, Gather.SEGMENTS);
     }
 
-    static MultiAdapterNetwork of(Network base, Gather gather) {
+    private static MultiAdapterNetwork of(Network base, Gather gather) {
         requireNonNull(base, "base");
         Object inner = base.handle().unwrap();
         RowsModel model;
