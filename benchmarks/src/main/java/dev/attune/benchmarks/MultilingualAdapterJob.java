@@ -44,7 +44,7 @@ public final class MultilingualAdapterJob {
     static final int MAX_LENGTH = 32;
     static final int HEAD_EPOCHS = 60;
     static final int LORA_EPOCHS = 3;
-    static final int SHARED_EPOCHS = 2;
+    static final int SHARED_EPOCHS = 3;
     static final int BATCH = 16;
     static final int WARMUP_ROUNDS = 3;
     static final int ROUNDS = 20;
