@@ -2,6 +2,8 @@ package dev.attune.data;
 
 import dev.attune.AttuneException;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Two labelled text data sets bundled in the jar as CSV (see {@code data/DATA.md} for source,
@@ -15,6 +17,8 @@ import java.util.List;
  *
  * <p>Every call reads the resource again and checks it (strict UTF-8, one field per column, a known,
  * non-empty label). The files carry their own licences: see {@link #licence()}.
+ *
+ * <p>A third set, the assistant intents, comes in five languages: {@link #assistantIntents(String)}.
  */
 public enum BundledText {
     /**
@@ -93,6 +97,34 @@ public enum BundledText {
     /** Where the bundled files came from and which rows they hold. */
     public String source() {
         return source;
+    }
+
+    /**
+     * The assistant intents of one language (see {@link AssistantIntents}): 16 intents in English,
+     * German, Spanish, French and Italian.
+     *
+     * @param locale one of {@link AssistantIntents#LOCALES} ({@code "en-us"}, {@code "de-de"},
+     *     {@code "es-es"}, {@code "fr-fr"}, {@code "it-it"}) or its language alone ({@code "de"}), in any
+     *     case, with {@code -} or {@code _}
+     * @throws IllegalArgumentException for a blank locale or one that is not bundled; the message names
+     *     it and the bundled locales
+     */
+    public static AssistantIntents assistantIntents(String locale) {
+        return AssistantIntents.of(locale);
+    }
+
+    /**
+     * The assistant intents of a {@link Locale}: its language, with its country if it has one
+     * ({@code Locale.GERMAN} and {@code Locale.GERMANY} both give {@code "de-de"}).
+     *
+     * @throws IllegalArgumentException for a locale that is not bundled (such as {@code Locale.CHINA} or
+     *     {@code Locale.CANADA_FRENCH}); the message names it and the bundled locales
+     */
+    public static AssistantIntents assistantIntents(Locale locale) {
+        Objects.requireNonNull(locale, "locale");
+        String tag = locale.getCountry().isEmpty() ? locale.getLanguage()
+                : locale.getLanguage() + "-" + locale.getCountry();
+        return AssistantIntents.of(tag.isEmpty() ? locale.toLanguageTag() : tag);
     }
 
     private TextData read(String split) {

