@@ -58,10 +58,11 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * window (150 unseen digits each), the production version serves the window's images through a
  * {@code PredictorService}, its accuracy is scored once the labels come in, a {@code DriftMonitor}
  * measures the window's drift (mean brightness and ink share of the images, against the serving
- * model's training images) and a {@link Retrainer} acts on drift and feedback accuracy: it fine-tunes
- * a challenger, compares, registers, promotes or rejects, and watches the promotion. After a
- * promotion the drift reference becomes the challenger's training images (after a rollback, the
- * restored version's again). Prints a line per window,
+ * version's drift reference) and a {@link Retrainer} acts on drift and feedback accuracy: it fine-tunes
+ * a challenger, compares, registers, promotes or rejects, and watches the promotion. Each package
+ * carries its drift reference: the first version's is its training images, a challenger's the most
+ * recent labelled window (the world it is promoted for); on a promotion, and on a rollback (back to
+ * the restored version's own), the retrainer rebases the job's monitor onto it. Prints a line per window,
  * writes {@code target/attune/retrain-job/report.html} (drift and accuracy over time with the events
  * marked) and {@code results.json}; the registry stays in {@code target/attune/retrain-job/registry}.
  */
@@ -107,13 +108,17 @@ public final class RetrainJob {
         return rows;
     }
 
+    /** The drift reference of images: their brightness and ink. */
+    static DriftReference reference(LabeledData images) {
+        return DriftReference.builder().features(DRIFT_FEATURES, driftRows(images)).build();
+    }
+
     /**
-     * A monitor of one window against the images a model was trained on. Judged by PSI (0.1 warns,
-     * 0.25 alerts); the Kolmogorov-Smirnov p-value alerts only below 1e-4, since on 150 rows against
-     * thousands the default 0.01 also flags samples of the same digits.
+     * A monitor of one window against a reference. Judged by PSI (0.1 warns, 0.25 alerts); the
+     * Kolmogorov-Smirnov p-value alerts only below 1e-4, since on 150 rows against thousands the default
+     * 0.01 also flags samples of the same digits.
      */
-    static DriftMonitor monitor(LabeledData trainedOn) {
-        DriftReference reference = DriftReference.builder().features(DRIFT_FEATURES, driftRows(trainedOn)).build();
+    static DriftMonitor monitor(DriftReference reference) {
         return DriftMonitor.builder(reference).window(WINDOW).ksPValue(1e-3, 1e-4).build();
     }
 
@@ -126,6 +131,7 @@ public final class RetrainJob {
                 .requireSignificance(0.05)
                 .bootstrap(1000, SEED)
                 .trainOnRecent(8 * WINDOW, 2 * WINDOW)
+                .referenceOnRecent(WINDOW)
                 .holdOut(0.3)
                 .cooldown(2 * WINDOW)
                 .rollbackBelow(0.75, 2 * WINDOW)
@@ -158,7 +164,8 @@ public final class RetrainJob {
         LabeledData stream = stream(split.validation(), BundledData.MNIST.test());
         FineTuneResult base = baseModel(train);
         ModelPackage v1 = ModelPackage.builder(MODEL).from(base).classNames(BundledData.MNIST.classNames())
-                .image(255f, 784).reproduceCommand(COMMAND).write(out.resolve("digits-v1.attune"));
+                .image(255f, 784).driftReference(reference(train)).reproduceCommand(COMMAND)
+                .write(out.resolve("digits-v1.attune"));
 
         List<Window> windows = new ArrayList<>();
         List<Map<String, Object>> events = new ArrayList<>();
@@ -166,20 +173,20 @@ public final class RetrainJob {
             ModelVersion first = registry.register(v1, Change.by("retrain-job", "the first digits model"));
             registry.promote(MODEL, first.version(), Stage.PRODUCTION, Change.by("retrain-job", "first release"));
             RetrainPolicy policy = policy();
+            // the serving version's reference, which the retrainer rebases the monitor onto after each promotion and rollback
+            DriftMonitor monitor = monitor(v1.driftReference().orElseThrow());
             Retrainer retrainer = Retrainer.builder(registry, MODEL, policy)
                     .fineTuning(RetrainJob::fineTuning)
                     .packaging(p -> p.image(255f, 784).reproduceCommand(COMMAND))
                     .workDir(out.resolve("challengers"))
+                    .driftReference((network, recent) -> reference(recent))
+                    .monitor(monitor)
                     .build();
             console.printf(Locale.ROOT, "%d training digits, %d streamed in %d windows of %d; base model %s test"
                     + " accuracy (unshifted) %.4f; %s%n", train.size(), WINDOWS * WINDOW, WINDOWS, WINDOW, first.label(),
                     base.evaluate(BundledData.MNIST.test(), dev.attune.evaluation.Metrics.accuracy()), policy);
             console.println(" window  bright  served  accuracy  drift   psi     events");
 
-            // each version's drift reference is the images it was trained on: a rollback brings the older one back
-            Map<Integer, LabeledData> trainedOn = new LinkedHashMap<>();
-            trainedOn.put(first.version(), train);
-            DriftMonitor monitor = monitor(train);
             ModelVersion served = retrainer.serving();
             PredictorService<float[], Prediction> service = serve(registry, served);
             for (int w = 0; w < WINDOWS; w++) {
@@ -193,12 +200,6 @@ public final class RetrainJob {
                 List<RetrainEvent> happened = new ArrayList<>(retrainer.feedback(window));
                 happened.addAll(retrainer.check(drift));
                 for (RetrainEvent e : happened) {
-                    if (e instanceof RetrainEvent.Promoted p) {
-                        trainedOn.put(p.version().version(), retrainer.lastTrainingData().orElseThrow());
-                        monitor = monitor(trainedOn.get(p.version().version()));
-                    } else if (e instanceof RetrainEvent.RolledBack r) {
-                        monitor = monitor(trainedOn.get(r.restored().version()));
-                    }
                     events.add(event(w, e));
                 }
                 if (retrainer.serving().version() != served.version()) {

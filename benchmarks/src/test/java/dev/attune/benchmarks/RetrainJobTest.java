@@ -47,6 +47,14 @@ class RetrainJobTest {
                     .contains(e.get("event"))).count();
             assertThat(audit).hasSize(2 + (int) decisions);
         }
+        // after the last promotion drift is measured against the world the promoted version was trained for
+        // (its package's reference of the latest window): while the brightness stays, it is not at ALERT
+        int lastPromotion = events.stream().filter(e -> "Promoted".equals(e.get("event")))
+                .mapToInt(e -> (Integer) e.get("window")).max().orElseThrow();
+        Object promotedFor = windows.get(lastPromotion).get("brightness");
+        assertThat(windows.subList(lastPromotion + 1, RetrainJob.WINDOWS))
+                .filteredOn(w -> w.get("brightness").equals(promotedFor)).isNotEmpty()
+                .allSatisfy(w -> assertThat(w.get("drift")).isNotEqualTo("ALERT"));
         // the served accuracy of the last window is back near the undrifted windows'
         assertThat((Double) windows.get(RetrainJob.WINDOWS - 1).get("accuracy")).isGreaterThan(0.8);
 

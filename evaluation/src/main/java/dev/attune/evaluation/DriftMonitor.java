@@ -32,12 +32,16 @@ import java.util.Set;
  * {@link Builder#fixedWindows()} it is fixed (tumbling) instead: rows gather until {@code window} of them
  * are observed, that window's report is made and kept ({@link #latest()}), and the next window starts
  * empty, so each row counts in exactly one report.
+ *
+ * <p>When the model it watches is replaced by one trained for another world, {@link #rebase} swaps
+ * in the new model's reference and empties the window, keeping the thresholds and everyone that holds
+ * the monitor (a metrics exporter, a retrainer) where they are.
  */
 public final class DriftMonitor {
     /** The default window: the most recent {@value} rows. */
     public static final int DEFAULT_WINDOW = 1000;
 
-    private final DriftReference reference;
+    private volatile DriftReference reference;
     private final int window;
     private final double psiWarn;
     private final double psiAlert;
@@ -76,7 +80,7 @@ public final class DriftMonitor {
         return new Builder(requireNonNull(reference, "reference"));
     }
 
-    /** The reference. */
+    /** The reference rows are compared with now (the last one {@linkplain #rebase rebased} onto, or the first). */
     public DriftReference reference() {
         return reference;
     }
@@ -128,7 +132,7 @@ public final class DriftMonitor {
             for (Row r : add) {
                 rows.addLast(r);
                 if (fixed && rows.size() == window) {
-                    lastFull = reportOf(rows.toArray(new Row[0]));
+                    lastFull = reportOf(rows.toArray(new Row[0]), reference);
                     windowsClosed++;
                     rows.clear();
                 }
@@ -147,18 +151,44 @@ public final class DriftMonitor {
      */
     public Optional<DriftReport> latest() {
         Row[] now;
+        DriftReference against;
         synchronized (lock) {
             if (fixed) {
                 return Optional.ofNullable(lastFull);
             }
             now = rows.toArray(new Row[0]);
+            against = reference;
         }
-        return now.length == 0 ? Optional.empty() : Optional.of(reportOf(now));
+        return now.length == 0 ? Optional.empty() : Optional.of(reportOf(now, against));
     }
 
     /** Empties the window and forgets the last fixed window's report, as after a retrained model's deployment. */
     public void clear() {
         synchronized (lock) {
+            rows.clear();
+            lastFull = null;
+            windowsClosed = 0;
+        }
+    }
+
+    /**
+     * Compares from now on with {@code newReference} and empties the window as {@link #clear()} does:
+     * for a model that replaced the one the old reference describes (a promotion, a rollback). The
+     * thresholds and the window size stay; the rows observed before are not compared with the new reference.
+     *
+     * @throws IllegalArgumentException when the new reference is of another schema (other feature names,
+     *     embeddings or predictions) than the one the monitor takes rows of; the monitor is then unchanged
+     */
+    public void rebase(DriftReference newReference) {
+        requireNonNull(newReference, "newReference");
+        synchronized (lock) {
+            if (!reference.sameSchema(newReference)) {
+                throw new IllegalArgumentException("cannot rebase the drift monitor of " + reference + " "
+                        + reference.featureNames() + " onto " + newReference + " " + newReference.featureNames()
+                        + ": the rows it observes would not fit; build the new reference of the same features,"
+                        + " embeddings and predictions, or make a new monitor");
+            }
+            reference = newReference;
             rows.clear();
             lastFull = null;
             windowsClosed = 0;
@@ -172,17 +202,19 @@ public final class DriftMonitor {
      */
     public DriftReport report() {
         Row[] now;
+        DriftReference against;
         synchronized (lock) {
             now = rows.toArray(new Row[0]);
+            against = reference;
         }
         if (now.length == 0) {
             throw new IllegalStateException("the drift window is empty: no row has been observed since the monitor"
                     + " was made or cleared; observe(...) rows before asking for a report");
         }
-        return reportOf(now);
+        return reportOf(now, against);
     }
 
-    private DriftReport reportOf(Row[] now) {
+    private DriftReport reportOf(Row[] now, DriftReference reference) {
         List<DriftReport.Crossing> crossings = new ArrayList<>();
         List<DriftReport.FeatureDrift> features = new ArrayList<>();
         List<String> names = reference.featureNames();

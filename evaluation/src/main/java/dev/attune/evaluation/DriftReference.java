@@ -206,6 +206,20 @@ public final class DriftReference {
         return predictionRows;
     }
 
+    /**
+     * Whether {@code other} takes the same rows as this reference: the same feature names in the same
+     * order, embeddings of the same dimension or none, predictions over as many classes or none. A
+     * {@link DriftMonitor} can be {@linkplain DriftMonitor#rebase rebased} only onto a reference of its own schema.
+     */
+    public boolean sameSchema(DriftReference other) {
+        requireNonNull(other, "other");
+        return featureNames.equals(other.featureNames)
+                && hasEmbeddings() == other.hasEmbeddings()
+                && (!hasEmbeddings() || embeddingDimension() == other.embeddingDimension())
+                && hasPredictions() == other.hasPredictions()
+                && (!hasPredictions() || classes() == other.classes());
+    }
+
     @Override
     public String toString() {
         return "DriftReference[" + featureNames.size() + " features of " + featureRows() + " rows"

@@ -53,6 +53,15 @@ final class RecentExamples {
         return select(all);
     }
 
+    /** The most recent {@code n} examples (all of them when fewer are kept), oldest first. */
+    LabeledData latest(int n) {
+        int size = examples.size();
+        int from = Math.max(0, size - n);
+        int[] last = new int[size - from];
+        Arrays.setAll(last, i -> from + i);
+        return select(last);
+    }
+
     /**
      * The examples split at random (seeded) into a training part and a held-out part of about
      * {@code share} of them: element 0 trains, element 1 is held out.

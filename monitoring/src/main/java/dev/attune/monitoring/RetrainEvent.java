@@ -2,6 +2,7 @@ package dev.attune.monitoring;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.attune.evaluation.DriftReference;
 import dev.attune.evaluation.DriftReport;
 import dev.attune.evaluation.McNemar;
 import dev.attune.evaluation.PairedComparison;
@@ -135,14 +136,19 @@ public sealed interface RetrainEvent {
      * The challenger was promoted to production.
      *
      * @param version  the challenger, now in production
-     * @param replaced the version it replaced (archived)
-     * @param reason   why, with the figures
+     * @param replaced       the version it replaced (archived)
+     * @param reason         why, with the figures
+     * @param driftReference the drift reference its package carries (built from the most recent labelled
+     *                       examples, {@link RetrainPolicy#referenceExamples()}), which the retrainer's monitor
+     *                       now measures against; empty when the retrainer builds no reference
      */
-    record Promoted(ModelVersion version, int replaced, String reason) implements RetrainEvent {
+    record Promoted(ModelVersion version, int replaced, String reason, Optional<DriftReference> driftReference)
+            implements RetrainEvent {
         /** Checks that nothing is null. */
         public Promoted {
             requireNonNull(version, "version");
             requireNonNull(reason, "reason");
+            requireNonNull(driftReference, "driftReference");
         }
 
         @Override
@@ -198,13 +204,16 @@ public sealed interface RetrainEvent {
      * @param accuracy its live accuracy on the watched examples
      * @param examples the watched labelled examples
      * @param reason   why, with the figures
+     * @param driftReference the restored version's own drift reference (the one its package carries), which
+     *                 the retrainer's monitor now measures against; empty when it has none
      */
-    record RolledBack(ModelVersion restored, int from, double accuracy, int examples, String reason)
-            implements RetrainEvent {
+    record RolledBack(ModelVersion restored, int from, double accuracy, int examples, String reason,
+                      Optional<DriftReference> driftReference) implements RetrainEvent {
         /** Checks that nothing is null. */
         public RolledBack {
             requireNonNull(restored, "restored");
             requireNonNull(reason, "reason");
+            requireNonNull(driftReference, "driftReference");
         }
 
         @Override

@@ -24,13 +24,17 @@ import java.util.OptionalDouble;
  * <p>Defaults: no trigger (at least one of {@link Builder#onDrift} and {@link Builder#onAccuracyBelow}
  * is required), margin 0, significance not required (reported at alpha 0.05), 1000 bootstrap
  * resamples with seed 1, training on the most recent 2000 labelled examples with at least 100 of them,
- * a held-out share of 0.3 of those examples when no fixed held-out set is given, a cool-down of 200
+ * a held-out share of 0.3 of those examples when no fixed held-out set is given, a challenger's drift
+ * reference built from the most recent 500 labelled examples (all kept ones when fewer are kept), a cool-down of 200
  * labelled examples after each retraining, no rollback watch, and changes recorded as made by
  * {@value #DEFAULT_ACTOR}.
  */
 public final class RetrainPolicy {
     /** Who the registry's audit log names as making the retrainer's changes, unless {@link Builder#actor} says otherwise. */
     public static final String DEFAULT_ACTOR = "attune-retrain";
+
+    /** The most recent labelled examples a challenger's drift reference is built from, unless {@link Builder#referenceOnRecent} says otherwise. */
+    public static final int DEFAULT_REFERENCE_EXAMPLES = 500;
 
     private final DriftLevel driftLevel;
     private final double accuracyThreshold;
@@ -43,6 +47,7 @@ public final class RetrainPolicy {
     private final int recentExamples;
     private final int minTrainingExamples;
     private final double holdOutShare;
+    private final int referenceExamples;
     private final int cooldown;
     private final double rollbackThreshold;
     private final int watchExamples;
@@ -60,6 +65,8 @@ public final class RetrainPolicy {
         this.recentExamples = b.recentExamples;
         this.minTrainingExamples = b.minTrainingExamples;
         this.holdOutShare = b.holdOutShare;
+        this.referenceExamples = b.referenceExamples == 0 ? Math.min(DEFAULT_REFERENCE_EXAMPLES, b.recentExamples)
+                : b.referenceExamples;
         this.cooldown = b.cooldown;
         this.rollbackThreshold = b.rollbackThreshold;
         this.watchExamples = b.watchExamples;
@@ -126,6 +133,14 @@ public final class RetrainPolicy {
         return holdOutShare;
     }
 
+    /**
+     * The most recent labelled examples a challenger's drift reference is built from (the world it is
+     * promoted for); at most {@link #recentExamples()}.
+     */
+    public int referenceExamples() {
+        return referenceExamples;
+    }
+
     /** The labelled examples that must come in after a retraining before the next trigger counts. */
     public int cooldown() {
         return cooldown;
@@ -174,6 +189,7 @@ public final class RetrainPolicy {
         private int recentExamples = 2000;
         private int minTrainingExamples = 100;
         private double holdOutShare = 0.3;
+        private int referenceExamples;
         private int cooldown = 200;
         private double rollbackThreshold;
         private int watchExamples;
@@ -287,6 +303,24 @@ public final class RetrainPolicy {
         }
 
         /**
+         * Build a challenger's drift reference (see {@code Retrainer.Builder.driftReference}) from the
+         * most recent {@code examples} labelled examples: the world it is trained for now, not the older
+         * examples it is also trained on. Without it, the most recent {@value #DEFAULT_REFERENCE_EXAMPLES}
+         * (or all those kept, when {@link #trainOnRecent} keeps fewer).
+         *
+         * @throws IllegalArgumentException below 10 examples
+         * @throws IllegalStateException    at {@link #build} when more than {@link #trainOnRecent} keeps
+         */
+        public Builder referenceOnRecent(int examples) {
+            if (examples < 10) {
+                throw new IllegalArgumentException("a drift reference is built from 10 or more recent labelled examples,"
+                        + " got " + examples + "; for example referenceOnRecent(500), or the size of one labelled window");
+            }
+            this.referenceExamples = examples;
+            return this;
+        }
+
+        /**
          * The labelled examples that must come in after a retraining (promoted or not) before a
          * trigger counts again.
          *
@@ -331,12 +365,18 @@ public final class RetrainPolicy {
         /**
          * The policy.
          *
-         * @throws IllegalStateException when no trigger is set
+         * @throws IllegalStateException when no trigger is set, or the drift reference is to be built from
+         *     more examples than are kept
          */
         public RetrainPolicy build() {
             if (driftLevel == null && accuracyWindow == 0) {
                 throw new IllegalStateException("a retrain policy needs a trigger; call onDrift(DriftLevel.ALERT),"
                         + " onAccuracyBelow(threshold, window) or both");
+            }
+            if (referenceExamples > recentExamples) {
+                throw new IllegalStateException("referenceOnRecent(" + referenceExamples + ") asks for more examples"
+                        + " than the " + recentExamples + " kept (trainOnRecent); give at most " + recentExamples
+                        + " or keep more");
             }
             return new RetrainPolicy(this);
         }

@@ -13,6 +13,7 @@ import dev.attune.deploy.ModelPackage;
 import dev.attune.deploy.PackageBuilder;
 import dev.attune.evaluation.Bootstrap;
 import dev.attune.evaluation.DriftMonitor;
+import dev.attune.evaluation.DriftReference;
 import dev.attune.evaluation.DriftReport;
 import dev.attune.evaluation.EvaluationReport;
 import dev.attune.evaluation.McNemar;
@@ -32,6 +33,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -45,6 +47,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *         .fineTuning(serving -> FineTuner.builder(serving).epochs(3).seed(1).build())
  *         .packaging(p -> p.image(255f, 784))
  *         .workDir(Path.of("challengers"))
+ *         .driftReference((network, recent) -> DriftReference.builder().features(names, rows(recent)).build())
+ *         .monitor(monitor)                                       // rebased on each promotion and rollback
  *         .build();
  * retrainer.feedback(labelled);                                  // labelled live examples, as they come
  * List<RetrainEvent> events = retrainer.check(monitor.report()); // drift and feedback accuracy: retrain if crossed
@@ -71,6 +75,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * once there are enough, production is rolled back ({@link ModelRegistry#rollback}) if their accuracy
  * is below the policy's threshold.
  *
+ * <p>Drift is measured against the world the serving version was trained for. With
+ * {@link Builder#driftReference}, each challenger's package carries a drift reference
+ * ({@link PackageBuilder#driftReference}) built from the most recent labelled examples
+ * ({@link RetrainPolicy#referenceExamples()}, the world it is trained for now, not the older examples it is
+ * also trained on), so the registered version itself says what its traffic should look like. On a
+ * promotion, and on a rollback (back to the restored version's own reference), the {@link Builder#monitor}
+ * given to the builder is {@linkplain DriftMonitor#rebase rebased}: its window is emptied and it
+ * compares with the serving version's reference from then on, keeping its thresholds, so whoever holds it
+ * (a metrics exporter, the caller's {@code check(monitor)}) goes on using the same object. The reference
+ * is also in the {@link RetrainEvent.Promoted} and {@link RetrainEvent.RolledBack} events and in
+ * {@link #driftReference()}, for a caller who keeps its monitors itself. The version serving when the
+ * retrainer is built, when its package carries no reference, has the monitor's reference of that time.
+ *
  * <p>Each decision comes back as a {@link RetrainEvent} from the call that took it, and goes to the
  * listeners. Not thread-safe: call it from one thread (or synchronise).
  */
@@ -83,10 +100,15 @@ public final class Retrainer {
     private final UnaryOperator<PackageBuilder> packaging;
     private final Path workDir;
     private final List<Consumer<? super RetrainEvent>> listeners;
+    private final BiFunction<Network, LabeledData, DriftReference> referenceOf;
+    private final DriftMonitor monitor;
+    private final int firstVersion;
+    private final DriftReference firstReference;
 
     private ModelVersion serving;
     private ModelPackage servingPackage;
     private Network servingNetwork;
+    private DriftReference servingReference;
     private final RecentExamples recent;
     private final ArrayDeque<Boolean> window = new ArrayDeque<>();
     private long sinceRetraining = -1;
@@ -104,9 +126,20 @@ public final class Retrainer {
         this.packaging = b.packaging;
         this.workDir = b.workDir;
         this.listeners = List.copyOf(b.listeners);
-        loadServing(registry.inStage(model, Stage.PRODUCTION).orElseThrow(() -> new IllegalStateException(
+        this.referenceOf = b.referenceOf;
+        this.monitor = b.monitor;
+        ModelVersion first = registry.inStage(model, Stage.PRODUCTION).orElseThrow(() -> new IllegalStateException(
                 "model '" + model + "' has no version in production, so there is nothing to retrain; register its"
-                        + " package and promote it to production first")));
+                        + " package and promote it to production first"));
+        this.firstVersion = first.version();
+        this.firstReference = monitor == null ? null : monitor.reference();
+        loadServing(first);
+        if (monitor != null && !monitor.reference().sameSchema(servingReference)) {
+            throw new IllegalArgumentException("the monitor compares rows of " + monitor.reference() + " "
+                    + monitor.reference().featureNames() + " but the package of " + serving.label() + " carries "
+                    + servingReference + " " + servingReference.featureNames() + "; give a monitor of the serving"
+                    + " package's reference (DriftMonitor.builder(package.driftReference().orElseThrow()))");
+        }
         this.recent = new RecentExamples(policy.recentExamples(), servingNetwork.numOutputs());
         if (heldOut != null) {
             requireModelClasses("the held-out set", heldOut.numClasses());
@@ -155,7 +188,24 @@ public final class Retrainer {
         return Optional.ofNullable(watched);
     }
 
-    /** The examples the last challenger was trained on (for a new drift reference after its promotion). */
+    /**
+     * The drift reference of the version in production now: the one its package carries (for the version
+     * serving when the retrainer was built and whose package carries none, the monitor's reference of
+     * that time); empty when there is none.
+     */
+    public Optional<DriftReference> driftReference() {
+        return Optional.ofNullable(servingReference);
+    }
+
+    /** The monitor the retrainer rebases on each promotion and rollback ({@link Builder#monitor}), if any. */
+    public Optional<DriftMonitor> monitor() {
+        return Optional.ofNullable(monitor);
+    }
+
+    /**
+     * The examples the last challenger was trained on (its drift reference is built from the most recent
+     * ones only: see {@link #driftReference()}).
+     */
     public Optional<LabeledData> lastTrainingData() {
         return Optional.ofNullable(lastTraining);
     }
@@ -313,7 +363,19 @@ public final class Retrainer {
                 current.score(Metrics.accuracy()), paired, McNemar.exact(challenger, current));
         emit(events, compared);
 
-        ModelPackage pkg = write(result, test);
+        DriftReference reference = null;
+        if (referenceOf != null) {
+            LabeledData now = recent.latest(policy.referenceExamples());
+            reference = requireNonNull(referenceOf.apply(result.model(), now),
+                    "the drift reference function returned null");
+            if (monitor != null && !monitor.reference().sameSchema(reference)) {
+                throw new IllegalStateException("the drift reference built for the challenger, " + reference + " "
+                        + reference.featureNames() + ", does not fit the monitor, which compares rows of "
+                        + monitor.reference() + " " + monitor.reference().featureNames() + "; build it of the"
+                        + " monitor's features, embeddings and predictions");
+            }
+        }
+        ModelPackage pkg = write(result, test, reference);
         ModelVersion registered = registry.register(pkg, Change.by(policy.actor(), "retrained challenger of "
                 + from.label() + ": " + triggered.summary() + "; " + trained.summary() + "; " + compared.summary()));
         emit(events, new RetrainEvent.Registered(registered));
@@ -331,12 +393,13 @@ public final class Retrainer {
                 Change.by(policy.actor(), "promoted over " + from.label() + ": " + why));
         loadServing(promoted);
         window.clear();
+        rebaseMonitor();
         if (policy.watchExamples() > 0) {
             watched = promoted;
             watchCount = 0;
             watchRight = 0;
         }
-        emit(events, new RetrainEvent.Promoted(promoted, from.version(), why));
+        emit(events, new RetrainEvent.Promoted(promoted, from.version(), why, driftReference()));
     }
 
     /** Why the challenger is not promoted, or empty when it is. */
@@ -383,14 +446,25 @@ public final class Retrainer {
         ModelVersion restored = registry.rollback(model, Stage.PRODUCTION, Change.by(policy.actor(), "rolled back: " + why));
         loadServing(restored);
         window.clear();
-        return new RetrainEvent.RolledBack(restored, version.version(), accuracy, examples, why);
+        rebaseMonitor();
+        return new RetrainEvent.RolledBack(restored, version.version(), accuracy, examples, why, driftReference());
     }
 
-    private ModelPackage write(FineTuneResult result, LabeledData test) {
+    /** Points the monitor at the serving version's reference; left as it is when that version has none. */
+    private void rebaseMonitor() {
+        if (monitor != null && servingReference != null) {
+            monitor.rebase(servingReference);
+        }
+    }
+
+    private ModelPackage write(FineTuneResult result, LabeledData test, DriftReference reference) {
         List<String> classes = servingPackage.classNames();
         EvaluationReport evaluation = EvaluationReport.builder(result, test).classNames(classes)
                 .resamples(policy.resamples()).build();
         PackageBuilder b = ModelPackage.builder(model).from(result).classNames(classes).evaluation(evaluation);
+        if (reference != null) {
+            b = b.driftReference(reference);
+        }
         if (packaging != null) {
             b = requireNonNull(packaging.apply(b), "the packaging function returned null");
         } else if (servingPackage.input().kind() == InputKind.TABULAR) {
@@ -424,6 +498,8 @@ public final class Retrainer {
         this.servingPackage = pkg;
         this.servingNetwork = pkg.network();
         this.serving = version;
+        this.servingReference = pkg.driftReference()
+                .orElse(version.version() == firstVersion ? firstReference : null);
     }
 
     private void requireModelClasses(String what, int classes) {
@@ -450,6 +526,8 @@ public final class Retrainer {
         private UnaryOperator<PackageBuilder> packaging;
         private Path workDir;
         private final List<Consumer<? super RetrainEvent>> listeners = new ArrayList<>();
+        private BiFunction<Network, LabeledData, DriftReference> referenceOf;
+        private DriftMonitor monitor;
 
         private Builder(ModelRegistry registry, String model, RetrainPolicy policy) {
             this.registry = requireNonNull(registry, "registry");
@@ -500,6 +578,29 @@ public final class Retrainer {
             return this;
         }
 
+        /**
+         * How a challenger's drift reference is built: a function of its network (for
+         * {@code DriftReference.Builder.predictions}) and the most recent labelled examples
+         * ({@link RetrainPolicy#referenceExamples()} of them) to the reference, such as
+         * {@code (network, recent) -> DriftReference.builder().features(names, rows(recent)).build()}. The
+         * challenger's package carries it; once promoted, the {@link #monitor} compares with it. Without it
+         * packages carry no reference and no monitor is rebased.
+         */
+        public Builder driftReference(BiFunction<Network, LabeledData, DriftReference> fromRecent) {
+            this.referenceOf = requireNonNull(fromRecent, "fromRecent");
+            return this;
+        }
+
+        /**
+         * The drift monitor of the served traffic, which the retrainer {@linkplain DriftMonitor#rebase rebases}
+         * on each promotion (onto the promoted package's reference) and rollback (onto the restored version's
+         * own); pass it to {@link Retrainer#check(DriftMonitor)} too. Needs {@link #driftReference}.
+         */
+        public Builder monitor(DriftMonitor driftMonitor) {
+            this.monitor = requireNonNull(driftMonitor, "driftMonitor");
+            return this;
+        }
+
         /** Called with each decision as it is taken. */
         public Builder listener(Consumer<? super RetrainEvent> listener) {
             listeners.add(requireNonNull(listener, "listener"));
@@ -509,10 +610,11 @@ public final class Retrainer {
         /**
          * The retrainer, serving the registry's production version of the model.
          *
-         * @throws IllegalStateException    when no fine-tuning or work folder is given, or the model has no
-         *                                  version in production
+         * @throws IllegalStateException    when no fine-tuning or work folder is given, a monitor is given without
+         *                                  a drift reference function, or the model has no version in production
          * @throws IllegalArgumentException when the held-out set has other classes than the model or a
-         *                                  shape it cannot take
+         *                                  shape it cannot take, or the monitor's reference is of another schema
+         *                                  than the one the serving package carries
          */
         public Retrainer build() {
             if (fineTuning == null) {
@@ -522,6 +624,11 @@ public final class Retrainer {
             if (workDir == null) {
                 throw new IllegalStateException("the retrainer needs a folder for challengers' packages; call"
                         + " workDir(Path.of(\"challengers\"))");
+            }
+            if (monitor != null && referenceOf == null) {
+                throw new IllegalStateException("a monitor to rebase after a promotion needs the challenger's drift"
+                        + " reference; call driftReference((network, recent) -> DriftReference.builder()"
+                        + ".features(names, rows(recent)).build())");
             }
             return new Retrainer(this);
         }

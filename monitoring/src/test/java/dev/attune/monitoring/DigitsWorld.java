@@ -6,6 +6,7 @@ import dev.attune.LabeledData;
 import dev.attune.data.BundledData;
 import dev.attune.data.Splits;
 import dev.attune.deploy.ModelPackage;
+import dev.attune.deploy.PackageBuilder;
 import dev.attune.evaluation.DriftBatch;
 import dev.attune.evaluation.DriftMonitor;
 import dev.attune.evaluation.DriftReference;
@@ -124,8 +125,17 @@ final class DigitsWorld {
 
     /** A registry in {@code dir} with the base network's package as version 1, in production. */
     static ModelRegistry registryServingBase(Path dir) {
-        ModelPackage pkg = ModelPackage.builder(MODEL).from(base()).classNames(BundledData.MNIST.classNames())
-                .image(255f, 784).write(dir.resolve("digits-v1.attune"));
+        return registryServingBase(dir, null);
+    }
+
+    /**
+     * A registry in {@code dir} with the base network's package as version 1, in production, carrying
+     * {@code reference} as its drift reference (none when null).
+     */
+    static ModelRegistry registryServingBase(Path dir, DriftReference reference) {
+        PackageBuilder b = ModelPackage.builder(MODEL).from(base()).classNames(BundledData.MNIST.classNames())
+                .image(255f, 784);
+        ModelPackage pkg = (reference == null ? b : b.driftReference(reference)).write(dir.resolve("digits-v1.attune"));
         ModelRegistry registry = ModelRegistry.sqlite(dir.resolve("registry"));
         ModelVersion v1 = registry.register(pkg, Change.by("test", "first model"));
         registry.promote(MODEL, v1.version(), Stage.PRODUCTION, Change.by("test", "first release"));

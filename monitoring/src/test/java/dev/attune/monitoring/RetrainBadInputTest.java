@@ -1,12 +1,16 @@
 package dev.attune.monitoring;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attune.FineTuner;
 import dev.attune.LabeledData;
 import dev.attune.evaluation.DriftLevel;
+import dev.attune.evaluation.DriftMonitor;
+import dev.attune.evaluation.DriftReference;
 import dev.attune.registry.ModelRegistry;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
@@ -81,6 +85,65 @@ class RetrainBadInputTest {
             assertThatThrownBy(() -> retrainer.feedback(digits.features(), new int[] {1, 2}))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("features hold 20 examples but labels hold 2");
+        }
+    }
+
+    @Test
+    void aMonitorWithoutAReferenceFunctionOrAReferenceThatDoesNotFitItIsRefused() {
+        assertThatThrownBy(() -> RetrainPolicy.builder().referenceOnRecent(5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a drift reference is built from 10 or more recent labelled examples, got 5; for example"
+                        + " referenceOnRecent(500), or the size of one labelled window");
+        assertThatThrownBy(() -> RetrainPolicy.builder().onDrift(DriftLevel.ALERT).trainOnRecent(300, 100)
+                .referenceOnRecent(400).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("referenceOnRecent(400) asks for more examples than the 300 kept (trainOnRecent); give at"
+                        + " most 300 or keep more");
+        assertThat(RetrainPolicy.builder().onDrift(DriftLevel.ALERT).trainOnRecent(300, 100).build()
+                .referenceExamples()).isEqualTo(300);
+        assertThat(RetrainPolicy.builder().onDrift(DriftLevel.ALERT).build().referenceExamples())
+                .isEqualTo(RetrainPolicy.DEFAULT_REFERENCE_EXAMPLES);
+
+        RetrainPolicy policy = RetrainPolicy.builder().onDrift(DriftLevel.ALERT).bootstrap(100, 1).build();
+        try (ModelRegistry registry = DigitsWorld.registryServingBase(dir)) {
+            DriftMonitor monitor = DigitsWorld.monitor();
+            assertThatThrownBy(() -> Retrainer.builder(registry, DigitsWorld.MODEL, policy)
+                    .fineTuning(serving -> FineTuner.builder(serving).build()).workDir(dir).monitor(monitor).build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("a monitor to rebase after a promotion needs the challenger's drift reference; call"
+                            + " driftReference((network, recent) -> DriftReference.builder().features(names,"
+                            + " rows(recent)).build())");
+
+            // a reference function of other features: refused before anything is registered
+            Retrainer retrainer = Retrainer.builder(registry, DigitsWorld.MODEL, policy)
+                    .fineTuning(serving -> FineTuner.builder(serving).epochs(1).seed(1).build())
+                    .packaging(p -> p.image(255f, 784)).workDir(dir.resolve("challengers"))
+                    .driftReference((network, recent) -> DriftReference.builder()
+                            .features(List.of("brightness"), new double[][] {{0.1}, {0.2}}).build())
+                    .monitor(monitor).build();
+            LabeledData live = DigitsWorld.shifted(DigitsWorld.digits(0, 200));
+            retrainer.feedback(live);
+            monitor.observe(DigitsWorld.batch(live));
+            assertThatThrownBy(() -> retrainer.check(monitor))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("the drift reference built for the challenger, DriftReference[1 features of 2 rows]"
+                            + " [brightness], does not fit the monitor, which compares rows of DriftReference[2 features"
+                            + " of 2000 rows] [brightness, ink]; build it of the monitor's features, embeddings and"
+                            + " predictions");
+            assertThat(registry.versions(DigitsWorld.MODEL)).hasSize(1);
+            assertThat(monitor.size()).isEqualTo(200);
+
+            // a monitor of other features than the serving package's reference
+            try (ModelRegistry carrying = DigitsWorld.registryServingBase(dir.resolve("carrying"),
+                    DriftReference.builder().features(List.of("brightness"), new double[][] {{0.1}, {0.2}}).build())) {
+                assertThatThrownBy(() -> Retrainer.builder(carrying, DigitsWorld.MODEL, policy)
+                        .fineTuning(serving -> FineTuner.builder(serving).build()).workDir(dir)
+                        .driftReference((network, recent) -> DigitsWorld.reference()).monitor(monitor).build())
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageStartingWith("the monitor compares rows of DriftReference[2 features of 2000 rows]"
+                                + " [brightness, ink] but the package of digits:1 carries DriftReference[1 features of 2"
+                                + " rows] [brightness]; give a monitor of the serving package's reference");
+            }
         }
     }
 
