@@ -324,18 +324,11 @@ public final class DenseRows implements RowsModel {
                     }
                 }
             } else {
-                List<Integer> adapted = new ArrayList<>();
                 for (int k = 0; k < seg.count(); k++) {
                     Part p = part(seg.slot(k), l);
                     if (p != null && p.at() != null) {
-                        adapted.add(k);
+                        lowRank(x, z, seg, k, p, slots.get(seg.slot(k)).scaling());
                     }
-                }
-                if (adapted.size() == 1) {
-                    int k = adapted.get(0);
-                    lowRank(x, z, seg, k, part(seg.slot(k), l), slots.get(seg.slot(k)).scaling());
-                } else if (adapted.size() > 1) {
-                    packed(x, z, seg, adapted, l);
                 }
             }
             // The activation: the base layer's, or a head's softmax, per run of rows.
@@ -354,42 +347,6 @@ public final class DenseRows implements RowsModel {
                 k = e;
             }
             return z;
-        }
-
-        /**
-         * The low-rank updates of many segments in two products for the whole batch, not two per
-         * segment: the segments' {@code A^T} side by side ({@code [in, sum r]}) and their {@code B^T}
-         * stacked ({@code [sum r, out]}); {@code x A^T} is masked so that each row keeps its own adapter's
-         * columns alone, times that adapter's scaling, and the masked product times the stacked
-         * {@code B^T} is added to the output. At 32 rows over 100 adapters this replaces some sixty small
-         * products, each with its views and buffers, per layer.
-         */
-        private void packed(INDArray x, INDArray z, Segments seg, List<Integer> adapted, int l) {
-            int n = (int) x.size(0);
-            INDArray[] as = new INDArray[adapted.size()];
-            INDArray[] bs = new INDArray[adapted.size()];
-            int cols = 0;
-            for (int i = 0; i < as.length; i++) {
-                Part p = part(seg.slot(adapted.get(i)), l);
-                as[i] = p.at();
-                bs[i] = p.bt();
-                cols += (int) p.at().size(1);
-            }
-            double[] mask = new double[n * cols];
-            int offset = 0;
-            for (int i = 0; i < as.length; i++) {
-                int k = adapted.get(i);
-                int r = (int) as[i].size(1);
-                double scaling = slots.get(seg.slot(k)).scaling();
-                for (int row = seg.start(k); row < seg.end(k); row++) {
-                    Arrays.fill(mask, row * cols + offset, row * cols + offset + r, scaling);
-                }
-                offset += r;
-            }
-            INDArray t = Nd4j.createUninitialized(type, n, cols);
-            Gemm.gemm(x, Nd4j.concat(1, as), t, false, false, 1, 0);
-            t.muli(Nd4j.create(mask, new long[] {n, cols}, 'c').castTo(type));
-            Gemm.gemm(t, Nd4j.concat(0, bs), z, false, false, 1, 1);
         }
 
         private void lowRank(INDArray x, INDArray z, Segments seg, int k, Part p, double scaling) {
