@@ -13,6 +13,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * micro-batch mixes requests for many adapters, each row answered through its own adapter in one pass
  * of the base model.
  *
+ * <p>A request whose adapter is removed from the store after it was accepted, or whose adapter cannot
+ * be loaded, fails alone (a {@link BatchFailedException} whose cause names the adapter); the other
+ * requests of its batch are answered. The batch resolves its adapters against the store once: an
+ * adapter removed while the batch runs still answers that batch.
+ *
  * <pre>{@code
  * try (PredictorService<AdapterRequest, float[]> service = AdapterServing.forStore(store, 8)
  *         .maxBatch(64).maxWait(Duration.ofMillis(2)).build()) {
@@ -44,8 +49,17 @@ public final class AdapterServing {
                 rows[i] = requests.get(i).features();
                 names.add(requests.get(i).adapter());
             }
-            float[][] out = store.output(Nd4j.create(rows), names).castTo(DataType.FLOAT).toFloatMatrix();
-            return Arrays.asList(out);
+            AdapterStore.Answers answers = store.outputEach(Nd4j.create(rows), names);
+            float[][] out = answers.output() == null ? new float[0][] : answers.output().castTo(DataType.FLOAT)
+                    .toFloatMatrix();
+            if (answers.failures().isEmpty()) {
+                return Arrays.asList(out);
+            }
+            List<float[]> outputs = new ArrayList<>(java.util.Collections.nCopies(rows.length, (float[]) null));
+            for (int k = 0; k < out.length; k++) {
+                outputs.set(answers.kept().get(k), out[k]);
+            }
+            throw new PartialBatchException(outputs, answers.failures());
         }).check(r -> {
             Rows.check(requireNonNull(r, "request").features(), width);
             if (r.adapter() != null) {

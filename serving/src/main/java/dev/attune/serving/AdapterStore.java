@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,7 +36,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * }</pre>
  *
  * <p>Thread-safe. {@link #replace} swaps an adapter's source and its loaded weights atomically: a call
- * computes each row wholly with the old weights or wholly with the new.
+ * computes each row wholly with the old weights or wholly with the new. A call that has started with an
+ * adapter finishes with it: {@link #remove} refuses the adapter to later calls at once, but its weights
+ * leave memory only when the last call that needs them ends, and eviction never takes an adapter a
+ * running call needs.
  */
 public final class AdapterStore {
     private final Network base;
@@ -46,6 +50,8 @@ public final class AdapterStore {
     private final LinkedHashMap<String, Long> loaded = new LinkedHashMap<>(16, 0.75f, true);
     /** How many running calls need each adapter: those are never evicted. */
     private final Map<String, Integer> pins = new HashMap<>();
+    /** Adapters removed while running calls needed them: they leave the network when the last one ends. */
+    private final Set<String> retired = new HashSet<>();
     private long used;
     private long loads;
     private long evictions;
@@ -155,7 +161,8 @@ public final class AdapterStore {
     }
 
     /**
-     * Removes an adapter and its source.
+     * Removes an adapter and its source: later calls are refused it at once; calls already running with
+     * it finish with it, and its weights are dropped when the last of them ends.
      *
      * @throws IllegalArgumentException for an unknown name
      */
@@ -165,7 +172,11 @@ public final class AdapterStore {
         Long bytes = loaded.remove(name);
         if (bytes != null) {
             used -= bytes;
-            network.remove(name);
+            if (pins.containsKey(name)) {
+                retired.add(name);
+            } else {
+                network.remove(name);
+            }
         }
         return this;
     }
@@ -204,6 +215,78 @@ public final class AdapterStore {
         }
     }
 
+    /**
+     * The outputs of the rows whose adapters this store can serve now, each row failing alone otherwise:
+     * as {@link #output}, but a row whose adapter is not in the store (removed since the row's request
+     * was accepted) or cannot be loaded is left out and its failure given instead, so that it never
+     * fails the rows of other adapters.
+     */
+    Answers outputEach(INDArray features, List<String> adapterPerRow) {
+        requireNonNull(features, "features");
+        requireNonNull(adapterPerRow, "adapterPerRow");
+        Set<String> needed = new LinkedHashSet<>();
+        adapterPerRow.forEach(n -> {
+            if (n != null) {
+                needed.add(n);
+            }
+        });
+        Map<String, RuntimeException> refused = new HashMap<>();
+        List<String> pinned = new ArrayList<>();
+        synchronized (this) {
+            for (String n : needed) {
+                if (sources.containsKey(n)) {
+                    pins.merge(n, 1, Integer::sum);
+                    pinned.add(n);
+                } else {
+                    refused.put(n, new IllegalArgumentException("adapter '" + n + "' was removed from the store after"
+                            + " this request was accepted; add it again (addFile, addPackage or add) to serve it"));
+                }
+            }
+        }
+        try {
+            for (String n : List.copyOf(pinned)) {
+                try {
+                    load(n);
+                } catch (RuntimeException e) {
+                    refused.put(n, e);
+                    pinned.remove(n);
+                    unpin(List.of(n));
+                }
+            }
+            int n = adapterPerRow.size();
+            List<Integer> kept = new ArrayList<>(n);
+            List<String> keptNames = new ArrayList<>(n);
+            Map<Integer, RuntimeException> failures = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                String name = adapterPerRow.get(i);
+                RuntimeException e = name == null ? null : refused.get(name);
+                if (e != null) {
+                    failures.put(i, e);
+                } else {
+                    kept.add(i);
+                    keptNames.add(name);
+                }
+            }
+            INDArray out = null;
+            if (!kept.isEmpty()) {
+                INDArray x = kept.size() == n ? features
+                        : org.nd4j.linalg.factory.Nd4j.pullRows(features, 1, kept.stream().mapToInt(Integer::intValue)
+                        .toArray(), 'c');
+                out = network.output(x, keptNames);
+            }
+            return new Answers(out, kept, failures);
+        } finally {
+            unpin(pinned);
+        }
+    }
+
+    /**
+     * The answer of {@link #outputEach}: the outputs of the kept rows, in order, and the failure of each
+     * other row by its index.
+     */
+    record Answers(INDArray output, List<Integer> kept, Map<Integer, RuntimeException> failures) {
+    }
+
     /** Loads what is missing and marks the adapters as needed by a running call. */
     private void pin(Collection<String> names) {
         List<String> missing = new ArrayList<>();
@@ -236,6 +319,10 @@ public final class AdapterStore {
                 return;
             }
             source = sources.get(name);
+            if (source == null) {
+                throw new IllegalArgumentException("adapter '" + name + "' was removed from the store while a call"
+                        + " needed it; add it again (addFile, addPackage or add) to serve it");
+            }
         }
         AdapterWeights w = source.get();
         synchronized (this) {
@@ -263,6 +350,10 @@ public final class AdapterStore {
     private synchronized void unpin(Collection<String> names) {
         for (String n : names) {
             pins.computeIfPresent(n, (k, v) -> v == 1 ? null : v - 1);
+            // Removed while calls needed it, and not loaded again since: the last of those calls has ended.
+            if (!pins.containsKey(n) && retired.remove(n) && !loaded.containsKey(n)) {
+                network.remove(n);
+            }
         }
         evictOverBudget();
     }

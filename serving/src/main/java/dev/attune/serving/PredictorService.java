@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -35,7 +36,9 @@ import java.util.function.Consumer;
  *   <li>A request with a timeout that is not done by its deadline completes with a
  *       {@link TimeoutException} naming the timeout; if it is still queued then, it is never run.</li>
  *   <li>A batch call that throws fails that batch's requests alone, with a {@link BatchFailedException}
- *       whose cause is the exception.</li>
+ *       whose cause is the exception; one that throws a {@link PartialBatchException} fails the
+ *       requests it names alone, each with a {@code BatchFailedException} whose cause is its own
+ *       failure, and answers the others.</li>
  *   <li>{@link #close()} refuses new requests, answers every accepted one and waits for the workers;
  *       {@link #shutdownNow()} fails the queued ones instead. No request is ever left pending.</li>
  * </ul>
@@ -379,8 +382,16 @@ public final class PredictorService<I, O> implements AutoCloseable {
         List<I> inputs = new ArrayList<>(batch.size());
         batch.forEach(r -> inputs.add(r.input));
         List<O> outputs;
+        Map<Integer, Throwable> failures = Map.of();
         try {
-            outputs = function.apply(inputs);
+            try {
+                outputs = function.apply(inputs);
+            } catch (PartialBatchException partial) {
+                @SuppressWarnings("unchecked")
+                List<O> answered = (List<O>) (List<?>) partial.outputs();
+                outputs = answered;
+                failures = partial.failures();
+            }
             if (outputs == null || outputs.size() != inputs.size()) {
                 throw new IllegalStateException("the batch function returned " + (outputs == null ? "null"
                         : outputs.size() + " outputs") + " for " + inputs.size() + " inputs; it must return one"
@@ -396,6 +407,13 @@ public final class PredictorService<I, O> implements AutoCloseable {
         }
         for (int i = 0; i < batch.size(); i++) {
             Request<I, O> r = batch.get(i);
+            Throwable own = failures.get(i);
+            if (own != null) {
+                fail(r, counters.failed, ServingListener.Outcome.ERROR, new BatchFailedException("request " + i
+                        + " of the batch of " + inputs.size() + " to predictor service '" + name + "' failed alone: "
+                        + own, own));
+                continue;
+            }
             if (r.claim()) {
                 counters.answered.increment();
                 listeners.finished(r, ServingListener.Outcome.OK);
