@@ -38,8 +38,8 @@ final class DistributedModel implements TrainableModel {
         for (TrainedTensor t : tensors) {
             if (t.role() == TrainedTensor.Role.STATISTIC) {
                 throw new IllegalArgumentException("layer '" + t.layer() + "' keeps running statistics (" + t.name()
-                        + ", batch normalisation), which data-parallel steps cannot sum; freeze it"
-                        + " (Freeze.layers(\"" + t.layer() + "\")) or train with FineTuner.fit on one machine");
+                        + ", batch normalisation), which data-parallel steps cannot sum; freeze it with the layers below"
+                        + " (Freeze.upTo(\"" + t.layer() + "\")) or train with FineTuner.fit on one machine");
             }
         }
         this.spark = spark;
