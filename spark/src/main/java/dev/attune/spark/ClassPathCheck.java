@@ -22,7 +22,9 @@ final class ClassPathCheck {
                     .map(i -> probe()).filter(p -> !p.isEmpty()).collect();
         } catch (Exception e) { // SparkException, thrown by Scala code unchecked
             String cause = rootMessage(e);
-            if (cause.contains("ClassNotFoundException") || cause.contains("NoClassDefFoundError")) {
+            // A lambda whose class the executor lacks arrives as a SerializedLambda it cannot resolve.
+            if (cause.contains("ClassNotFoundException") || cause.contains("NoClassDefFoundError")
+                    || cause.contains("SerializedLambda")) {
                 throw new IllegalStateException("Spark's executors cannot load Attune (" + cause + "); " + FIX, e);
             }
             throw e instanceof RuntimeException r ? r : new IllegalStateException("the executors' class-path check failed: "
@@ -45,11 +47,14 @@ final class ClassPathCheck {
         }
     }
 
+    /** The first line of the first message in the cause chain (Spark's holds the executor's whole trace). */
     private static String rootMessage(Throwable e) {
-        StringBuilder all = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
-            all.append(t.getClass().getName()).append(": ").append(t.getMessage()).append(" | ");
+            if (t.getMessage() != null) {
+                String line = t.getMessage().lines().findFirst().orElse("");
+                return line.length() > 400 ? line.substring(0, 400) + "..." : line;
+            }
         }
-        return all.toString().length() > 600 ? all.substring(0, 600) + "..." : all.toString();
+        return e.getClass().getName();
     }
 }

@@ -25,6 +25,14 @@ final class LocalSpark {
         return session;
     }
 
+    /** Stops the session (a test that needs a context of its own in this JVM stops it first). */
+    static synchronized void stop() {
+        if (session != null) {
+            session.stop();
+            session = null;
+        }
+    }
+
     static JavaSparkContext context() {
         return JavaSparkContext.fromSparkContext(session().sparkContext());
     }
