@@ -59,6 +59,38 @@ final class ExecutorModels {
         }
     }
 
+    /**
+     * Local SGD's round on an executor: from the given trained values and a fresh optimizer state, the
+     * round's local steps in order; the trained values after them.
+     */
+    static INDArray[] localSteps(String runKey, Broadcast<byte[]> base, PlanSpec spec, INDArray[] values,
+                                 LocalSgd.Round round) {
+        Prepared p = borrow(runKey, base, spec);
+        try {
+            for (int i = 0; i < values.length; i++) {
+                p.tensors().get(i).value().assign(values[i]);
+            }
+            p.model().optimizerState().values().forEach(s -> s.assign(0));
+            for (int s = 0; s < round.steps(); s++) {
+                INDArray x = round.features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(
+                        (long) s * round.batch(), (long) (s + 1) * round.batch())).dup();
+                INDArray y = round.labels().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(
+                        (long) s * round.batch(), (long) (s + 1) * round.batch())).dup();
+                if (p.model().hasFrozenBottom()) {
+                    x = p.model().encode(x);
+                }
+                p.model().step(x, y, null, s, 0);
+            }
+            INDArray[] out = new INDArray[values.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = p.tensors().get(i).value().dup();
+            }
+            return out;
+        } finally {
+            giveBack(runKey, p);
+        }
+    }
+
     private static Prepared borrow(String runKey, Broadcast<byte[]> base, PlanSpec spec) {
         synchronized (ExecutorModels.class) {
             if (!runKey.equals(run)) {

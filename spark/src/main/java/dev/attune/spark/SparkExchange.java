@@ -44,7 +44,7 @@ final class SparkExchange implements GradientExchange, AutoCloseable {
         return meter.stats(tasks, trainedValues, baseBytes);
     }
 
-    private static byte[] fileBytes(ModelHandle model) {
+    static byte[] fileBytes(ModelHandle model) {
         try {
             Path file = Files.createTempFile("attune-spark-base", ".zip");
             try {

@@ -99,6 +99,23 @@ public final class SparkFineTuner {
         }
     }
 
+    /**
+     * Trains with local SGD (model averaging) instead of synchronous steps: each task takes
+     * {@code everySteps} optimizer steps of its own on its shard, then the driver averages the trained
+     * tensors. Fewer exchanges, another result: see {@link LocalSgdResult}.
+     *
+     * @param everySteps the local steps between two averages, at least 1
+     * @throws IllegalArgumentException when {@code everySteps} is below 1
+     */
+    public LocalSgdResult fitLocalSgd(FineTuner tuner, LabeledData train, LabeledData validation, int everySteps) {
+        requireNonNull(tuner, "tuner");
+        LocalSgd sgd = new LocalSgd(spark, tasks, everySteps);
+        ClassPathCheck.run(spark, tasks);
+        LocalSgd.Result r = sgd.fit(tuner, train, validation);
+        return new LocalSgdResult(r.model(), r.validationLoss(), r.validationAccuracy(), r.rounds(),
+                r.valueBytesPerRound(), r.stepMillis());
+    }
+
     /** What the last {@code fit} on this fine-tuner moved and took per step; {@code null} before any. */
     public SparkRunStats lastRunStats() {
         return lastRun;
