@@ -105,12 +105,17 @@ final class DistributedModel implements TrainableModel {
 
     @Override
     public boolean hasFrozenBottom() {
-        return false;
+        return local.hasFrozenBottom();
     }
 
     @Override
     public INDArray encode(INDArray features) {
-        return features;
+        return local.encode(features);
+    }
+
+    @Override
+    public void encodeInto(INDArray features, INDArray destination) {
+        local.encodeInto(features, destination);
     }
 
     @Override
@@ -119,8 +124,8 @@ final class DistributedModel implements TrainableModel {
     }
 
     @Override
-    public INDArray predictEncoded(INDArray features) {
-        return local.predictEncoded(local.hasFrozenBottom() ? local.encode(features) : features);
+    public INDArray predictEncoded(INDArray encodedFeatures) {
+        return local.predictEncoded(encodedFeatures);
     }
 
     @Override

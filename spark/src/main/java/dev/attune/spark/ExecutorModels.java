@@ -44,11 +44,8 @@ final class ExecutorModels {
             for (int i = 0; i < values.length; i++) {
                 p.tensors().get(i).value().assign(values[i]);
             }
-            INDArray x = slice.features();
-            if (p.model().hasFrozenBottom()) {
-                x = p.model().encode(x);
-            }
-            double loss = p.model().computeGradients(x, slice.labels(), slice.weights());
+            // The rows come encoded by the frozen bottom (the driver's work, as on one machine).
+            double loss = p.model().computeGradients(slice.features(), slice.labels(), slice.weights());
             INDArray[] g = new INDArray[values.length];
             for (int i = 0; i < g.length; i++) {
                 g[i] = p.tensors().get(i).gradient().dup();

@@ -4,7 +4,7 @@ import java.io.Serializable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * One task's share of a step's global mini-batch: its rows' raw features, one-hot labels and loss
+ * One task's share of a step's global mini-batch: its rows' features (encoded by the frozen bottom), one-hot labels and loss
  * weights ({@code null} for none); all {@code null} when the task has no rows.
  */
 record Slice(INDArray features, INDArray labels, INDArray weights) implements Serializable {
