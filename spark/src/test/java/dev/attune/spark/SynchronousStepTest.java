@@ -83,6 +83,26 @@ class SynchronousStepTest {
         assertClose(ten.model(), one.model());
     }
 
+    @Test
+    void plainSgdEqualsTheSingleMachineRunSoTheGradientScaleIsRight() {
+        // Adam hardly sees a gradient's scale; plain SGD steps by it, so a share summed twice or averaged shows.
+        FineTuner sgd = FineTuner.builder(Fixtures.mlp(3, 5)).optimizer(Optimizer.sgd(0.1)).epochs(3).batchSize(32)
+                .seed(7).build();
+        FineTuneResult one = sgd.fit(train, validation);
+        FineTuneResult three = spark(3).fit(sgd, train, validation);
+        assertClose(three.model(), one.model());
+    }
+
+    @Test
+    void loraOnAConvolutionalNetworkWithAFrozenBottomEqualsTheSingleMachineRun() {
+        LabeledData images = Fixtures.blobs(96, 64, 3, 3);
+        FineTuner lora = FineTuner.builder(Fixtures.cnn(3, 5)).adapter(Lora.rank(4).alpha(8).targets("dense0"))
+                .replaceHead(3).optimizer(Optimizer.sgd(0.05)).epochs(2).batchSize(32).seed(7).build();
+        FineTuneResult one = lora.fit(images, null);
+        FineTuneResult two = spark(2).fit(lora, images, null);
+        assertClose(two.model(), one.model());
+    }
+
     static void assertClose(Network actual, Network expected) {
         INDArray a = actual.handle().params();
         INDArray e = expected.handle().params();
