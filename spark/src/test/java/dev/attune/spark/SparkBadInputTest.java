@@ -97,6 +97,10 @@ class SparkBadInputTest {
         JavaRDD<LabeledData> shards = LocalSpark.context().parallelize(List.of(data.select(range(0, 40)),
                 data.select(range(40, 90))), 5);
         assertThat(SparkData.fromShards(shards).fingerprint()).isEqualTo(data.fingerprint());
+        FineTuner shardTuner = FineTuner.builder(Fixtures.mlp(3, 5)).optimizer(Optimizer.adam(1e-2)).epochs(1).batchSize(30)
+                .seed(3).build();
+        FineTuneResult fromShards = SparkFineTuner.on(LocalSpark.context()).tasks(2).build().fit(shardTuner, shards, null);
+        assertThat(fromShards.provenance().trainData()).isEqualTo(data.fingerprint());
         assertThatThrownBy(() -> SparkData.fromShards(LocalSpark.context().parallelize(List.<LabeledData>of(), 3)))
                 .hasMessageContaining("the RDD holds no LabeledData shard (every partition is empty)");
 
