@@ -137,6 +137,26 @@ public final class FineTuner {
         return new Trainer(this).run(train, validation, warnings);
     }
 
+    /**
+     * {@link #fit(LabeledData, LabeledData)} with each step's gradients computed where {@code exchange}
+     * says (data-parallel training, as {@code attune-spark} runs it): the run is the same (balancing, early
+     * stopping, metrics, checkpoints, provenance) and takes the optimizer's step here, under the controlled
+     * update.
+     *
+     * @param exchange where the gradients are computed
+     * @throws IllegalArgumentException as {@link #fit(LabeledData, LabeledData)}
+     */
+    public FineTuneResult fit(LabeledData train, LabeledData validation, dev.attune.spi.GradientExchange exchange) {
+        requireNonNull(train, "train");
+        requireNonNull(exchange, "exchange");
+        checkData(train, validation);
+        List<TrainingListener.Warning> warnings = leakageWarnings(train, validation);
+        if (audit != null) {
+            audit.check(train);
+        }
+        return new Trainer(this, exchange).run(train, validation, warnings);
+    }
+
     private List<TrainingListener.Warning> leakageWarnings(LabeledData train, LabeledData validation) {
         if (validation == null || leakage == LeakagePolicy.IGNORE) {
             return List.of();

@@ -18,8 +18,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Construction refuses what would silently spoil a run: NaN or infinite features, labels
  * outside {@code [0, numClasses)}, a feature count that differs from the label count, and an
  * empty set. The features are copied, so later changes to the caller's array do not leak in.
+ * It is {@link java.io.Serializable}, so that Spark can hold shards of it in an RDD.
  */
-public final class LabeledData {
+public final class LabeledData implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final INDArray features;
     private final int[] labels;
     private final int numClasses;

@@ -4,6 +4,7 @@ import dev.attune.internal.train.Epochs;
 import dev.attune.internal.train.FrozenFeatures;
 import dev.attune.internal.train.MiniBatches;
 import dev.attune.spi.AdapterWeights;
+import dev.attune.spi.GradientExchange;
 import dev.attune.spi.TrainableModel;
 import dev.attune.spi.TrainingPlan;
 import java.time.Duration;
@@ -29,10 +30,17 @@ final class Trainer {
     private final List<TrainingListener> listeners;
     /** The run under training controls, or {@code null} when the model's own step runs (none set). */
     private ControlledTraining controlled;
+    /** Where the gradients are computed, or {@code null} for here. */
+    private final GradientExchange exchange;
 
     Trainer(FineTuner tuner) {
+        this(tuner, null);
+    }
+
+    Trainer(FineTuner tuner, GradientExchange exchange) {
         this.tuner = tuner;
         this.listeners = tuner.listeners();
+        this.exchange = exchange;
     }
 
     /**
@@ -52,7 +60,7 @@ final class Trainer {
         EarlyStopping es = tuner.earlyStopping();
         BestEpoch best = new BestEpoch(es);
         List<EpochRecord> history = new ArrayList<>();
-        if (tuner.controls().controlsUpdate()) {
+        if (tuner.controls().controlsUpdate() || exchange != null) {
             controlled = new ControlledTraining(p.model(), tuner.controls(), tuner.plan().optimizer(), tuner.epochs(),
                     batches.steps(), listeners);
         }
@@ -129,6 +137,9 @@ final class Trainer {
         // DL4J draws weight initialisation and dropout masks from ND4J's global generator.
         Nd4j.getRandom().setSeed(tuner.seed());
         TrainableModel model = tuner.base().handle().prepare(tuner.plan());
+        if (exchange != null) {
+            model = exchange.distribute(model, tuner.base().handle(), tuner.plan());
+        }
         INDArray rawX = train.featuresView();
         boolean cache = FrozenFeatures.worthCaching(model, rawX);
         INDArray x = cache ? FrozenFeatures.encodeAll(model, rawX) : rawX;

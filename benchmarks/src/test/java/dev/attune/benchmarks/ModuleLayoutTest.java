@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 class ModuleLayoutTest {
     /** A module's compiled classes, in the reactor ({@code core/target/classes}) or as a jar ({@code attune-core-*.jar}). */
     private static final Pattern MODULE = Pattern.compile(
-            "/(core|data|evaluation|adapters|deploy|registry|serving|monitoring|benchmarks)/target/(?:test-)?classes/"
-                    + "|/attune-(core|data|evaluation|adapters|deploy|registry|serving|monitoring|benchmarks)-[^/]*\\.jar");
+            "/(core|data|evaluation|adapters|deploy|registry|serving|monitoring|spark|benchmarks)/target/(?:test-)?classes/"
+                    + "|/attune-(core|data|evaluation|adapters|deploy|registry|serving|monitoring|spark|benchmarks)-[^/]*\\.jar");
     /** The packages each module owns (prefixes; core's main and test packages). */
     private static final Map<String, List<String>> OWN = Map.of(
             "core", List.of("dev.attune", "dev.attune.search", "dev.attune.spi", "dev.attune.internal", "dev.attune.architecture"),
@@ -39,6 +39,7 @@ class ModuleLayoutTest {
             "registry", List.of("dev.attune.registry"),
             "serving", List.of("dev.attune.serving"),
             "monitoring", List.of("dev.attune.monitoring"),
+            "spark", List.of("dev.attune.spark"),
             "benchmarks", List.of("dev.attune.benchmarks"));
     /** The modules that build on core alone (deploy, registry, serving and monitoring bring the others together). */
     private static final List<String> PLUG_INS = List.of("data", "evaluation", "adapters");
@@ -51,7 +52,7 @@ class ModuleLayoutTest {
         assertThat(classes.stream().map(c -> moduleOf(c).orElse("?")).distinct())
                 .as("the classes of every module are on the test class path")
                 .contains("core", "data", "evaluation", "adapters", "deploy", "registry", "serving", "monitoring",
-                        "benchmarks");
+                        "spark", "benchmarks");
     }
 
     @Test

@@ -18,9 +18,10 @@ import java.util.Map;
  *         .seed(point.seed())
  * }</pre>
  *
- * Immutable.
+ * Immutable; {@link java.io.Serializable}, so that a trial can run on another machine.
  */
-public final class Point {
+public final class Point implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final Map<String, Object> values;
     private final Map<String, String> labels;
     private final long seed;

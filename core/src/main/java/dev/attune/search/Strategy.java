@@ -130,6 +130,20 @@ public final class Strategy {
         }
     }
 
+    /**
+     * The points of this strategy's trials over {@code space}, in trial order, drawn from the search's seed
+     * as {@link Search} draws them: for a runner that spreads trials over machines, each sharing nothing.
+     *
+     * @throws IllegalArgumentException for successive halving or Hyperband, whose trials wait for one another
+     */
+    public List<Point> points(SearchSpace space, long seed) {
+        if (minEpochs > 0 || kind == Kind.HYPERBAND) {
+            throw new IllegalArgumentException(this + " compares trials at its rungs, so its trials share results; spread"
+                    + " grid or random trials alone (Strategy.grid() or Strategy.random(n)), or run it with Search");
+        }
+        return plan(space, seed).stream().map(Planned::point).toList();
+    }
+
     /** The trials of this strategy over {@code space}, numbered from 0, from the search's seed. */
     List<Planned> plan(SearchSpace space, long seed) {
         List<Planned> out = new ArrayList<>();

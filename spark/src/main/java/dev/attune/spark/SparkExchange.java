@@ -1,0 +1,69 @@
+package dev.attune.spark;
+
+import dev.attune.spi.GradientExchange;
+import dev.attune.spi.ModelHandle;
+import dev.attune.spi.TrainableModel;
+import dev.attune.spi.TrainingPlan;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * One run's exchange: the base model's file is broadcast once (each executor fetches it once and
+ * prepares its models from it) and the trainer's model becomes a {@link DistributedModel}.
+ */
+final class SparkExchange implements GradientExchange, AutoCloseable {
+    private final JavaSparkContext spark;
+    private final int tasks;
+    private final String runKey = java.util.UUID.randomUUID().toString();
+    private final StepMeter meter = new StepMeter();
+    private Broadcast<byte[]> base;
+    private long baseBytes;
+    private long trainedValues;
+
+    SparkExchange(JavaSparkContext spark, int tasks) {
+        this.spark = spark;
+        this.tasks = tasks;
+    }
+
+    @Override
+    public TrainableModel distribute(TrainableModel prepared, ModelHandle baseModel, TrainingPlan plan) {
+        PlanSpec spec = PlanSpec.of(plan, baseModel);
+        byte[] bytes = fileBytes(baseModel);
+        baseBytes = bytes.length;
+        base = spark.broadcast(bytes);
+        DistributedModel model = new DistributedModel(prepared, spark, tasks, runKey, base, spec, meter);
+        trainedValues = model.gradientTensors().stream().mapToLong(t -> t.value().length()).sum();
+        return model;
+    }
+
+    SparkRunStats stats() {
+        return meter.stats(tasks, trainedValues, baseBytes);
+    }
+
+    static byte[] fileBytes(ModelHandle model) {
+        try {
+            Path file = Files.createTempFile("attune-spark-base", ".zip");
+            try {
+                model.write(file);
+                return Files.readAllBytes(file);
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the base model to broadcast it (" + e.getMessage()
+                    + "); give the driver a writable java.io.tmpdir", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (base != null) {
+            base.destroy();
+        }
+        ExecutorModels.release(runKey);
+    }
+}
