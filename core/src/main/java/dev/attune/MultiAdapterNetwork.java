@@ -22,10 +22,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * One base model serving many LoRA adapters at once: in one call each row of a batch goes through its
  * own adapter, {@code y = x W + b + s (x A_i^T) B_i^T} for row {@code i}'s adapter, while the base
- * layers run once for the whole batch. Rows of one adapter are grouped and their low-rank update is two
- * small matrix products straight into their rows of each layer's output (as SGMV kernels of
- * multi-adapter LLM servers do). The answer of each row equals, within float rounding, what
- * {@link AdaptedNetwork} gives with that adapter active.
+ * layers run once for the whole batch. For a dense network, each layer's low-rank updates run in plain
+ * Java loops over the rows ({@code r (in + out)} multiply-adds a row, no native call per adapter), so
+ * their cost does not grow with the number of adapters in a batch; when the batch's rows come in
+ * groups of at least 8 rows per adapter on average, each group's update is instead two small matrix
+ * products straight into its rows of the layer's output (as SGMV kernels of multi-adapter LLM servers
+ * do), as it is for BERT encoders, whose examples' tokens form such groups. The answer of each row
+ * equals, within float rounding, what {@link AdaptedNetwork} gives with that adapter active.
  *
  * <pre>{@code
  * MultiAdapterNetwork net = MultiAdapterNetwork.of(base)
@@ -71,7 +74,7 @@ public final class MultiAdapterNetwork {
      *     multi-layer network with a layer that is not dense: the message names it)
      */
     public static MultiAdapterNetwork of(Network base) {
-        return of(base, Gather.SEGMENTS);
+        return of(base, Gather.MIXED);
     }
 
     private static MultiAdapterNetwork of(Network base, Gather gather) {

@@ -133,28 +133,86 @@ class MultiAdapterNetworkTest {
                 .isLessThan(TOLERANCE);
         assertThat(net.output(x, "head").sub(expected(adapters, x, java.util.Collections.nCopies(40, "head")))
                 .amaxNumber().doubleValue()).isLessThan(TOLERANCE);
-        assertThat(net.bytes("r2")).isEqualTo(4L * (2 * 8 + 16 * 2 + 2 * 16 + 16 * 2));
+        // A^T and B^T as ND4J arrays for the products, A and s B^T as Java arrays for the loops.
+        assertThat(net.bytes("r2")).isEqualTo(2 * 4L * (2 * 8 + 16 * 2 + 2 * 16 + 16 * 2));
         assertThat(net.names()).containsExactlyElementsOf(names);
     }
 
+    private static RowsBank bank(MultiLayerNetwork net, Gather gather, Map<String, AdapterWeights> adapters) {
+        DenseRows model = DenseRows.of(net, gather);
+        List<RowsAdapter> prepared = new ArrayList<>();
+        adapters.forEach((n, w) -> prepared.add(model.prepare(n, w, w.method().lowRank().orElseThrow())));
+        return model.bank(prepared);
+    }
+
+    private static int[] slots(Map<String, AdapterWeights> adapters, List<String> perRow) {
+        List<String> names = new ArrayList<>(adapters.keySet());
+        return perRow.stream().mapToInt(n -> n == null ? -1 : names.indexOf(n)).toArray();
+    }
+
     @Test
-    void gatheredRowsGiveWhatSegmentsGive() {
+    void everyWayOfComputingTheUpdatesGivesEachAdaptersOwnAnswer() {
         Map<String, AdapterWeights> adapters = adapters();
-        DenseRows segments = DenseRows.of(mln, Gather.SEGMENTS);
-        DenseRows gathered = DenseRows.of(mln, Gather.ROWS);
-        List<RowsAdapter> a = new ArrayList<>();
-        List<RowsAdapter> b = new ArrayList<>();
-        adapters.forEach((n, w) -> {
-            a.add(segments.prepare(n, w, w.method().lowRank().orElseThrow()));
-            b.add(gathered.prepare(n, w, w.method().lowRank().orElseThrow()));
-        });
-        RowsBank sb = segments.bank(a);
-        RowsBank gb = gathered.bank(b);
-        int[] slots = new Random(3).ints(x.size(0), -1, adapters.size()).toArray();
-        INDArray want = expected(adapters, x, Arrays.stream(slots)
-                .mapToObj(s -> s < 0 ? null : new ArrayList<>(adapters.keySet()).get(s)).toList());
-        assertThat(sb.output(x, slots).sub(want).amaxNumber().doubleValue()).isLessThan(TOLERANCE);
-        assertThat(gb.output(x, slots).sub(want).amaxNumber().doubleValue()).isLessThan(TOLERANCE);
+        List<String> names = new ArrayList<>(adapters.keySet());
+        List<String> mixed = mix(names.subList(0, 4), (int) x.size(0), 3);
+        List<String> withHead = mix(List.of("head", "r2"), (int) x.size(0), 4);
+        INDArray wantMixed = expected(adapters, x, mixed);
+        INDArray wantHead = expected(adapters, x, withHead);
+        for (Gather g : Gather.values()) {
+            RowsBank bank = bank(mln, g, adapters);
+            assertThat(bank.output(x, slots(adapters, mixed)).sub(wantMixed).amaxNumber().doubleValue()).as("%s", g)
+                    .isLessThan(TOLERANCE);
+            assertThat(bank.output(x, slots(adapters, withHead)).sub(wantHead).amaxNumber().doubleValue()).as("%s", g)
+                    .isLessThan(TOLERANCE);
+        }
+    }
+
+    @Test
+    void mixedLoopsOverSmallGroupsAndMultipliesLargeOnes() {
+        Map<String, AdapterWeights> adapters = adapters();
+        RowsBank loops = bank(mln, Gather.LOOPS, adapters);
+        RowsBank segments = bank(mln, Gather.SEGMENTS, adapters);
+        RowsBank mixed = bank(mln, Gather.MIXED, adapters);
+        // 40 rows in turn over the 5 adapters and the base: 6 or 7 rows per adapter, below DenseRows.ROWS_PER_PRODUCT.
+        int[] small = java.util.stream.IntStream.range(0, (int) x.size(0)).map(i -> i % 6 - 1).toArray();
+        assertThat(7).isLessThan(DenseRows.ROWS_PER_PRODUCT);
+        // 40 rows of one adapter: one group of 40.
+        int[] large = new int[(int) x.size(0)];
+        for (int[] s : new int[][] {small, large}) {
+            // The two ways round differently, so each answer shows which way MIXED took.
+            assertThat(maxDiff(loops.output(x, s), segments.output(x, s))).isGreaterThan(0);
+        }
+        assertThat(maxDiff(mixed.output(x, small), loops.output(x, small))).isZero();
+        assertThat(maxDiff(mixed.output(x, large), segments.output(x, large))).isZero();
+    }
+
+    private static double maxDiff(INDArray a, INDArray b) {
+        return a.sub(b).amaxNumber().doubleValue();
+    }
+
+    @Test
+    void aDoubleNetworkComputesTheUpdatesInDouble() {
+        MultiLayerNetwork dmln = mln.convertDataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        Network dbase = Network.of(dmln);
+        INDArray dx = x.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        Map<String, AdapterWeights> adapters = new LinkedHashMap<>();
+        adapters.put("r2", randomised(AdaptedNetwork.of(dbase).add("t", Lora.rank(2).targets("dense*"), 1).adapter("t"), 1));
+        adapters.put("r5", randomised(AdaptedNetwork.of(dbase).add("t", Lora.rank(5).alpha(3).targets("dense*"), 2)
+                .adapter("t"), 2));
+        List<String> perRow = mix(new ArrayList<>(adapters.keySet()), (int) dx.size(0), 8);
+        AdaptedNetwork one = AdaptedNetwork.of(dbase);
+        adapters.forEach(one::add);
+        int[] slots = slots(adapters, perRow);
+        for (Gather g : new Gather[] {Gather.LOOPS, Gather.MIXED}) {
+            INDArray got = bank(dmln, g, adapters).output(dx, slots);
+            assertThat(got.dataType()).isEqualTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+            for (int i = 0; i < perRow.size(); i++) {
+                INDArray row = dx.getRow(i, true);
+                INDArray want = perRow.get(i) == null ? dbase.output(row) : one.activate(perRow.get(i)).output(row);
+                // Far below float rounding: the loops ran in double.
+                assertThat(got.getRow(i, true).sub(want).amaxNumber().doubleValue()).as("%s row %d", g, i).isLessThan(1e-12);
+            }
+        }
     }
 
     @Test

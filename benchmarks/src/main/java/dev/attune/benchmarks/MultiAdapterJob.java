@@ -32,7 +32,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * merged model (every row through one adapter folded into the weights), by {@code Network.output} and by
  * the lock-free per-row pass with every row on the base, each with 1 and with the given clients (the
  * fastest of the four is the reference of the ratios), the multi-adapter
- * network (rows grouped by adapter, two products per group: SGMV), the same with each row's {@code A}
+ * network (per layer, each row's update in Java loops, or two products per group of rows of one adapter
+ * when the groups are large), the same with two products per group always (SGMV), with each row's {@code A}
  * and {@code B} gathered into {@code [rows, in, r]} tensors (BGMV), and one {@code AdaptedNetwork} that
  * switches adapters between the request's per-adapter sub-batches. Prints throughput and p50/p95/p99
  * latency and the load average before and after, and writes {@code target/attune/multi-adapter/results.json}.
@@ -75,6 +76,10 @@ public final class MultiAdapterJob {
         List<RowsAdapter> prepared = new ArrayList<>();
         adapters.forEach((n, w) -> prepared.add(gatheredModel.prepare(n, w, w.method().lowRank().orElseThrow())));
         RowsBank gathered = gatheredModel.bank(prepared);
+        DenseRows segmentsModel = DenseRows.of(mln, Gather.SEGMENTS);
+        List<RowsAdapter> preparedSegments = new ArrayList<>();
+        adapters.forEach((n, w) -> preparedSegments.add(segmentsModel.prepare(n, w, w.method().lowRank().orElseThrow())));
+        RowsBank segments = segmentsModel.bank(preparedSegments);
         Network merged = AdaptedNetwork.of(base).add("a0", adapters.get("a0")).merge().toNetwork();
 
         // The merged model by its two paths: Network.output (DL4J serialises a network's output calls, so
@@ -90,8 +95,10 @@ public final class MultiAdapterJob {
         int mergedConditions = rows.size();
         for (int count : COUNTS) {
             Requests r = Requests.of(batch, count, 7 + count);
-            rows.add(measure("multi-adapter (segments)", count, seconds, clients, batch,
+            rows.add(measure("multi-adapter", count, seconds, clients, batch,
                     i -> multi.output(r.features(i), r.names(i))));
+            rows.add(measure("multi-adapter (segments only)", count, seconds, clients, batch,
+                    i -> segments.output(r.features(i), r.slots(i))));
             rows.add(measure("multi-adapter (gathered rows)", count, seconds, clients, batch,
                     i -> gathered.output(r.features(i), r.slots(i))));
             AdaptedNetwork switching = AdaptedNetwork.of(base);

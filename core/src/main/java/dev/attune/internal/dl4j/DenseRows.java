@@ -2,12 +2,16 @@ package dev.attune.internal.dl4j;
 
 import dev.attune.internal.math.Gemm;
 import dev.attune.internal.multi.Gather;
+import dev.attune.internal.multi.RowLoops;
 import dev.attune.internal.multi.RowsAdapter;
 import dev.attune.internal.multi.RowsBank;
 import dev.attune.internal.multi.RowsModel;
 import dev.attune.internal.multi.Segments;
 import dev.attune.spi.AdapterWeights;
 import dev.attune.spi.LowRankSpec;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,11 +31,23 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * A dense multi-layer network's forward pass in which each row goes through its own LoRA adapter:
  * every layer computes {@code x W + b} once for the batch, then adds {@code s (x A_i^T) B_i^T} for each
- * row's adapter {@code i}. An adapter may also carry its own weights for a layer (a new head, a layer
+ * row's adapter {@code i}: in Java loops per row ({@link Gather#LOOPS}), as two products per group of
+ * rows of one adapter ({@link Gather#SEGMENTS}), per layer whichever fits the batch ({@link Gather#MIXED}),
+ * or over gathered tensors ({@link Gather#ROWS}). An adapter may also carry its own weights for a layer (a new head, a layer
  * trained in full) or its own biases; rows of such adapters run that layer with them.
  */
 public final class DenseRows implements RowsModel {
+    /**
+     * For {@link Gather#MIXED}: the rows per adapter segment, on average over a layer's segments with
+     * LoRA, from which two BLAS products per segment cost no more than {@link RowLoops} over the rows
+     * (784-1024-1024-10 at rank 8, 32 rows, single-threaded CPU time per request: the loops add 0.5-0.6 ms
+     * at any number of adapters; the products 0.1-0.2 ms over one adapter, 0.2-0.4 ms over 4 adapters of
+     * 8 rows each, 1.1 ms over 10 and 2.5 ms over 100).
+     */
+    public static final int ROWS_PER_PRODUCT = 8;
     private static final Activation HEAD = Activation.SOFTMAX;
+    private static final boolean CPU = Nd4j.getBackend().getClass().getName()
+            .equals("org.nd4j.linalg.cpu.nativecpu.CpuBackend");
     private final Dense[] layers;
     private final Map<String, Integer> index = new LinkedHashMap<>();
     private final DataType type;
@@ -50,15 +66,23 @@ public final class DenseRows implements RowsModel {
 
     /**
      * One adapter's tensors for one layer, each {@code null} when it has none: {@code A^T} ({@code [in, r]}),
-     * {@code B^T} ({@code [r, out]}), its own weights and bias.
+     * {@code B^T} ({@code [r, out]}), its own weights and bias; and for {@link RowLoops}, in the network's
+     * precision (float or double; {@code null} for another), {@code A} as {@code r} rows of {@code in} and
+     * {@code s B^T} as {@code r} rows of {@code out}.
      */
-    private record Part(INDArray at, INDArray bt, INDArray w, INDArray b) {
+    private record Part(INDArray at, INDArray bt, INDArray w, INDArray b, Object loopA, Object loopB) {
         long bytes() {
             long n = 0;
             for (INDArray t : new INDArray[] {at, bt, w, b}) {
                 n += t == null ? 0 : t.length() * t.dataType().width();
             }
+            n += loopA instanceof float[] f ? 4L * f.length : loopA instanceof double[] d ? 8L * d.length : 0;
+            n += loopB instanceof float[] f ? 4L * f.length : loopB instanceof double[] d ? 8L * d.length : 0;
             return n;
+        }
+
+        int rank() {
+            return (int) at.size(1);
         }
     }
 
@@ -157,13 +181,29 @@ public final class DenseRows implements RowsModel {
                 requireShape(name, d, "lora_A", a, a.size(0), d.in());
                 requireShape(name, d, "lora_B", bb, out, a.size(0));
             }
+            Object loopA = null;
+            Object loopB = null;
+            if (a != null && loops(type) && (gather == Gather.LOOPS || gather == Gather.MIXED)) {
+                INDArray ac = a.dup('c').reshape(a.length());
+                INDArray sb = bb.transpose().mul(spec.scaling()).dup('c').reshape(bb.length());
+                loopA = type == DataType.DOUBLE ? ac.toDoubleVector() : ac.toFloatVector();
+                loopB = type == DataType.DOUBLE ? sb.toDoubleVector() : sb.toFloatVector();
+            }
             Part p = new Part(a == null ? null : a.transpose().dup('c'), bb == null ? null : bb.transpose().dup('c'),
-                    w == null ? null : w.dup('c'), b == null ? null : b.dup('c'));
+                    w == null ? null : w.dup('c'), b == null ? null : b.dup('c'), loopA, loopB);
             parts[i] = p;
             bytes += p.bytes();
         }
         long outputs = parts[last] != null && parts[last].w() != null ? parts[last].w().size(1) : layers[last].out();
         return new Prepared(parts, spec.scaling(), head == null ? null : HEAD.getActivationFunction(), outputs, own, bytes);
+    }
+
+    /**
+     * Whether {@link RowLoops} serves a network of this precision: float or double on ND4J's CPU backend,
+     * whose arrays lie in host memory that Java reads and writes directly.
+     */
+    private static boolean loops(DataType type) {
+        return (type == DataType.FLOAT || type == DataType.DOUBLE) && CPU;
     }
 
     private static void requireShape(String name, Dense d, String kind, INDArray t, long rows, long cols) {
@@ -323,6 +363,8 @@ public final class DenseRows implements RowsModel {
                         lowRank(x, z, seg, k, p, slots.get(seg.slot(k)).scaling());
                     }
                 }
+            } else if (inLoops(seg, l)) {
+                rowLoops(x, z, seg, l);
             } else {
                 for (int k = 0; k < seg.count(); k++) {
                     Part p = part(seg.slot(k), l);
@@ -347,6 +389,86 @@ public final class DenseRows implements RowsModel {
                 k = e;
             }
             return z;
+        }
+
+        /**
+         * Whether this layer's low-rank updates run in {@link RowLoops}: always for {@link Gather#LOOPS};
+         * for {@link Gather#MIXED} when the batch's segments with LoRA here hold fewer than
+         * {@link #ROWS_PER_PRODUCT} rows on average.
+         */
+        private boolean inLoops(Segments seg, int l) {
+            if (!loops(type) || gather == Gather.SEGMENTS) {
+                return false;
+            }
+            if (gather == Gather.LOOPS) {
+                return true;
+            }
+            int groups = 0;
+            int rows = 0;
+            for (int k = 0; k < seg.count(); k++) {
+                Part p = part(seg.slot(k), l);
+                if (p != null && p.at() != null) {
+                    groups++;
+                    rows += seg.end(k) - seg.start(k);
+                }
+            }
+            return rows < ROWS_PER_PRODUCT * groups;
+        }
+
+        /**
+         * Every row's low-rank update of layer {@code l} in Java loops: the layer's input and output read
+         * once each into Java arrays, each row's update added to its row of the output there, and the
+         * output written back; no ND4J op.
+         */
+        private void rowLoops(INDArray x, INDArray z, Segments seg, int l) {
+            int n = (int) x.size(0);
+            int in = (int) x.size(1);
+            int out = (int) z.size(1);
+            INDArray xc = x.isView() || x.ordering() != 'c' || x.offset() != 0 ? x.dup('c') : x;
+            if (type == DataType.DOUBLE) {
+                double[] xs = new double[n * in];
+                double[] zs = new double[n * out];
+                DoubleBuffer zb = z.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer();
+                xc.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer().get(0, xs);
+                zb.get(0, zs);
+                double[] h = new double[maxRank(seg, l)];
+                for (int k = 0; k < seg.count(); k++) {
+                    Part p = part(seg.slot(k), l);
+                    if (p != null && p.at() != null) {
+                        for (int i = seg.start(k); i < seg.end(k); i++) {
+                            RowLoops.add(xs, i, in, (double[]) p.loopA(), (double[]) p.loopB(), p.rank(), zs, i, out, h);
+                        }
+                    }
+                }
+                zb.put(0, zs);
+            } else {
+                float[] xs = new float[n * in];
+                float[] zs = new float[n * out];
+                FloatBuffer zb = z.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+                xc.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().get(0, xs);
+                zb.get(0, zs);
+                float[] h = new float[maxRank(seg, l)];
+                for (int k = 0; k < seg.count(); k++) {
+                    Part p = part(seg.slot(k), l);
+                    if (p != null && p.at() != null) {
+                        for (int i = seg.start(k); i < seg.end(k); i++) {
+                            RowLoops.add(xs, i, in, (float[]) p.loopA(), (float[]) p.loopB(), p.rank(), zs, i, out, h);
+                        }
+                    }
+                }
+                zb.put(0, zs);
+            }
+        }
+
+        private int maxRank(Segments seg, int l) {
+            int r = 0;
+            for (int k = 0; k < seg.count(); k++) {
+                Part p = part(seg.slot(k), l);
+                if (p != null && p.at() != null) {
+                    r = Math.max(r, p.rank());
+                }
+            }
+            return r;
         }
 
         private void lowRank(INDArray x, INDArray z, Segments seg, int k, Part p, double scaling) {
