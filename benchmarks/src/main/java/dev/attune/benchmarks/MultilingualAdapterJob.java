@@ -144,8 +144,12 @@ public final class MultilingualAdapterJob {
                     + " epoch %d (validation accuracy %.3f)%n", l.locale(), seconds(h), c.seconds(), c.candidates().size(),
                     c.learningRate(), c.epoch(), c.validationAccuracy());
         }
-        Chosen sharedChoice = chooseLora("shared LoRA", base, classes, concat(languages, Language::train),
-                concat(languages, Language::validation), SHARED_MAX_EPOCHS);
+        LabeledData sharedTrain = concat(languages, Language::train);
+        LabeledData sharedValidation = withoutCopiesOf(concat(languages, Language::validation), sharedTrain);
+        System.out.printf(Locale.ROOT, "shared validation: %d examples, %d dropped as copies of another language's"
+                + " training examples%n", sharedValidation.size(), concat(languages, Language::validation).size()
+                - sharedValidation.size());
+        Chosen sharedChoice = chooseLora("shared LoRA", base, classes, sharedTrain, sharedValidation, SHARED_MAX_EPOCHS);
         FineTuneResult shared = sharedChoice.result();
         System.out.printf(Locale.ROOT, "shared LoRA: %.1f s for %d candidates; chose learning rate %s, epoch %d"
                 + " (validation accuracy %.3f)%n", sharedChoice.seconds(), sharedChoice.candidates().size(),
@@ -358,6 +362,22 @@ public final class MultilingualAdapterJob {
             mixedNames.add(l.locale());
         }
         return new ServingLatency.Batches(perLanguage, mixedNames, Nd4j.concat(0, mixedRows.toArray(new INDArray[0])));
+    }
+
+    /**
+     * The examples of {@code data} whose features are no exact copy of any example of {@code of}: the
+     * pooled validation splits hold utterances that another language's training set has word for word
+     * (a name, a short reply), which would score the shared adapter on what it was trained on.
+     */
+    static LabeledData withoutCopiesOf(LabeledData data, LabeledData of) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < of.size(); i++) {
+            seen.add(java.util.Arrays.toString(of.features().get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).ravel()
+                    .toFloatVector()));
+        }
+        int[] keep = java.util.stream.IntStream.range(0, data.size()).filter(i -> !seen.contains(java.util.Arrays.toString(
+                data.features().get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).ravel().toFloatVector()))).toArray();
+        return data.select(keep);
     }
 
     /** {@code k} indices spread evenly over {@code [0, n)}. */

@@ -172,6 +172,20 @@ class MultilingualServingTest {
     }
 
     @Test
+    void thePooledValidationLosesTheCopiesOfTrainingExamples() {
+        INDArray x = tokens(6, 2);
+        LabeledData train = LabeledData.of(SwitchingAdapterServer.rows(x, new int[] {0, 1, 2}), new int[] {0, 1, 2}, 3);
+        // Rows 4 and 5 of the validation copy training rows 2 and 0; their labels do not matter.
+        LabeledData validation = LabeledData.of(SwitchingAdapterServer.rows(x, new int[] {3, 4, 5, 2, 0}),
+                new int[] {0, 1, 2, 0, 1}, 3);
+        LabeledData kept = MultilingualAdapterJob.withoutCopiesOf(validation, train);
+        assertThat(kept.size()).isEqualTo(3);
+        assertThat(kept.labels()).containsExactly(0, 1, 2);
+        assertThat(kept.features().sub(SwitchingAdapterServer.rows(x, new int[] {3, 4, 5})).amaxNumber().doubleValue())
+                .isZero();
+    }
+
+    @Test
     void badBatchesAreRefusedNamingTheProblem() {
         SwitchingAdapterServer server = new SwitchingAdapterServer(network());
         assertThatThrownBy(() -> server.output(List.of("de", "fr"), features)).isInstanceOf(IllegalArgumentException.class)
