@@ -12,9 +12,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Latency per batch of {@link MultiAdapterServer}s, in three cases measured in one interleaved loop:
  * a batch of one language right after a batch of another (the adapter switches), the same batch again
- * (no switch), and a mixed batch holding rows of every language. A round calls, for each language in
- * turn, its batch twice (switch, then no switch), then the mixed batch once; the warm-up rounds are not
- * measured. Wall time of each call, nearest-rank percentiles.
+ * (no switch), and a mixed batch holding rows of every language. A server's round calls, for each
+ * language in turn, its batch twice (switch, then no switch), then the mixed batch once; each round runs
+ * every server's round in turn, so the servers share the machine's load alike; the warm-up rounds are
+ * not measured. Wall time of each call, nearest-rank percentiles, and throughput: the rows of the
+ * measured calls over their summed wall time.
  */
 final class ServingLatency {
     static final String SWITCH = "one language, adapter switched before the batch";
@@ -34,7 +36,8 @@ final class ServingLatency {
     }
 
     /** One server's figures in one case. */
-    record Result(String server, String scenario, int batch, int calls, double p50Millis, double p95Millis) {
+    record Result(String server, String scenario, int batch, int calls, double p50Millis, double p95Millis,
+                  double rowsPerSecond) {
     }
 
     /**
@@ -47,34 +50,42 @@ final class ServingLatency {
             throw new IllegalArgumentException("rounds must be at least 1 and warm-up rounds at least 0; got "
                     + rounds + " and " + warmupRounds);
         }
-        List<Result> results = new ArrayList<>();
-        for (MultiAdapterServer server : servers) {
-            Map<String, List<Long>> nanos = new LinkedHashMap<>();
+        List<Map<String, List<Long>>> nanos = new ArrayList<>();
+        for (int k = 0; k < servers.size(); k++) {
+            Map<String, List<Long>> n = new LinkedHashMap<>();
             for (String s : List.of(SWITCH, SAME, MIXED)) {
-                nanos.put(s, new ArrayList<>());
+                n.put(s, new ArrayList<>());
             }
-            for (int round = 0; round < warmupRounds + rounds; round++) {
-                boolean measured = round >= warmupRounds;
+            nanos.add(n);
+        }
+        for (int round = 0; round < warmupRounds + rounds; round++) {
+            boolean measured = round >= warmupRounds;
+            for (int k = 0; k < servers.size(); k++) {
+                MultiAdapterServer server = servers.get(k);
                 for (Map.Entry<String, INDArray> b : batches.perLanguage().entrySet()) {
                     List<String> names = Collections.nCopies((int) b.getValue().size(0), b.getKey());
                     long t = time(server, names, b.getValue());
                     long u = time(server, names, b.getValue());
                     if (measured) {
-                        nanos.get(SWITCH).add(t);
-                        nanos.get(SAME).add(u);
+                        nanos.get(k).get(SWITCH).add(t);
+                        nanos.get(k).get(SAME).add(u);
                     }
                 }
                 long m = time(server, batches.mixedAdapters(), batches.mixed());
                 if (measured) {
-                    nanos.get(MIXED).add(m);
+                    nanos.get(k).get(MIXED).add(m);
                 }
             }
-            int perLanguageBatch = (int) batches.perLanguage().values().iterator().next().size(0);
-            for (Map.Entry<String, List<Long>> e : nanos.entrySet()) {
+        }
+        int perLanguageBatch = (int) batches.perLanguage().values().iterator().next().size(0);
+        List<Result> results = new ArrayList<>();
+        for (int k = 0; k < servers.size(); k++) {
+            for (Map.Entry<String, List<Long>> e : nanos.get(k).entrySet()) {
                 long[] v = e.getValue().stream().mapToLong(Long::longValue).toArray();
                 int batch = e.getKey().equals(MIXED) ? (int) batches.mixed().size(0) : perLanguageBatch;
-                results.add(new Result(server.name(), e.getKey(), batch, v.length, percentile(v, 0.50) / 1e6,
-                        percentile(v, 0.95) / 1e6));
+                long total = Arrays.stream(v).sum();
+                results.add(new Result(servers.get(k).name(), e.getKey(), batch, v.length, percentile(v, 0.50) / 1e6,
+                        percentile(v, 0.95) / 1e6, (double) batch * v.length / (Math.max(1, total) / 1e9)));
             }
         }
         return results;
@@ -103,11 +114,11 @@ final class ServingLatency {
 
     /** The results as a Markdown table. */
     static String table(List<Result> results) {
-        StringBuilder s = new StringBuilder("| server | batch | rows per batch | calls | p50 (ms) | p95 (ms) |\n");
-        s.append("|---|---|---:|---:|---:|---:|\n");
+        StringBuilder s = new StringBuilder("| server | batch | rows per batch | calls | p50 (ms) | p95 (ms) | rows/s |\n");
+        s.append("|---|---|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
-            s.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.1f | %.1f |%n", r.server(), r.scenario(),
-                    r.batch(), r.calls(), r.p50Millis(), r.p95Millis()));
+            s.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.1f | %.1f | %.1f |%n", r.server(), r.scenario(),
+                    r.batch(), r.calls(), r.p50Millis(), r.p95Millis(), r.rowsPerSecond()));
         }
         return s.toString();
     }
@@ -123,6 +134,7 @@ final class ServingLatency {
             m.put("calls", r.calls());
             m.put("p50Millis", r.p50Millis());
             m.put("p95Millis", r.p95Millis());
+            m.put("rowsPerSecond", r.rowsPerSecond());
             list.add(m);
         }
         return list;
