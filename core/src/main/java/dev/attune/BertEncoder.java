@@ -114,7 +114,7 @@ public final class BertEncoder {
      */
     public INDArray embed(INDArray ids, INDArray mask) {
         check(ids, mask);
-        return graph.run(ids, mask, BertGraph.POOLED).get(BertGraph.POOLED);
+        return graph.pooled(ids, mask);
     }
 
     /**
