@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * backward pass. Every matrix product is one row-major BLAS call on the activations where they lie
  * (per sequence and head for attention, at offsets into the projections, no copies); the row work
  * between products is fused into single passes in plain loops: bias, bias + GELU, bias + residual +
- * layer norm, and scale + mask + softmax. Only {@code erf} runs as one ND4J op per layer. It needs
+ * layer norm, and scale + mask + softmax. In double, {@code erf} runs as one ND4J op per layer. It needs
  * ND4J's CPU backend ({@link #supports}); elsewhere callers run the graph.
  *
  * <p>The activations live in arrays kept for the next call of the same batch shape; sequences go
@@ -24,6 +24,15 @@ import org.nd4j.linalg.factory.Nd4j;
 final class BertForward {
     /** Token rows per chunk: bounds the activations' memory however many sequences a call gets. */
     static final int MAX_ROWS = 4096;
+    /** Row work of fewer elements stays on the calling thread. */
+    private static final long SPLIT_ELEMENTS = 32_768;
+    /** The second thread for row work, on a machine with more than one core; {@code null} on one core. */
+    private static final java.util.concurrent.ExecutorService HELPER = Runtime.getRuntime().availableProcessors() < 2 ? null
+            : java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "attune-bert-rows");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final BertConfig c;
     private final DataType dt;
@@ -87,6 +96,13 @@ final class BertForward {
             this.scale = scale;
         }
 
+        /** A vector tensor's first {@code n} values. */
+        double[] vector(String name, int n) {
+            double[] v = new double[n];
+            get(name).read(0, v, n);
+            return v;
+        }
+
         FlatArray get(String name) {
             return wrapped.computeIfAbsent(name, k -> {
                 INDArray x = t.get(k);
@@ -114,6 +130,7 @@ final class BertForward {
         final FlatArray erf;
         final FlatArray scores;
         final FlatArray down;
+        final Scratch[] scratch;
 
         Activations(int batch, int len) {
             this.batch = batch;
@@ -128,64 +145,86 @@ final class BertForward {
             attended = FlatArray.create(dt, rows, h);
             dense = FlatArray.create(dt, rows, h);
             inner = FlatArray.create(dt, rows, c.intermediateSize());
-            erf = FlatArray.create(dt, rows, c.intermediateSize());
+            erf = dt == DataType.DOUBLE ? FlatArray.create(dt, rows, c.intermediateSize()) : null; // float: erf in Java
             scores = FlatArray.create(dt, c.numHeads(), len, len);
             down = FlatArray.create(dt, rows, Math.max(c.hiddenSize(), c.intermediateSize()));
+            int width = Math.max(Math.max(c.hiddenSize(), c.intermediateSize()), len);
+            scratch = new Scratch[] {new Scratch(width), new Scratch(width)};
         }
     }
 
     private void encode(Weights w, Activations a, int[][] id, double[][] m, int from, int to) {
         int h = c.hiddenSize();
         int len = a.len;
+        boolean f = dt == DataType.FLOAT;
         // Embeddings: (word + position) + token type 0, then the layer norm, one pass per row.
         FlatArray words = w.get(BertGraph.WORDS);
         FlatArray positions = w.get("embeddings.position_embeddings.weight");
-        FlatArray types = w.get("embeddings.token_type_embeddings.weight");
-        FlatArray gain = w.get("embeddings.LayerNorm.weight");
-        FlatArray bias = w.get("embeddings.LayerNorm.bias");
-        double[] row = new double[Math.max(h, len)];
-        for (int b = from; b < to; b++) {
-            for (int l = 0; l < len; l++) {
-                int word = id[b][l] * h;
-                int pos = l * h;
+        double[] type = w.vector("embeddings.token_type_embeddings.weight", h);
+        double[] gain = w.vector("embeddings.LayerNorm.weight", h);
+        double[] beta = w.vector("embeddings.LayerNorm.bias", h);
+        double eps = c.layerNormEps();
+        rows(a, a.rows, h, (r0, r1, s) -> {
+            for (int r = r0; r < r1; r++) {
+                int b = from + r / len;
+                int l = r % len;
+                words.read(id[b][l] * h, s.a, h);
+                positions.read(l * h, s.b, h);
+                double[] x = s.a;
+                double[] p = s.b;
                 for (int j = 0; j < h; j++) {
-                    row[j] = round(round(words.get(word + j) + positions.get(pos + j)) + types.get(j));
+                    x[j] = round(round(x[j] + p[j], f) + type[j], f);
                 }
-                layerNorm(row, h, gain, bias, a.x, ((b - from) * len + l) * h);
+                layerNorm(x, h, gain, beta, eps);
+                a.x.write(r * h, x, h);
             }
-        }
+        });
         double[][] additive = new double[to - from][len];
         for (int b = from; b < to; b++) {
             for (int l = 0; l < len; l++) {
-                additive[b - from][l] = round((1 - m[b][l]) * BertGraph.MASK_VALUE);
+                additive[b - from][l] = round((1 - m[b][l]) * BertGraph.MASK_VALUE, f);
             }
         }
         for (int n = 0; n < c.numLayers(); n++) {
-            layer(w, a, "encoder." + n + ".", additive, row);
+            layer(w, a, "encoder." + n + ".", additive);
         }
     }
 
-    private void layer(Weights w, Activations a, String p, double[][] additive, double[] row) {
+    private void layer(Weights w, Activations a, String p, double[][] additive) {
         int h = c.hiddenSize();
-        int rows = a.rows;
         int len = a.len;
         int heads = c.numHeads();
         int size = c.headSize();
+        boolean f = dt == DataType.FLOAT;
         dense(w, a, a.x, p + "attention.self.query", a.q, h, h);
         dense(w, a, a.x, p + "attention.self.key", a.k, h, h);
         dense(w, a, a.x, p + "attention.self.value", a.v, h, h);
-        addBias(a.q, w.get(p + "attention.self.query.bias"), rows, h);
-        addBias(a.k, w.get(p + "attention.self.key.bias"), rows, h);
-        addBias(a.v, w.get(p + "attention.self.value.bias"), rows, h);
+        double[] bq = w.vector(p + "attention.self.query.bias", h);
+        double[] bk = w.vector(p + "attention.self.key.bias", h);
+        double[] bv = w.vector(p + "attention.self.value.bias", h);
+        rows(a, a.rows, 3 * h, (r0, r1, s) -> {
+            for (int r = r0; r < r1; r++) {
+                addBias(a.q, bq, r * h, h, s.a, f);
+                addBias(a.k, bk, r * h, h, s.a, f);
+                addBias(a.v, bv, r * h, h, s.a, f);
+            }
+        });
 
-        double alpha = round(1 / Math.sqrt(size));
+        double alpha = round(1 / Math.sqrt(size), f);
         for (int b = 0; b < a.batch; b++) {
             long first = (long) b * len * h;
             for (int hd = 0; hd < heads; hd++) {
                 FlatArray.gemm(false, true, len, len, size, alpha, a.q, first + (long) hd * size, h, a.k,
                         first + (long) hd * size, h, 0, a.scores, (long) hd * len * len, len);
             }
-            softmax(a.scores, heads * len, len, additive[b], row);
+            double[] mask = additive[b];
+            rows(a, heads * len, len, (r0, r1, s) -> {
+                for (int r = r0; r < r1; r++) {
+                    a.scores.read(r * len, s.a, len);
+                    softmax(s.a, len, mask, f);
+                    a.scores.write(r * len, s.a, len);
+                }
+            });
             for (int hd = 0; hd < heads; hd++) {
                 FlatArray.gemm(false, false, len, size, len, 1, a.scores, (long) hd * len * len, len, a.v,
                         first + (long) hd * size, h, 0, a.context, first + (long) hd * size, h);
@@ -193,28 +232,59 @@ final class BertForward {
         }
 
         dense(w, a, a.context, p + "attention.output.dense", a.dense, h, h);
-        biasResidualNorm(a.dense, w.get(p + "attention.output.dense.bias"), a.x, w.get(p + "attention.output.LayerNorm.weight"),
-                w.get(p + "attention.output.LayerNorm.bias"), a.attended, rows, row);
+        biasResidualNorm(a, a.dense, w.vector(p + "attention.output.dense.bias", h), a.x,
+                w.vector(p + "attention.output.LayerNorm.weight", h), w.vector(p + "attention.output.LayerNorm.bias", h),
+                a.attended);
 
         int inner = c.intermediateSize();
         dense(w, a, a.attended, p + "intermediate.dense", a.inner, h, inner);
-        FlatArray b1 = w.get(p + "intermediate.dense.bias");
-        double invSqrt2 = round(1 / Math.sqrt(2.0));
-        for (int r = 0, i = 0; r < rows; r++) {
-            for (int j = 0; j < inner; j++, i++) {
-                double y = round(a.inner.get(i) + b1.get(j));
-                a.inner.set(i, y);
-                a.erf.set(i, y * invSqrt2);
-            }
-        }
-        Nd4j.exec(new Erf(a.erf.array(), a.erf.array()));
-        for (int i = 0, n = rows * inner; i < n; i++) {
-            double y = a.inner.get(i);
-            a.inner.set(i, round(round(y * round(a.erf.get(i) + 1)) * 0.5));
+        double[] b1 = w.vector(p + "intermediate.dense.bias", inner);
+        double invSqrt2 = round(1 / Math.sqrt(2.0), f);
+        if (f) {
+            // GELU in float: x (1 + erf(x / sqrt 2)) / 2 on x = z + b in one pass, erf to float accuracy.
+            rows(a, a.rows, inner, (r0, r1, s) -> {
+                for (int r = r0; r < r1; r++) {
+                    a.inner.read(r * inner, s.a, inner);
+                    double[] y = s.a;
+                    for (int j = 0; j < inner; j++) {
+                        double x = round(y[j] + b1[j], true);
+                        y[j] = x * (1 + erf(x * invSqrt2)) * 0.5;
+                    }
+                    a.inner.write(r * inner, y, inner);
+                }
+            });
+        } else {
+            // In double, erf as one ND4J op (libnd4j's, exact to double) between two row passes.
+            rows(a, a.rows, inner, (r0, r1, s) -> {
+                for (int r = r0; r < r1; r++) {
+                    a.inner.read(r * inner, s.a, inner);
+                    double[] y = s.a;
+                    double[] t = s.b;
+                    for (int j = 0; j < inner; j++) {
+                        y[j] += b1[j];
+                        t[j] = y[j] * invSqrt2;
+                    }
+                    a.inner.write(r * inner, y, inner);
+                    a.erf.write(r * inner, t, inner);
+                }
+            });
+            Nd4j.exec(new Erf(a.erf.array(), a.erf.array()));
+            rows(a, a.rows, inner, (r0, r1, s) -> {
+                for (int r = r0; r < r1; r++) {
+                    a.inner.read(r * inner, s.a, inner);
+                    a.erf.read(r * inner, s.b, inner);
+                    double[] y = s.a;
+                    double[] e = s.b;
+                    for (int j = 0; j < inner; j++) {
+                        y[j] = y[j] * (e[j] + 1) * 0.5;
+                    }
+                    a.inner.write(r * inner, y, inner);
+                }
+            });
         }
         dense(w, a, a.inner, p + "output.dense", a.dense, inner, h);
-        biasResidualNorm(a.dense, w.get(p + "output.dense.bias"), a.attended, w.get(p + "output.LayerNorm.weight"),
-                w.get(p + "output.LayerNorm.bias"), a.x, rows, row);
+        biasResidualNorm(a, a.dense, w.vector(p + "output.dense.bias", h), a.attended,
+                w.vector(p + "output.LayerNorm.weight", h), w.vector(p + "output.LayerNorm.bias", h), a.x);
     }
 
     /** {@code out = in W} ({@code [rows, width]}), plus {@code (s in A^T) B^T} on an adapted module; no bias. */
@@ -231,29 +301,37 @@ final class BertForward {
         }
     }
 
-    private void addBias(FlatArray x, FlatArray bias, int rows, int width) {
-        for (int r = 0, i = 0; r < rows; r++) {
-            for (int j = 0; j < width; j++, i++) {
-                x.set(i, x.get(i) + bias.get(j));
-            }
+    private static void addBias(FlatArray x, double[] bias, int at, int width, double[] row, boolean f) {
+        x.read(at, row, width);
+        for (int j = 0; j < width; j++) {
+            row[j] = round(row[j] + bias[j], f);
         }
+        x.write(at, row, width);
     }
 
     /** {@code out = layerNorm((z + bias) + residual)}, one row at a time. */
-    private void biasResidualNorm(FlatArray z, FlatArray bias, FlatArray residual, FlatArray gain, FlatArray beta,
-                                  FlatArray out, int rows, double[] row) {
+    private void biasResidualNorm(Activations a, FlatArray z, double[] bias, FlatArray residual, double[] gain,
+                                  double[] beta, FlatArray out) {
         int h = c.hiddenSize();
-        for (int r = 0; r < rows; r++) {
-            int at = r * h;
-            for (int j = 0; j < h; j++) {
-                row[j] = round(round(z.get(at + j) + bias.get(j)) + residual.get(at + j));
+        boolean f = dt == DataType.FLOAT;
+        double eps = c.layerNormEps();
+        rows(a, a.rows, h, (r0, r1, s) -> {
+            for (int r = r0; r < r1; r++) {
+                z.read(r * h, s.a, h);
+                residual.read(r * h, s.b, h);
+                double[] x = s.a;
+                double[] res = s.b;
+                for (int j = 0; j < h; j++) {
+                    x[j] = round(round(x[j] + bias[j], f) + res[j], f);
+                }
+                layerNorm(x, h, gain, beta, eps);
+                out.write(r * h, x, h);
             }
-            layerNorm(row, h, gain, beta, out, at);
-        }
+        });
     }
 
-    /** The layer norm of {@code row[0, width)} (biased variance, as PyTorch's) into {@code out} at {@code at}. */
-    private void layerNorm(double[] row, int width, FlatArray gain, FlatArray beta, FlatArray out, int at) {
+    /** The layer norm of {@code row[0, width)} in place (biased variance, as PyTorch's). */
+    private static void layerNorm(double[] row, int width, double[] gain, double[] beta, double eps) {
         double sum = 0;
         for (int j = 0; j < width; j++) {
             sum += row[j];
@@ -264,31 +342,41 @@ final class BertForward {
             double d = row[j] - mean;
             squares += d * d;
         }
-        double sd = Math.sqrt(squares / width + c.layerNormEps());
+        double sd = Math.sqrt(squares / width + eps);
         for (int j = 0; j < width; j++) {
-            out.set(at + j, (row[j] - mean) / sd * gain.get(j) + beta.get(j));
+            row[j] = (row[j] - mean) / sd * gain[j] + beta[j];
         }
     }
 
-    /** Softmax of each of {@code rows} rows of {@code width} scores, the additive mask added first. */
-    private void softmax(FlatArray s, int rows, int width, double[] additive, double[] row) {
-        for (int r = 0; r < rows; r++) {
-            int at = r * width;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < width; j++) {
-                double x = round(s.get(at + j) + additive[j]);
-                row[j] = x;
-                max = Math.max(max, x);
-            }
-            double sum = 0;
-            for (int j = 0; j < width; j++) {
-                double e = Math.exp(row[j] - max);
-                row[j] = e;
-                sum += e;
-            }
-            for (int j = 0; j < width; j++) {
-                s.set(at + j, row[j] / sum);
-            }
+    /**
+     * {@code erf(x)} with an absolute error below 1.2e-7 (Numerical Recipes' Chebyshev fit of
+     * {@code erfc}, fractional error below 1.2e-7): float accuracy at one {@code exp}.
+     */
+    static double erf(double x) {
+        double z = Math.abs(x);
+        double t = 1 / (1 + 0.5 * z);
+        double erfc = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223
+                + t * 0.17087277)))))))));
+        return x >= 0 ? 1 - erfc : erfc - 1;
+    }
+
+    /** Softmax of one row of scores in place, the additive mask added first. */
+    private static void softmax(double[] row, int width, double[] additive, boolean f) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < width; j++) {
+            double x = round(row[j] + additive[j], f);
+            row[j] = x;
+            max = Math.max(max, x);
+        }
+        double sum = 0;
+        for (int j = 0; j < width; j++) {
+            double e = Math.exp(row[j] - max);
+            row[j] = e;
+            sum += e;
+        }
+        for (int j = 0; j < width; j++) {
+            row[j] /= sum;
         }
     }
 
@@ -296,6 +384,7 @@ final class BertForward {
     private void pool(Activations a, double[][] m, int from, int to, FlatArray out) {
         int h = c.hiddenSize();
         double[] sum = new double[h];
+        double[] row = new double[h];
         for (int b = from; b < to; b++) {
             java.util.Arrays.fill(sum, 0);
             double tokens = 0;
@@ -305,19 +394,63 @@ final class BertForward {
                     continue;
                 }
                 tokens += keep;
-                int at = ((b - from) * a.len + l) * h;
+                a.x.read(((b - from) * a.len + l) * h, row, h);
                 for (int j = 0; j < h; j++) {
-                    sum[j] += a.x.get(at + j) * keep;
+                    sum[j] += row[j] * keep;
                 }
             }
             for (int j = 0; j < h; j++) {
-                out.set(b * h + j, sum[j] / tokens);
+                sum[j] /= tokens;
             }
+            out.write(b * h, sum, h);
         }
     }
 
-    /** A value rounded to the model's type, where the graph rounds between two operations. */
-    private double round(double v) {
-        return dt == DataType.FLOAT ? (float) v : v;
+    /** Work on rows {@code [from, to)} with a thread's scratch rows. */
+    @FunctionalInterface
+    private interface RowTask {
+        void run(int from, int to, Scratch scratch);
+    }
+
+    /** Rows of scratch space, one set per thread. */
+    private static final class Scratch {
+        final double[] a;
+        final double[] b;
+
+        Scratch(int width) {
+            a = new double[width];
+            b = new double[width];
+        }
+    }
+
+    /**
+     * Runs {@code task} over rows {@code [0, n)}: split in two halves over this thread and the helper
+     * thread when the work is large enough to pay for the hand-over ({@value #SPLIT_ELEMENTS} elements),
+     * else on this thread. BLAS is idle meanwhile, so the two do not compete for the cores.
+     */
+    private static void rows(Activations a, int n, int width, RowTask task) {
+        if (HELPER == null || (long) n * width < SPLIT_ELEMENTS || n < 2) {
+            task.run(0, n, a.scratch[0]);
+            return;
+        }
+        int mid = n / 2;
+        java.util.concurrent.Future<?> other = HELPER.submit(() -> task.run(mid, n, a.scratch[1]));
+        task.run(0, mid, a.scratch[0]);
+        try {
+            other.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the row work of a BERT forward pass ran", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** A value rounded to float when {@code f}, where the graph rounds between two operations. */
+    private static double round(double v, boolean f) {
+        return f ? (float) v : v;
     }
 }

@@ -100,6 +100,12 @@ public abstract sealed class FlatArray permits FlatArray.Floats, FlatArray.Doubl
     /** Sets element {@code i} in c order (rounded to float in a float array). */
     public abstract void set(int i, double v);
 
+    /** Elements {@code [at, at + n)} into {@code dst[0, n)}. */
+    public abstract void read(int at, double[] dst, int n);
+
+    /** {@code src[0, n)} into elements {@code [at, at + n)} (rounded to float in a float array). */
+    public abstract void write(int at, double[] src, int n);
+
     /**
      * Row-major {@code c[m, n] = alpha op(a)[m, k] op(b)[k, n] + beta c}, each operand starting at an
      * element offset of its array with its leading dimension (the distance between its rows); all three
@@ -149,6 +155,24 @@ public abstract sealed class FlatArray permits FlatArray.Floats, FlatArray.Doubl
             data.put(base + i, (float) v);
         }
 
+        @Override
+        public void read(int at, double[] dst, int n) {
+            FloatBuffer d = data;
+            int from = base + at;
+            for (int j = 0; j < n; j++) {
+                dst[j] = d.get(from + j);
+            }
+        }
+
+        @Override
+        public void write(int at, double[] src, int n) {
+            FloatBuffer d = data;
+            int from = base + at;
+            for (int j = 0; j < n; j++) {
+                d.put(from + j, (float) src[j]);
+            }
+        }
+
         FloatPointer at(long offset) {
             return new FloatPointer(pointer).position(pointer.position() + offset);
         }
@@ -175,6 +199,16 @@ public abstract sealed class FlatArray permits FlatArray.Floats, FlatArray.Doubl
         @Override
         public void set(int i, double v) {
             data.put(base + i, v);
+        }
+
+        @Override
+        public void read(int at, double[] dst, int n) {
+            data.get(base + at, dst, 0, n);
+        }
+
+        @Override
+        public void write(int at, double[] src, int n) {
+            data.put(base + at, src, 0, n);
         }
 
         DoublePointer at(long offset) {

@@ -103,6 +103,21 @@ class BertForwardTest {
     }
 
     @Test
+    void floatErfIsWithinItsBoundOfLibnd4jErf() {
+        double[] x = new double[20001];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = -10 + i * 1e-3;
+        }
+        double[] exact = Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Erf(Nd4j.createFromArray(x)))
+                .toDoubleVector();
+        double worst = 0;
+        for (int i = 0; i < x.length; i++) {
+            worst = Math.max(worst, Math.abs(BertForward.erf(x[i]) - exact[i]));
+        }
+        assertThat(worst).isLessThan(1.2e-7);
+    }
+
+    @Test
     void miniLmEqualsGraph() throws Exception {
         OnnxBertWeights.Loaded loaded;
         try (InputStream in = BertForwardTest.class.getResourceAsStream(BertEncoderParityTest.MODEL)) {
