@@ -25,7 +25,7 @@ final class BertForward {
     /** Token rows per chunk: bounds the activations' memory however many sequences a call gets. */
     static final int MAX_ROWS = 4096;
     /** Row work of fewer elements stays on the calling thread. */
-    private static final long SPLIT_ELEMENTS = 32_768;
+    private static final long SPLIT_ELEMENTS = 262_144;
     /** The second thread for row work, on a machine with more than one core; {@code null} on one core. */
     private static final java.util.concurrent.ExecutorService HELPER = Runtime.getRuntime().availableProcessors() < 2 ? null
             : java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
