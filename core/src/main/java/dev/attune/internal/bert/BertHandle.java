@@ -37,12 +37,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>With LoRA ({@link BertLora}, from the plan's adapter method) the adapters' tensors
  * ({@code <module>.lora_A} {@code [r, in]}, {@code <module>.lora_B} {@code [out, r]}) follow the
- * encoder's in the vector, before the head; inference then runs the graph with the adapter path
- * (modules whose adapter is merged into their weight give it a zero {@code B}), and
+ * encoder's in the vector, before the head; inference then runs the adapter path of the modules whose
+ * adapter is not merged into their weight, and
  * {@link #mergedCopy()} folds them into a plain encoder, which is what model files hold.
  *
  * <p>The handle's jobs lie in files of their own: the parameter layout ({@link BertLayout}), the
- * inference graphs ({@link BertInference}), input checks ({@link TokenInputs}), the model file
+ * inference pass ({@link BertForward}) and graphs ({@link BertInference}), input checks ({@link TokenInputs}), the model file
  * ({@link BertFile}), plan resolution ({@link BertPlan}) and the adapted modules ({@link BertModule}).
  */
 public final class BertHandle implements ModelHandle {
