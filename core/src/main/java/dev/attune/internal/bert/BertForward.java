@@ -26,6 +26,8 @@ final class BertForward {
     static final int MAX_ROWS = 4096;
     /** Row work of fewer elements stays on the calling thread. */
     private static final long SPLIT_ELEMENTS = 262_144;
+    /** Whether large row work is split over two threads (a switch for measurements; on by default). */
+    static volatile boolean splitRows = true;
     /** The second thread for row work, on a machine with more than one core; {@code null} on one core. */
     private static final java.util.concurrent.ExecutorService HELPER = Runtime.getRuntime().availableProcessors() < 2 ? null
             : java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -349,16 +351,25 @@ final class BertForward {
     }
 
     /**
-     * {@code erf(x)} with an absolute error below 1.2e-7 (Numerical Recipes' Chebyshev fit of
-     * {@code erfc}, fractional error below 1.2e-7): float accuracy at one {@code exp}.
+     * {@code erf(x)} to float accuracy without {@code exp}: the rational fit on {@code [-4, 4]} that
+     * Eigen and TensorFlow use for float ({@code x P(x^2) / Q(x^2)}), saturating to 1 beyond.
      */
     static double erf(double x) {
-        double z = Math.abs(x);
-        double t = 1 / (1 + 0.5 * z);
-        double erfc = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223
-                + t * 0.17087277)))))))));
-        return x >= 0 ? 1 - erfc : erfc - 1;
+        double z = Math.max(-4, Math.min(4, x));
+        double z2 = z * z;
+        double p = -2.72614225801306e-10;
+        p = p * z2 + 2.77068142495902e-08;
+        p = p * z2 - 2.10102402082508e-06;
+        p = p * z2 - 5.69250639462346e-05;
+        p = p * z2 - 7.34990630326855e-04;
+        p = p * z2 - 2.95459980854025e-03;
+        p = p * z2 - 1.60960333262415e-02;
+        double q = -1.45660718464996e-05;
+        q = q * z2 - 2.13374055278905e-04;
+        q = q * z2 - 1.68282697438203e-03;
+        q = q * z2 - 7.37332916720468e-03;
+        q = q * z2 - 1.42647390514189e-02;
+        return z * p / q;
     }
 
     /** Softmax of one row of scores in place, the additive mask added first. */
@@ -429,7 +440,7 @@ final class BertForward {
      * else on this thread. BLAS is idle meanwhile, so the two do not compete for the cores.
      */
     private static void rows(Activations a, int n, int width, RowTask task) {
-        if (HELPER == null || (long) n * width < SPLIT_ELEMENTS || n < 2) {
+        if (HELPER == null || !splitRows || (long) n * width < SPLIT_ELEMENTS || n < 2) {
             task.run(0, n, a.scratch[0]);
             return;
         }
