@@ -26,8 +26,12 @@ final class BertForward {
     static final int MAX_ROWS = 4096;
     /** Row work of fewer elements stays on the calling thread. */
     private static final long SPLIT_ELEMENTS = 262_144;
-    /** Whether large row work is split over two threads (a switch for measurements; on by default). */
-    static volatile boolean splitRows = true;
+    /**
+     * Whether large row work is split over two threads. Off: on the shared 2-core machine it was
+     * measured on (load average 8 to 10), handing half the rows to a second thread made batch 32
+     * slower (median 2.4 s against 1.7 s a pass), the helper waiting for a core. A switch for measurements.
+     */
+    static volatile boolean splitRows = false;
     /** The second thread for row work, on a machine with more than one core; {@code null} on one core. */
     private static final java.util.concurrent.ExecutorService HELPER = Runtime.getRuntime().availableProcessors() < 2 ? null
             : java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -435,9 +439,9 @@ final class BertForward {
     }
 
     /**
-     * Runs {@code task} over rows {@code [0, n)}: split in two halves over this thread and the helper
-     * thread when the work is large enough to pay for the hand-over ({@value #SPLIT_ELEMENTS} elements),
-     * else on this thread. BLAS is idle meanwhile, so the two do not compete for the cores.
+     * Runs {@code task} over rows {@code [0, n)}: with {@link #splitRows}, split in two halves over this
+     * thread and the helper thread when the work is large enough to pay for the hand-over
+     * ({@value #SPLIT_ELEMENTS} elements; BLAS is idle meanwhile), else on this thread.
      */
     private static void rows(Activations a, int n, int width, RowTask task) {
         if (HELPER == null || !splitRows || (long) n * width < SPLIT_ELEMENTS || n < 2) {

@@ -60,12 +60,12 @@ public final class BertInferenceThroughput {
                     Map<String, OnnxTensor> in = Map.of("input_ids", i, "attention_mask", m, "token_type_ids", t);
                     Map<String, Runnable> variants = new LinkedHashMap<>();
                     variants.put("written-out", () -> g.pooled(idArray, mask));
-                    variants.put("written-out 1T", () -> {
-                        BertForward.splitRows = false; // row work on the calling thread only
+                    variants.put("written-out 2T", () -> {
+                        BertForward.splitRows = true; // large row work split over two threads
                         try {
                             g.pooled(idArray, mask);
                         } finally {
-                            BertForward.splitRows = true;
+                            BertForward.splitRows = false;
                         }
                     });
                     variants.put("SameDiff", () -> g.run(idArray, mask, BertGraph.POOLED));
