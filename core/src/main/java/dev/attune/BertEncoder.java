@@ -22,9 +22,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A pretrained BERT-style transformer encoder (such as all-MiniLM-L6-v2) that runs as an ND4J
- * SameDiff graph written by Attune, with its weights read from the model's ONNX file. It needs no
- * ONNX runtime: the file is read only for its weights and shapes.
+ * A pretrained BERT-style transformer encoder (such as all-MiniLM-L6-v2) written by Attune as an ND4J
+ * SameDiff graph, with its weights read from the model's ONNX file. It needs no ONNX runtime: the file
+ * is read only for its weights and shapes. {@link #embed} computes the graph's pooled output by a
+ * forward pass written out in plain loops and BLAS products (no graph interpreter), equal to the
+ * graph's to float rounding; {@link #lastHiddenState} runs the graph.
  *
  * <p>The graph is Hugging Face's {@code BertModel} (embeddings, multi-head self-attention with the
  * padding mask, exact GELU feed-forward, residuals and layer norms) followed by mean pooling over
@@ -114,7 +116,7 @@ public final class BertEncoder {
      */
     public INDArray embed(INDArray ids, INDArray mask) {
         check(ids, mask);
-        return graph.run(ids, mask, BertGraph.POOLED).get(BertGraph.POOLED);
+        return graph.pooled(ids, mask);
     }
 
     /**

@@ -73,6 +73,8 @@ public final class BertGraph {
     private final Lookup lookup;
     private final BertLora lora; // null: no adapter
     private final List<String> loraModules;
+    /** The written-out pass over this graph's arrays, made on first use. */
+    private BertForward forward;
 
     private BertGraph(BertConfig config, SameDiff sd, DataType dataType, Lookup lookup, BertLora lora,
             List<String> loraModules) {
@@ -312,6 +314,27 @@ public final class BertGraph {
     public Map<String, INDArray> run(INDArray ids, INDArray mask, String... outputs) {
         Map<String, INDArray> in = Map.of(INPUT_IDS, ids.castTo(DataType.INT64), ATTENTION_MASK, mask.castTo(dataType));
         return sd.output(in, outputs);
+    }
+
+    /**
+     * The mean-pooled embeddings ({@value #POOLED}) for token ids and a 0/1 mask, both {@code [batch,
+     * seqLen]}, computed by the written-out forward pass ({@link BertForward}) over this graph's current
+     * arrays for a float or double graph, else by {@link #run}. Arguments are checked by the caller.
+     */
+    public synchronized INDArray pooled(INDArray ids, INDArray mask) {
+        if (!BertForward.supports(dataType)) {
+            return run(ids, mask, POOLED).get(POOLED);
+        }
+        if (forward == null) {
+            forward = new BertForward(config, dataType);
+        }
+        Map<String, INDArray> arrays = new java.util.HashMap<>();
+        parameterShapes(config).keySet().forEach(n -> arrays.put(n, sd.getArrForVarName(n)));
+        for (String m : loraModules) {
+            arrays.put(m + ".lora_A", sd.getArrForVarName(m + ".lora_A"));
+            arrays.put(m + ".lora_B", sd.getArrForVarName(m + ".lora_B"));
+        }
+        return forward.pooled(arrays, Set.copyOf(loraModules), lora == null ? 0 : lora.scale(), ids, mask);
     }
 
     /** Writes the ops of the graph. */

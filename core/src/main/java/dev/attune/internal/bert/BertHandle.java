@@ -37,12 +37,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>With LoRA ({@link BertLora}, from the plan's adapter method) the adapters' tensors
  * ({@code <module>.lora_A} {@code [r, in]}, {@code <module>.lora_B} {@code [out, r]}) follow the
- * encoder's in the vector, before the head; inference then runs the graph with the adapter path
- * (modules whose adapter is merged into their weight give it a zero {@code B}), and
+ * encoder's in the vector, before the head; inference then runs the adapter path of the modules whose
+ * adapter is not merged into their weight, and
  * {@link #mergedCopy()} folds them into a plain encoder, which is what model files hold.
  *
  * <p>The handle's jobs lie in files of their own: the parameter layout ({@link BertLayout}), the
- * inference graphs ({@link BertInference}), input checks ({@link TokenInputs}), the model file
+ * inference pass ({@link BertForward}) and graphs ({@link BertInference}), input checks ({@link TokenInputs}), the model file
  * ({@link BertFile}), plan resolution ({@link BertPlan}) and the adapted modules ({@link BertModule}).
  */
 public final class BertHandle implements ModelHandle {
@@ -67,6 +67,8 @@ public final class BertHandle implements ModelHandle {
      */
     private final long[] version;
     private final BertInference inference;
+    /** The written-out forward pass, for float and double models. */
+    private final BertForward forward;
 
     private BertHandle(BertConfig config, DataType dataType, BertLora lora, String headName, int headClasses,
             INDArray flat, Set<String> merged, long[] version) {
@@ -94,6 +96,7 @@ public final class BertHandle implements ModelHandle {
                     + offset);
         }
         this.inference = new BertInference(config, dataType, tensors, lora, loraModules, merged, version);
+        this.forward = new BertForward(config, dataType);
     }
 
     /** A handle without LoRA over a parameter vector of the layout of its configuration and head. */
@@ -245,8 +248,24 @@ public final class BertHandle implements ModelHandle {
         return Transforms.softmax(logits, false);
     }
 
-    /** The mean-pooled embeddings {@code [n, hidden]} of {@code [n, 2, seqLen]} inputs, in batches. */
+    /**
+     * The mean-pooled embeddings {@code [n, hidden]} of {@code [n, 2, seqLen]} inputs: by the written-out
+     * forward pass ({@link BertForward}) for float and double models, else by the SameDiff graph.
+     */
     synchronized INDArray pooled(INDArray features) {
+        TokenInputs.checkFeatures(features, config);
+        if (!BertForward.supports(dataType)) {
+            return graphPooled(features);
+        }
+        INDArray ids = features.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all());
+        INDArray mask = features.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all());
+        Set<String> active = new HashSet<>(loraModules);
+        active.removeAll(merged);
+        return forward.pooled(tensors, active, lora == null ? 0 : lora.scale(), ids, mask);
+    }
+
+    /** The mean-pooled embeddings by the SameDiff graph ({@link #unwrap()}), in batches. */
+    synchronized INDArray graphPooled(INDArray features) {
         TokenInputs.checkFeatures(features, config);
         BertGraph g = inference.graph();
         long n = features.size(0);
