@@ -103,8 +103,15 @@ class ServingListenerTest {
                 .listener(rec).build();
         CompletableFuture<String> running = service.submit(FakeModel.BLOCK);
         model.entered.await();
-        service.submit(4);
-        Thread releaser = new Thread(() -> model.release.countDown());
+        CompletableFuture<String> queued = service.submit(4);
+        // The running batch is released only once shutdownNow has failed the queued request: released
+        // earlier, the worker could take that request into a batch of its own first.
+        Thread releaser = new Thread(() -> {
+            while (!queued.isDone()) {
+                Thread.onSpinWait();
+            }
+            model.release.countDown();
+        });
         int dropped;
         try {
             releaser.start();
