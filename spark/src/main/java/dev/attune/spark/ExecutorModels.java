@@ -29,7 +29,7 @@ final class ExecutorModels {
     private ExecutorModels() {
     }
 
-    /** The gradient sums of the slice's rows at the given trained values. */
+    /** The gradient sums of the slice's rows (raw features) at the given trained values. */
     static Share compute(String runKey, Broadcast<byte[]> base, PlanSpec spec, INDArray[] values, Slice slice) {
         if (slice.rows() == 0) {
             return Share.empty();
@@ -44,8 +44,9 @@ final class ExecutorModels {
             for (int i = 0; i < values.length; i++) {
                 p.tensors().get(i).value().assign(values[i]);
             }
-            // The rows come encoded by the frozen bottom (the driver's work, as on one machine).
-            double loss = p.model().computeGradients(slice.features(), slice.labels(), slice.weights());
+            // The executor's rows are raw: the frozen bottom encodes them here.
+            INDArray x = p.model().hasFrozenBottom() ? p.model().encode(slice.features()) : slice.features();
+            double loss = p.model().computeGradients(x, slice.labels(), slice.weights());
             INDArray[] g = new INDArray[values.length];
             for (int i = 0; i < g.length; i++) {
                 g[i] = p.tensors().get(i).gradient().dup();
