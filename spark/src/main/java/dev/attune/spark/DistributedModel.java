@@ -116,8 +116,8 @@ final class DistributedModel implements TrainableModel, BatchRows {
                                                                                  StepRows step) {
         return (partition, blocks) -> {
             RowBlock block = blocks.hasNext() ? blocks.next() : RowBlock.empty();
-            return List.of(ExecutorModels.compute(runKey, base, spec, values, step.slice(partition, block)))
-                    .iterator();
+            return List.of(ExecutorModels.compute(runKey, base, spec, values, partition, block,
+                    step.slice(partition, block))).iterator();
         };
     }
 

@@ -84,7 +84,7 @@ record StepRows(long[] starts, int[] rows, int[] classOf, int classes, float on,
                 w[i] = weights[j];
             }
         }
-        return new Slice(block.gather(local), Nd4j.createFromArray(y).reshape('c', m, classes),
+        return new Slice(local, Nd4j.createFromArray(y).reshape('c', m, classes),
                 w == null ? null : Nd4j.createFromArray(w).reshape('c', m, 1));
     }
 
