@@ -162,6 +162,9 @@ final class ControlledTraining {
             if (model.hasFrozenBottom() && !cached) {
                 bx = model.encode(bx);
             }
+            if (model instanceof dev.attune.spi.BatchRows rows) {
+                rows.nextBatchRows(batches.rowsOf(s, order), order.length);
+            }
             double loss = model.computeGradients(bx, b.labels(), b.weights());
             int stepNo = s / k + 1;
             if (!Double.isFinite(loss)) {

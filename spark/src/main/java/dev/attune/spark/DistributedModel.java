@@ -4,34 +4,35 @@ import dev.attune.spi.AdaptedLayer;
 import dev.attune.spi.ModelHandle;
 import dev.attune.spi.TrainableModel;
 import dev.attune.spi.TrainedTensor;
-import java.util.ArrayList;
+import dev.attune.spi.BatchRows;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.Function;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The driver's model of a run on Spark: the trainer's controlled update steps its trained tensors, and
- * {@link #computeGradients} runs one Spark job per step whose tasks compute the gradients of their
- * share of the mini-batch, summed here in task order (so that a run is repeatable bit for bit whatever
- * order the tasks finish in). The frozen bottom runs on the executors too: to the trainer this model
- * has none.
+ * The driver's model of a run on Spark: the trainer's controlled update steps its trained tensors, tells
+ * it each mini-batch's row numbers ({@link BatchRows}), and {@link #computeGradients} runs one Spark job
+ * per step over the partitions that hold the training rows ({@link ResidentRows}): each computes the
+ * gradients of the mini-batch's rows it holds, and they are summed here in partition order (so that a run
+ * is repeatable bit for bit whatever order the tasks finish in). The frozen bottom runs on the executors
+ * too: to the trainer this model has none, and its rows are the model's raw input.
  */
-final class DistributedModel implements TrainableModel {
+final class DistributedModel implements TrainableModel, BatchRows {
     private final TrainableModel local;
     private final List<TrainedTensor> tensors;
-    private final JavaSparkContext spark;
-    private final int tasks;
     private final String runKey;
     private final Broadcast<byte[]> base;
     private final PlanSpec spec;
     private final StepMeter meter;
+    private final ResidentRows resident;
+    /** The row numbers of the mini-batch the next {@link #computeGradients} computes. */
+    private int[] batchRows;
 
-    DistributedModel(TrainableModel local, JavaSparkContext spark, int tasks, String runKey, Broadcast<byte[]> base,
+    DistributedModel(TrainableModel local, ResidentRows resident, String runKey, Broadcast<byte[]> base,
                      PlanSpec spec, StepMeter meter) {
         this.local = local;
         this.tensors = local.gradientTensors();
@@ -42,8 +43,7 @@ final class DistributedModel implements TrainableModel {
                         + " (Freeze.upTo(\"" + t.layer() + "\")) or train with FineTuner.fit on one machine");
             }
         }
-        this.spark = spark;
-        this.tasks = tasks;
+        this.resident = resident;
         this.runKey = runKey;
         this.base = base;
         this.spec = spec;
@@ -51,27 +51,40 @@ final class DistributedModel implements TrainableModel {
     }
 
     @Override
+    public void nextBatchRows(int[] rows, int trainingRows) {
+        long held = rows().starts()[rows().partitions()];
+        if (trainingRows != held) {
+            throw new IllegalArgumentException("the run trains on " + trainingRows + " rows but Spark's executors hold "
+                    + held + ": the balancer resampled the training data, and a run on Spark trains on the rows the"
+                    + " executors hold; balance with weights (Balancing.classWeights() or reweigh(...)) or resample the"
+                    + " Dataset before the run");
+        }
+        this.batchRows = rows;
+    }
+
+    @Override
     public double computeGradients(INDArray x, INDArray y, INDArray weights) {
         long t0 = System.nanoTime();
-        int rows = (int) x.size(0);
-        List<Slice> slices = new ArrayList<>(tasks);
-        long batchBytes = 0;
-        for (int i = 0; i < tasks; i++) {
-            int from = (int) ((long) i * rows / tasks);
-            int to = (int) ((long) (i + 1) * rows / tasks);
-            Slice s = from == to ? new Slice(null, null, null)
-                    : new Slice(x.get(NDArrayIndex.interval(from, to)).dup(), y.get(NDArrayIndex.interval(from, to)).dup(),
-                    weights == null ? null : weights.get(NDArrayIndex.interval(from, to)).dup());
-            batchBytes += s.bytes();
-            slices.add(s);
+        int[] rows = batchRows;
+        batchRows = null;
+        if (rows == null || rows.length != x.size(0)) {
+            throw new IllegalStateException("the trainer gave a mini-batch of " + x.size(0) + " rows without their row"
+                    + " numbers; give the executors the same Attune version as the driver");
         }
+        float[] labels = y.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
+        float[] w = weights == null ? null : weights.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
+        int partitions = resident.partitions();
+        StepRows step = StepRows.of(resident.starts(), rows, labels, (int) y.size(1), w);
+        long batchBytes = partitions * step.bytes();
         INDArray[] values = new INDArray[tensors.size()];
         long valueBytes = 0;
         for (int i = 0; i < values.length; i++) {
             values[i] = tensors.get(i).value().dup();
             valueBytes += values[i].length() * values[i].dataType().width();
         }
-        List<Share> shares = spark.parallelize(slices, tasks).map(task(runKey, base, spec, values)).collect();
+        // One share per partition, in partition order whatever order the tasks end in.
+        List<Share> shares = resident.blocks().mapPartitionsWithIndex(task(runKey, base, spec, values, step), true)
+                .collect();
         double lossTimesRows = 0;
         long gradientBytes = 0;
         long slowest = 0;
@@ -89,13 +102,23 @@ final class DistributedModel implements TrainableModel {
             gradientBytes += s.gradientBytes();
             slowest = Math.max(slowest, s.computeNanos());
         }
-        meter.step(valueBytes * tasks, gradientBytes, batchBytes, System.nanoTime() - t0, slowest);
-        return lossTimesRows / rows;
+        meter.step(valueBytes * partitions, gradientBytes, batchBytes, System.nanoTime() - t0, slowest);
+        return lossTimesRows / rows.length;
+    }
+
+    private ResidentRows rows() {
+        return resident;
     }
 
     /** The task's function; static, so that it captures what it is given and not this model. */
-    private static Function<Slice, Share> task(String runKey, Broadcast<byte[]> base, PlanSpec spec, INDArray[] values) {
-        return slice -> ExecutorModels.compute(runKey, base, spec, values, slice);
+    private static Function2<Integer, Iterator<RowBlock>, Iterator<Share>> task(String runKey, Broadcast<byte[]> base,
+                                                                                 PlanSpec spec, INDArray[] values,
+                                                                                 StepRows step) {
+        return (partition, blocks) -> {
+            RowBlock block = blocks.hasNext() ? blocks.next() : RowBlock.empty();
+            return List.of(ExecutorModels.compute(runKey, base, spec, values, partition, block,
+                    step.slice(partition, block))).iterator();
+        };
     }
 
     @Override
@@ -105,17 +128,17 @@ final class DistributedModel implements TrainableModel {
 
     @Override
     public boolean hasFrozenBottom() {
-        return local.hasFrozenBottom();
+        return false; // the executors encode their rows; to the trainer the rows are the model's input
     }
 
     @Override
     public INDArray encode(INDArray features) {
-        return local.encode(features);
+        return features;
     }
 
     @Override
     public void encodeInto(INDArray features, INDArray destination) {
-        local.encodeInto(features, destination);
+        destination.assign(features);
     }
 
     @Override
@@ -124,8 +147,8 @@ final class DistributedModel implements TrainableModel {
     }
 
     @Override
-    public INDArray predictEncoded(INDArray encodedFeatures) {
-        return local.predictEncoded(encodedFeatures);
+    public INDArray predictEncoded(INDArray features) {
+        return local.predictEncoded(local.hasFrozenBottom() ? local.encode(features) : features);
     }
 
     @Override

@@ -25,12 +25,22 @@ final class ExecutorModels {
     /** The run whose models are held; a new run drops the models of the one before. */
     private static String run;
     private static final Deque<Prepared> IDLE = new ArrayDeque<>();
+    /** The frozen bottom's output for each partition's block this executor has met in the run. */
+    private static final java.util.Map<Integer, INDArray> ENCODED = new java.util.HashMap<>();
+    /** The largest encoded block kept, as {@code fit}'s cache of frozen features allows. */
+    private static final long ENCODED_BYTES = 1L << 30;
+    /** The rows encoded at a time. */
+    private static final int CHUNK = 1024;
 
     private ExecutorModels() {
     }
 
-    /** The gradient sums of the slice's rows at the given trained values. */
-    static Share compute(String runKey, Broadcast<byte[]> base, PlanSpec spec, INDArray[] values, Slice slice) {
+    /**
+     * The gradient sums of the slice's rows of {@code block} (partition {@code partition}'s) at the given
+     * trained values.
+     */
+    static Share compute(String runKey, Broadcast<byte[]> base, PlanSpec spec, INDArray[] values, int partition,
+                         RowBlock block, Slice slice) {
         if (slice.rows() == 0) {
             return Share.empty();
         }
@@ -44,8 +54,8 @@ final class ExecutorModels {
             for (int i = 0; i < values.length; i++) {
                 p.tensors().get(i).value().assign(values[i]);
             }
-            // The rows come encoded by the frozen bottom (the driver's work, as on one machine).
-            double loss = p.model().computeGradients(slice.features(), slice.labels(), slice.weights());
+            INDArray x = features(runKey, p.model(), partition, block, slice.local());
+            double loss = p.model().computeGradients(x, slice.labels(), slice.weights());
             INDArray[] g = new INDArray[values.length];
             for (int i = 0; i < g.length; i++) {
                 g[i] = p.tensors().get(i).gradient().dup();
@@ -54,6 +64,45 @@ final class ExecutorModels {
         } finally {
             giveBack(runKey, p);
         }
+    }
+
+    /**
+     * The given rows of the block as the trained layers take them: encoded by the frozen bottom, which
+     * encodes a partition's block once per run and executor when its output fits {@link #ENCODED_BYTES}
+     * (as {@code fit} caches it on one machine), else the rows alone each step.
+     */
+    private static INDArray features(String runKey, TrainableModel model, int partition, RowBlock block, int[] local) {
+        if (!model.hasFrozenBottom()) {
+            return block.gather(local);
+        }
+        INDArray encoded;
+        synchronized (ExecutorModels.class) {
+            encoded = runKey.equals(run) ? ENCODED.get(partition) : null;
+        }
+        if (encoded == null) {
+            INDArray first = model.encode(block.gather(new int[] {0}));
+            long bytes = first.length() * first.dataType().width() * block.rows();
+            if (bytes > ENCODED_BYTES) {
+                return model.encode(block.gather(local));
+            }
+            INDArray[] chunks = new INDArray[(block.rows() + CHUNK - 1) / CHUNK];
+            for (int c = 0; c < chunks.length; c++) {
+                int[] rows = new int[Math.min(CHUNK, block.rows() - c * CHUNK)];
+                int from = c * CHUNK;
+                java.util.Arrays.setAll(rows, i -> from + i);
+                chunks[c] = model.encode(block.gather(rows));
+            }
+            encoded = chunks.length == 1 ? chunks[0] : org.nd4j.linalg.factory.Nd4j.concat(0, chunks);
+            synchronized (ExecutorModels.class) {
+                if (runKey.equals(run)) {
+                    ENCODED.put(partition, encoded);
+                }
+            }
+        }
+        long[] shape = encoded.shape().clone();
+        INDArray rows = encoded.reshape('c', shape[0], encoded.length() / shape[0]).getRows(local);
+        shape[0] = local.length;
+        return rows.reshape('c', shape);
     }
 
     /**
@@ -92,6 +141,7 @@ final class ExecutorModels {
         synchronized (ExecutorModels.class) {
             if (!runKey.equals(run)) {
                 IDLE.clear();
+                ENCODED.clear();
                 run = runKey;
             }
             Prepared p = IDLE.poll();
@@ -116,6 +166,7 @@ final class ExecutorModels {
         synchronized (ExecutorModels.class) {
             if (runKey.equals(run)) {
                 IDLE.clear();
+                ENCODED.clear();
                 run = null;
             }
         }

@@ -3,6 +3,7 @@ package dev.attune.spark;
 import dev.attune.LabeledData;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -36,7 +37,29 @@ public final class SparkData {
      */
     public static LabeledData fromDataset(Dataset<Row> data, String labelColumn, List<String> featureColumns,
                                           int numClasses) {
-        StructType schema = data.schema();
+        boolean oneArray = checkColumns(data.schema(), labelColumn, featureColumns);
+        List<Row> rows = selected(data, labelColumn, featureColumns).collectAsList();
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("the Dataset has no rows; give at least one example per class");
+        }
+        RowBlock b = block(rows.iterator(), labelColumn, featureColumns, oneArray, -1);
+        int classes = numClasses > 0 ? numClasses : Math.max(2, Arrays.stream(b.labels()).max().orElse(0) + 1);
+        return LabeledData.of(Nd4j.createFromArray(b.features()).reshape('c', b.rows(), b.width()), b.labels(), classes);
+    }
+
+    /**
+     * The Dataset's rows as one {@link RowBlock} per partition, converted where the partitions are; the
+     * columns are checked here first.
+     */
+    static JavaRDD<RowBlock> blocks(Dataset<Row> data, String labelColumn, List<String> featureColumns) {
+        boolean oneArray = checkColumns(data.schema(), labelColumn, featureColumns);
+        List<String> features = new ArrayList<>(featureColumns);
+        return selected(data, labelColumn, featureColumns).javaRDD().mapPartitionsWithIndex((p, rows) ->
+                List.of(block(rows, labelColumn, features, oneArray, p)).iterator(), true);
+    }
+
+    /** Whether the features are one array or vector column; refuses missing columns and columns of other types. */
+    private static boolean checkColumns(StructType schema, String labelColumn, List<String> featureColumns) {
         if (featureColumns == null || featureColumns.isEmpty()) {
             throw new IllegalArgumentException("no feature columns given; name the numeric feature columns, or one array"
                     + " or vector column, of " + describe(schema));
@@ -61,41 +84,61 @@ public final class SparkData {
                 }
             }
         }
+        return oneArray;
+    }
+
+    private static Dataset<Row> selected(Dataset<Row> data, String labelColumn, List<String> featureColumns) {
         List<String> cols = new ArrayList<>(featureColumns);
         cols.add(labelColumn);
-        List<Row> rows = data.selectExpr(cols.stream().map(c -> "`" + c + "`").toArray(String[]::new)).collectAsList();
+        return data.selectExpr(cols.stream().map(c -> "`" + c + "`").toArray(String[]::new));
+    }
+
+    /**
+     * The selected rows (features, then the label) as a block; {@code partition} names the partition in
+     * refusals ({@code -1}: the rows are the whole Dataset's).
+     */
+    private static RowBlock block(Iterator<Row> it, String labelColumn, List<String> featureColumns, boolean oneArray,
+                                  int partition) {
+        List<Row> rows = new ArrayList<>();
+        it.forEachRemaining(rows::add);
         if (rows.isEmpty()) {
-            throw new IllegalArgumentException("the Dataset has no rows; give at least one example per class");
+            return RowBlock.empty();
         }
-        int width = oneArray ? values(rows.get(0), 0, features.get(0).name(), 0).length : features.size();
+        String first = featureColumns.get(0);
+        int width = oneArray ? values(rows.get(0), 0, first, at(0, partition)).length : featureColumns.size();
         float[] x = new float[rows.size() * width];
         int[] y = new int[rows.size()];
         int labelAt = featureColumns.size();
         for (int r = 0; r < rows.size(); r++) {
             Row row = rows.get(r);
+            String at = at(r, partition);
             if (oneArray) {
-                double[] v = values(row, 0, features.get(0).name(), r);
+                double[] v = values(row, 0, first, at);
                 if (v.length != width) {
-                    throw new IllegalArgumentException("feature column '" + features.get(0).name() + "' holds " + v.length
-                            + " values in row " + r + " but " + width + " in row 0; give every row the same length");
+                    throw new IllegalArgumentException("feature column '" + first + "' holds " + v.length
+                            + " values in " + at + " but " + width + " in " + at(0, partition)
+                            + "; give every row the same length");
                 }
                 for (int j = 0; j < width; j++) {
                     x[r * width + j] = (float) v[j];
                 }
             } else {
                 for (int j = 0; j < width; j++) {
-                    x[r * width + j] = (float) number(row, j, featureColumns.get(j), r);
+                    x[r * width + j] = (float) number(row, j, featureColumns.get(j), at);
                 }
             }
-            double l = number(row, labelAt, labelColumn, r);
+            double l = number(row, labelAt, labelColumn, at);
             if (l != Math.rint(l) || l < 0) {
-                throw new IllegalArgumentException("label column '" + labelColumn + "' holds " + l + " in row " + r
+                throw new IllegalArgumentException("label column '" + labelColumn + "' holds " + l + " in " + at
                         + "; give class indices 0, 1, ...");
             }
             y[r] = (int) l;
         }
-        int classes = numClasses > 0 ? numClasses : Math.max(2, Arrays.stream(y).max().orElse(0) + 1);
-        return LabeledData.of(Nd4j.createFromArray(x).reshape('c', rows.size(), width), y, classes);
+        return new RowBlock(rows.size(), new long[] {width}, x, y, 0);
+    }
+
+    private static String at(int row, int partition) {
+        return partition < 0 ? "row " + row : "row " + row + " of partition " + partition;
     }
 
     /** {@link #fromDataset(Dataset, String, List, int)} with the class count taken from the labels. */
@@ -162,17 +205,17 @@ public final class SparkData {
         return t instanceof ArrayType a && isNumeric(a.elementType()) || t.typeName().equals("vector");
     }
 
-    private static double number(Row row, int i, String column, int r) {
+    private static double number(Row row, int i, String column, String at) {
         if (row.isNullAt(i)) {
-            throw new IllegalArgumentException("column '" + column + "' is null in row " + r
+            throw new IllegalArgumentException("column '" + column + "' is null in " + at
                     + "; drop or impute missing values (Dataset.na()) before training");
         }
         return ((Number) row.get(i)).doubleValue();
     }
 
-    private static double[] values(Row row, int i, String column, int r) {
+    private static double[] values(Row row, int i, String column, String at) {
         if (row.isNullAt(i)) {
-            throw new IllegalArgumentException("column '" + column + "' is null in row " + r
+            throw new IllegalArgumentException("column '" + column + "' is null in " + at
                     + "; drop or impute missing values (Dataset.na()) before training");
         }
         Object v = row.get(i);
@@ -181,7 +224,7 @@ public final class SparkData {
             double[] out = new double[list.size()];
             for (int j = 0; j < out.length; j++) {
                 if (list.get(j) == null) {
-                    throw new IllegalArgumentException("column '" + column + "' holds a null in row " + r + " at " + j
+                    throw new IllegalArgumentException("column '" + column + "' holds a null in " + at + " at " + j
                             + "; drop or impute missing values before training");
                 }
                 out[j] = ((Number) list.get(j)).doubleValue();

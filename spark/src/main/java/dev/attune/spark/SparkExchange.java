@@ -13,20 +13,21 @@ import org.apache.spark.broadcast.Broadcast;
 
 /**
  * One run's exchange: the base model's file is broadcast once (each executor fetches it once and
- * prepares its models from it) and the trainer's model becomes a {@link DistributedModel}.
+ * prepares its models from it) and the trainer's model becomes a {@link DistributedModel} over the
+ * training rows the executors hold ({@link ResidentRows}).
  */
 final class SparkExchange implements GradientExchange, AutoCloseable {
     private final JavaSparkContext spark;
-    private final int tasks;
+    private final ResidentRows rows;
     private final String runKey = java.util.UUID.randomUUID().toString();
     private final StepMeter meter = new StepMeter();
     private Broadcast<byte[]> base;
     private long baseBytes;
     private long trainedValues;
 
-    SparkExchange(JavaSparkContext spark, int tasks) {
+    SparkExchange(JavaSparkContext spark, ResidentRows rows) {
         this.spark = spark;
-        this.tasks = tasks;
+        this.rows = rows;
     }
 
     @Override
@@ -35,13 +36,13 @@ final class SparkExchange implements GradientExchange, AutoCloseable {
         byte[] bytes = fileBytes(baseModel);
         baseBytes = bytes.length;
         base = spark.broadcast(bytes);
-        DistributedModel model = new DistributedModel(prepared, spark, tasks, runKey, base, spec, meter);
+        DistributedModel model = new DistributedModel(prepared, rows, runKey, base, spec, meter);
         trainedValues = model.gradientTensors().stream().mapToLong(t -> t.value().length()).sum();
         return model;
     }
 
     SparkRunStats stats() {
-        return meter.stats(tasks, trainedValues, baseBytes);
+        return meter.stats(rows.partitions(), trainedValues, baseBytes);
     }
 
     static byte[] fileBytes(ModelHandle model) {

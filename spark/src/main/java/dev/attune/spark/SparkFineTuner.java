@@ -22,18 +22,21 @@ import org.apache.spark.sql.SparkSession;
  *         .fit(tuner, trainDf, validationDf, "label", "f0", "f1", "f2");
  * }</pre>
  *
- * <p>Each step the driver splits the global mini-batch into {@code tasks} contiguous shares and runs one
- * Spark job: each task gets the current values of the <em>trained</em> tensors (for LoRA, kilobytes) and
- * its share of the rows, computes the gradient sums of its rows with Attune's own training step on a model
- * prepared once per executor from the base model's file (broadcast once), and sends the gradient sums
- * back; the driver adds them in task order and takes one optimizer step (the controlled update). The
- * result equals the single-machine run's at the same global batch up to float summation order.
+ * <p>The training rows stay on the executors: they are cached there once per run (one block per
+ * partition, {@code MEMORY_AND_DISK}) with global row numbers in partition order. Each step runs one Spark
+ * job: every partition gets the current values of the <em>trained</em> tensors (for LoRA, kilobytes) and
+ * the step's row numbers and labels, computes the gradient sums of the rows of the mini-batch it holds
+ * with Attune's own training step on a model prepared once per executor from the base model's file
+ * (broadcast once), and sends them back; the driver adds them in partition order and takes one optimizer
+ * step (the controlled update). The result equals the single-machine run's at the same global batch up
+ * to float summation order.
  *
- * <p>The driver holds the training data (as {@link FineTuner#fit} does: balancing, the leakage check,
- * provenance's fingerprints and validation need it) and ships each task its rows per step. A lost
- * executor loses no run: a task is a pure function of what it is sent, so Spark runs it again elsewhere
- * and the step's sum is the same. Spark on Java 17 needs its {@code --add-opens} flags on the driver and
- * executors (see the module's README section).
+ * <p>The driver reads the training data once too (as {@link FineTuner#fit} does: balancing, the leakage
+ * check, the input check and provenance's fingerprints need it; validation runs there). A lost executor
+ * loses no run: its cached blocks are computed again from their lineage and a task is a pure function
+ * of its block and what it is sent, so Spark runs it again elsewhere and the step's sum is the same.
+ * Spark on Java 17 needs its {@code --add-opens} flags on the driver and executors (see the module's
+ * README section).
  */
 public final class SparkFineTuner {
     private final JavaSparkContext spark;
@@ -55,15 +58,18 @@ public final class SparkFineTuner {
         return on(JavaSparkContext.fromSparkContext(requireNonNull(spark, "spark").sparkContext()));
     }
 
-    /** The tasks each step is split into. */
+    /** The partitions data the driver holds is split into, and so the tasks of each of its steps. */
     public int tasks() {
         return tasks;
     }
 
     /**
-     * Fine-tunes on a Dataset's rows.
+     * Fine-tunes on a Dataset's rows, which stay where Spark has them: each partition's rows are read
+     * once, cached on its executor ({@code MEMORY_AND_DISK}) and numbered in partition order; each step
+     * sends the partitions the mini-batch's row numbers, and each partition computes the gradients of the
+     * rows it holds. One task per partition (the {@link Builder#tasks} setting does not repartition).
      *
-     * @param validation the validation rows (same columns), or {@code null}
+     * @param validation the validation rows (same columns), or {@code null}; collected to the driver
      * @param labelColumn the column of class indices
      * @param featureColumns numeric feature columns, or one column of numeric arrays or ML vectors
      * @throws IllegalArgumentException when a column is missing or of the wrong type (see {@link SparkData})
@@ -71,29 +77,54 @@ public final class SparkFineTuner {
      */
     public FineTuneResult fit(FineTuner tuner, Dataset<Row> train, Dataset<Row> validation, String labelColumn,
                               String... featureColumns) {
-        LabeledData t = SparkData.fromDataset(requireNonNull(train, "train"), labelColumn, featureColumns);
-        LabeledData v = validation == null ? null
-                : SparkData.fromDataset(validation, labelColumn, Arrays.asList(featureColumns), t.numClasses());
-        return fit(tuner, t, v);
-    }
-
-    /** Fine-tunes on an RDD of {@link LabeledData} shards (see {@link SparkData#fromShards}). */
-    public FineTuneResult fit(FineTuner tuner, JavaRDD<LabeledData> train, LabeledData validation) {
-        return fit(tuner, SparkData.fromShards(requireNonNull(train, "train")), validation);
+        requireNonNull(tuner, "tuner");
+        requireNonNull(train, "train");
+        JavaRDD<RowBlock> blocks = SparkData.blocks(train, labelColumn, Arrays.asList(featureColumns));
+        ClassPathCheck.run(spark, tasks);
+        try (ResidentRows rows = ResidentRows.cache(blocks, 0, "the Dataset")) {
+            LabeledData v = validation == null ? null : SparkData.fromDataset(validation, labelColumn,
+                    Arrays.asList(featureColumns), rows.onDriver().numClasses());
+            return fit(tuner, rows, v);
+        }
     }
 
     /**
-     * Fine-tunes on data the driver holds, each step's gradients computed by the executors.
+     * Fine-tunes on an RDD of {@link LabeledData} shards, which stay where Spark has them, one task per
+     * partition, as {@link #fit(FineTuner, Dataset, Dataset, String, String...)}.
+     *
+     * @throws IllegalArgumentException when every partition is empty, or shards differ in class count or
+     *     example shape
+     */
+    public FineTuneResult fit(FineTuner tuner, JavaRDD<LabeledData> train, LabeledData validation) {
+        requireNonNull(tuner, "tuner");
+        requireNonNull(train, "train");
+        ClassPathCheck.run(spark, tasks);
+        try (ResidentRows rows = ResidentRows.ofShards(train)) {
+            return fit(tuner, rows, validation);
+        }
+    }
+
+    /**
+     * Fine-tunes on data the driver holds: it is split into {@code tasks} contiguous partitions, cached on
+     * the executors once, and each step sends the row numbers of the mini-batch.
      *
      * @throws IllegalStateException when the executors cannot load Attune or ND4J's backend, naming the fix
      * @throws IllegalArgumentException as {@link FineTuner#fit(LabeledData, LabeledData)}, or when a trained
-     *     layer keeps running statistics (batch normalisation), which data-parallel steps cannot sum
+     *     layer keeps running statistics (batch normalisation), which data-parallel steps cannot sum, or when
+     *     the fine-tuner's balancer resamples rows (balance with weights instead)
      */
     public FineTuneResult fit(FineTuner tuner, LabeledData train, LabeledData validation) {
         requireNonNull(tuner, "tuner");
+        requireNonNull(train, "train");
         ClassPathCheck.run(spark, tasks);
-        try (SparkExchange exchange = new SparkExchange(spark, tasks)) {
-            FineTuneResult result = tuner.fit(train, validation, exchange);
+        try (ResidentRows rows = ResidentRows.of(spark, train, tasks)) {
+            return fit(tuner, rows, validation);
+        }
+    }
+
+    private FineTuneResult fit(FineTuner tuner, ResidentRows rows, LabeledData validation) {
+        try (SparkExchange exchange = new SparkExchange(spark, rows)) {
+            FineTuneResult result = tuner.fit(rows.onDriver(), validation, exchange);
             lastRun = exchange.stats();
             return result;
         }
@@ -131,8 +162,9 @@ public final class SparkFineTuner {
         }
 
         /**
-         * The tasks each step's global mini-batch is split into (default: Spark's default parallelism);
-         * a task whose share is empty contributes zero examples.
+         * The partitions (and so the tasks of each step) that data the driver holds is split into (default:
+         * Spark's default parallelism); a partition that holds none of a mini-batch's rows contributes zero
+         * examples. A Dataset or an RDD keeps its own partitions.
          */
         public Builder tasks(int value) {
             if (value < 1) {

@@ -53,6 +53,12 @@ public final class MiniBatches {
     public record Batch(INDArray features, INDArray labels, INDArray weights, int rows) {
     }
 
+    /** The row indices (into the training data) of mini-batch {@code s} of an epoch whose rows come in {@code order}. */
+    public int[] rowsOf(int s, int[] order) {
+        int from = s * batch;
+        return Arrays.copyOfRange(order, from, Math.min(n, from + batch));
+    }
+
     /**
      * Mini-batch {@code s} (from 0) of an epoch whose rows come in {@code order}. Views of the gather
      * arrays: valid until the next gather, that is, until the next call.
