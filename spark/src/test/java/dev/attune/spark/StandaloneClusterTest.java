@@ -7,10 +7,15 @@ import dev.attune.FineTuneResult;
 import dev.attune.FineTuner;
 import dev.attune.Fixtures;
 import dev.attune.LabeledData;
+import dev.attune.Network;
 import dev.attune.TrainingListener;
 import dev.attune.adapters.lora.Lora;
+import dev.attune.search.Param;
+import dev.attune.search.SearchSpace;
+import dev.attune.search.Strategy;
 import dev.attune.spi.Optimizer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkConf;
@@ -24,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * On a real standalone cluster (a master and two workers in child JVMs): an executor killed mid-run
  * loses no run and changes no weight (its tasks run again elsewhere and give the same gradient sums),
- * and executors without Attune on their class path fail the run at once with the fix named.
+ * a search's trials run one per task on the executors and give the weights each gives alone, and
+ * executors without Attune on their class path fail the run at once with the fix named.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class StandaloneClusterTest {
@@ -107,6 +113,29 @@ class StandaloneClusterTest {
             assertThat(disturbed.adapters().orElseThrow().fingerprint())
                     .isEqualTo(undisturbed.adapters().orElseThrow().fingerprint());
             assertThat(disturbed.history()).hasSize(2);
+        } finally {
+            jsc.stop();
+        }
+    }
+
+    @Test
+    void aSearchRunsItsTrialsOnTheExecutorsWithTheWeightsEachGivesAlone() throws InterruptedException {
+        JavaSparkContext jsc = context("attune-search", true);
+        try {
+            awaitExecutors(jsc, 2);
+            Network base = Network.of(Fixtures.mlp(3, 5));
+            SearchSpace space = SearchSpace.of(Param.choice("lr", 1e-3, 1e-2), Param.choice("batch", 16, 32));
+            SparkSearch.Trial trial = (b, point) -> FineTuner.builder(b).optimizer(Optimizer.adam(point.getDouble("lr")))
+                    .batchSize(point.getInt("batch")).epochs(2).seed(point.seed()).metrics(Fixtures.ACCURACY);
+            List<SparkSearch.Outcome> outcomes = SparkSearch.run(jsc, base, space, Strategy.grid(), 7, trial,
+                    "accuracy", train, validation);
+
+            assertThat(outcomes).extracting(SparkSearch.Outcome::index).containsExactly(0, 1, 2, 3);
+            for (SparkSearch.Outcome o : outcomes) {
+                FineTuneResult alone = trial.build(base, o.point()).build().fit(train, validation);
+                assertThat(o.modelFingerprint()).as("trial %d on the cluster and alone", o.index())
+                        .isEqualTo(alone.model().fingerprint());
+            }
         } finally {
             jsc.stop();
         }
