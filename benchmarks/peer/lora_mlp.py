@@ -7,7 +7,9 @@ Modes: full (every layer trains), head (only the last layer trains; the frozen l
 every step, as a plain training loop does), lora (hand-written LoRA of rank r on all three linear
 layers: W frozen, A Kaiming-uniform, B zero, scaling alpha / r).
 
-Prints one JSON line: {"mode": ..., "examples_per_s": ..., "seconds": ..., "threads": ..., "torch": ...}.
+Prints one JSON line: {"mode": ..., "examples_per_s": ..., "seconds": ..., "threads": ..., "torch": ...,
+"blas": [...]}, where blas lists the BLAS and LAPACK libraries this process has mapped (from
+/proc/self/maps), so that each run names the OpenBLAS build it used.
 Times only the training loop (after one warm-up epoch), as the Java side does.
 """
 import argparse
@@ -33,6 +35,22 @@ class LoRALinear(nn.Module):
 
     def forward(self, x):
         return self.base(x) + (x @ self.A.t() @ self.B.t()) * self.scaling
+
+
+def blas_libraries():
+    """The distinct paths of the BLAS and LAPACK libraries this process has mapped (empty without /proc)."""
+    libs = []
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                f = line.split()
+                if len(f) >= 6 and f[-1].startswith("/"):
+                    name = f[-1].rsplit("/", 1)[-1].lower()
+                    if ("blas" in name or "lapack" in name) and f[-1] not in libs:
+                        libs.append(f[-1])
+    except OSError:
+        pass
+    return libs
 
 
 def train_pass(forward, y, batch, opt, loss_fn):
@@ -88,7 +106,8 @@ def main():
 
     seconds = timed(lambda: train_pass(lambda idx: net(x[idx]), y, args.batch, opt, loss_fn), args.epochs)
     print(json.dumps({"mode": args.mode, "examples_per_s": len(y) * args.epochs / seconds, "seconds": seconds,
-                      "threads": torch.get_num_threads(), "torch": torch.__version__}))
+                      "threads": torch.get_num_threads(), "torch": torch.__version__,
+                      "blas": blas_libraries()}))
 
 
 if __name__ == "__main__":

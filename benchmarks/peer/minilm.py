@@ -13,7 +13,8 @@ function), infer (the encoder's pooled output, no gradient), full (every weight 
 rank r on the query and value projections: W frozen, A Kaiming-uniform, B zero, scaling alpha / r;
 the head trains too). Adam, mini-batches in a seeded shuffle.
 
-Prints one JSON line: {"mode": ..., "tokens_per_s": ..., "seconds": ..., "threads": ..., "torch": ...}.
+Prints one JSON line: {"mode": ..., "tokens_per_s": ..., "seconds": ..., "threads": ..., "torch": ...,
+"blas": [...]} (blas: the BLAS and LAPACK libraries this process has mapped, as in the MLP peer).
 Tokens are padded positions (batch x length), as both sides compute them. Times the loop after one
 warm-up pass, as the Java side does.
 """
@@ -26,7 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from lora_mlp import LoRALinear, timed, train_pass  # the MLP peer's LoRA and training loop
+from lora_mlp import LoRALinear, blas_libraries, timed, train_pass  # the MLP peer's LoRA and training loop
 
 DTYPES = {"F32": np.float32, "F64": np.float64}
 
@@ -151,7 +152,8 @@ def main():
     if args.mode == "embed":
         with torch.no_grad():
             net.pooled(ids[:args.batch], mask[:args.batch]).numpy().astype("<f4").tofile(args.out)
-        print(json.dumps({"mode": "embed", "rows": min(n, args.batch), "torch": torch.__version__}))
+        print(json.dumps({"mode": "embed", "rows": min(n, args.batch), "torch": torch.__version__,
+                          "blas": blas_libraries()}))
         return
     if args.mode == "infer":
         net.eval()
@@ -169,7 +171,8 @@ def main():
 
     seconds = timed(one_pass, args.passes)
     print(json.dumps({"mode": args.mode, "tokens_per_s": n * args.length * args.passes / seconds, "seconds": seconds,
-                      "threads": torch.get_num_threads(), "torch": torch.__version__}))
+                      "threads": torch.get_num_threads(), "torch": torch.__version__,
+                      "blas": blas_libraries()}))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -34,12 +33,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * embedding, batches of {@value #INFER_BATCH}), LoRA r = 8 (alpha 16) on query and value plus a
  * 12-class head, and full fine-tuning, both trained by Adam in batches of {@value #TRAIN_BATCH}. The
  * measure is tokens per second, counting padded positions (both sides compute them). PyTorch runs
- * {@code benchmarks/peer/minilm.py} with Debian's {@code python3-torch} in alternating rounds; without
- * it the PyTorch column is skipped with a message. Attune's training time is its whole
+ * {@code benchmarks/peer/minilm.py} with Debian's {@code python3-torch} in alternating rounds, each
+ * round in both OpenBLAS configurations ({@link PeerConfigurations}: pthread, and OpenMP where
+ * {@code libopenblas0-openmp} is installed), and the ratio is taken against the faster configuration of
+ * each mode; without torch the PyTorch columns are skipped with a message. Attune's training time is its whole
  * {@code fit} of one epoch (after a warm-up fit); PyTorch's is one pass of its loop after a warm-up pass.
  * Every figure it prints, the protocol, the environment (thread settings, Java, the load average
- * before and after) and how the peer ran (its Python, torch, the BLAS libraries it loaded, its command
- * lines and inherited thread variables) also go to {@code target/attune/transformer/results.json}.
+ * before and after, which it also prints) and how the peer ran (its Python, torch, each configuration's
+ * variables and the BLAS libraries its runs reported, its command lines and inherited thread variables) also go to {@code target/attune/transformer/results.json}.
  */
 public final class TransformerBenchmark {
     static final int LENGTH = 32;
@@ -47,8 +48,6 @@ public final class TransformerBenchmark {
     static final int INFER_BATCH = 32;
     static final int ROUNDS = 5;
     static final double LEARNING_RATE = 1e-4;
-    private static final Pattern RATE = Pattern.compile("\"tokens_per_s\": ([0-9.]+)");
-    private static final Pattern ROWS = Pattern.compile("\"rows\": ([0-9]+)");
 
     private TransformerBenchmark() {
     }
@@ -56,6 +55,7 @@ public final class TransformerBenchmark {
     /** Runs the benchmark and prints tokens per second and ratios per mode (the modes given, or all three). */
     public static void main(String[] args) throws IOException {
         Map<String, Object> loadBefore = RunEnvironment.loadAverage();
+        System.out.println("load average before: " + loadBefore);
         WordPieceTokenizer tokenizer;
         try (InputStream in = IntentFineTuningJob.resource("/all-minilm-l6-v2-tokenizer.json")) {
             tokenizer = WordPieceTokenizer.fromJson(in, "all-minilm-l6-v2-tokenizer.json").withMaxLength(LENGTH)
@@ -76,11 +76,19 @@ public final class TransformerBenchmark {
         writeInts(dir.resolve("mask.i32"), tokens.attentionMask());
         writeInts(dir.resolve("labels.i32"), new int[][] {text.labels()});
         String torch = PeerBenchmark.torchVersion();
+        String openmpMissing = PeerConfigurations.openmpMissing(PeerConfigurations.OPENMP_DIR);
+        List<PeerConfigurations.Configuration> configurations = torch == null ? List.of()
+                : PeerConfigurations.available(openmpMissing);
+        Map<String, List<String>> blasSeen = new LinkedHashMap<>();
         System.out.println("transformer benchmark: all-MiniLM-L6-v2, " + train.size() + " support-intent utterances at "
                 + LENGTH + " positions (" + tokens.truncated() + " truncated), inference batch " + INFER_BATCH
                 + ", training batch " + TRAIN_BATCH + ", Adam " + LEARNING_RATE + ", LoRA r=8 alpha=16 on query and value, "
                 + ROUNDS + " alternating rounds after a warm-up; " + BaseModels.threadSettings() + "; PyTorch: "
-                + (torch == null ? "not found (install Debian's python3-torch to compare)" : torch));
+                + (torch == null ? "not found (install Debian's python3-torch to compare)" : torch
+                + ", run in each OpenBLAS configuration: " + PeerBenchmark.names(configurations)));
+        if (torch != null && openmpMissing != null) {
+            System.out.println(openmpMissing);
+        }
 
         INDArray ids = train.features().get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup();
         INDArray mask = train.features().get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).dup();
@@ -88,7 +96,9 @@ public final class TransformerBenchmark {
         if (torch != null) {
             // Both sides compute the same function: PyTorch's pooled embeddings of the first batch against Attune's.
             Path peerEmbeddings = dir.resolve("torch-embeddings.f32");
-            peer(ROWS, "embed", dir, train.numClasses(), "--out", peerEmbeddings.toString());
+            PeerConfigurations.Run check = PeerConfigurations.run("rows", PeerConfigurations.PTHREAD,
+                    peerCommand("embed", dir, train.numClasses(), "--out", peerEmbeddings.toString()));
+            blasSeen.put(PeerConfigurations.PTHREAD.name(), new ArrayList<>(check.blas()));
             float[] theirs = new float[INFER_BATCH * encoder.hiddenSize()];
             ByteBuffer.wrap(Files.readAllBytes(peerEmbeddings)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(theirs);
             INDArray ours = encoder.embed(ids.get(NDArrayIndex.interval(0, INFER_BATCH), NDArrayIndex.all()),
@@ -100,7 +110,7 @@ public final class TransformerBenchmark {
         Network base = Network.of(encoder);
         long positions = (long) train.size() * LENGTH;
         List<String> rows = new ArrayList<>();
-        List<TransformerResults.Mode> results = new ArrayList<>();
+        List<PeerResults.Mode> results = new ArrayList<>();
         Map<String, List<String>> commands = new LinkedHashMap<>();
         if (torch != null) {
             commands.put("embed", peerCommand("embed", dir, train.numClasses(), "--out",
@@ -111,31 +121,34 @@ public final class TransformerBenchmark {
             Runnable attuneRun = tuner == null ? () -> embedAll(encoder, ids, mask) : () -> tuner.fit(train, null);
             attuneRun.run(); // warm-up
             double[] attune = new double[ROUNDS];
-            double[] peer = new double[ROUNDS];
+            Map<String, double[]> peers = new LinkedHashMap<>();
+            configurations.forEach(c -> peers.put(c.name(), new double[ROUNDS]));
+            List<String> command = peerCommand(mode, dir, train.numClasses());
             for (int r = 0; r < ROUNDS; r++) {
-                if (torch != null && r % 2 == 1) {
-                    peer[r] = peer(RATE, mode, dir, train.numClasses());
+                if (r % 2 == 1) {
+                    PeerConfigurations.round("tokens_per_s", configurations, r, command, peers, blasSeen);
                 }
                 System.gc();
                 long t0 = System.nanoTime();
                 attuneRun.run();
                 attune[r] = positions / ((System.nanoTime() - t0) / 1e9);
-                if (torch != null && r % 2 == 0) {
-                    peer[r] = peer(RATE, mode, dir, train.numClasses());
+                if (r % 2 == 0) {
+                    PeerConfigurations.round("tokens_per_s", configurations, r, command, peers, blasSeen);
                 }
                 System.out.printf(Locale.ROOT, "  %s round %d: Attune %,.0f tokens/s%s%n", mode, r + 1, attune[r],
-                        torch == null ? "" : String.format(Locale.ROOT, ", PyTorch %,.0f tokens/s", peer[r]));
+                        PeerBenchmark.peerRound(peers, r, "tokens/s"));
             }
-            rows.add(PeerBenchmark.row(label(mode), attune, torch == null ? null : peer));
-            results.add(new TransformerResults.Mode(mode, label(mode), attune, torch == null ? null : peer));
+            PeerResults.Mode result = new PeerResults.Mode(mode, label(mode), attune, peers);
+            rows.add(PeerResults.row(result));
+            results.add(result);
             if (torch != null) {
                 commands.put(mode, peerCommand(mode, dir, train.numClasses()));
             }
         }
         System.out.println();
-        System.out.println("| mode | Attune (tokens/s) | PyTorch (tokens/s) | Attune / PyTorch (median, range) |");
-        System.out.println("|---|---:|---:|---:|");
+        System.out.println(PeerResults.header("tokens/s"));
         rows.forEach(System.out::println);
+        PeerBenchmark.printBlas(blasSeen);
 
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("source", "BundledText.SUPPORT_INTENTS training utterances");
@@ -144,10 +157,14 @@ public final class TransformerBenchmark {
         data.put("length", LENGTH);
         data.put("truncated", tokens.truncated());
         data.put("tokensPerPass", positions);
+        Map<String, String> inherited = new ProcessBuilder().environment();
         Map<String, Object> peerConfig = TransformerResults.peer(PeerBenchmark.PYTHON, torch,
-                TransformerResults.probe(PeerBenchmark.PYTHON), commands,
-                RunEnvironment.threadVariables(new ProcessBuilder().environment()));
-        Map<String, Object> environment = RunEnvironment.environment(loadBefore, RunEnvironment.loadAverage());
+                TransformerResults.probe(PeerBenchmark.PYTHON),
+                PeerResults.configurations(openmpMissing, blasSeen, inherited), commands,
+                RunEnvironment.threadVariables(inherited));
+        Map<String, Object> loadAfter = RunEnvironment.loadAverage();
+        System.out.println("load average after: " + loadAfter);
+        Map<String, Object> environment = RunEnvironment.environment(loadBefore, loadAfter);
         Path file = dir.resolve("results.json");
         RunEnvironment.write(file, TransformerResults.json(data, protocol(), environment, peerConfig, embeddingGap, results));
         System.out.println("wrote " + file);
@@ -163,7 +180,8 @@ public final class TransformerBenchmark {
         m.put("lora", "r=8 alpha=16 on query and value; both training modes train a new head of one output per class");
         m.put("rounds", ROUNDS);
         m.put("measure", "tokens per second, padded positions counted; Attune: one epoch's whole fit (inference: every"
-                + " batch embedded) after a warm-up; PyTorch: one pass of its loop after a warm-up pass; alternating rounds");
+                + " batch embedded) after a warm-up; PyTorch: one pass of its loop after a warm-up pass, in each OpenBLAS configuration; alternating rounds; ratios against the faster"
+                + " configuration of each mode");
         return m;
     }
 
@@ -202,10 +220,6 @@ public final class TransformerBenchmark {
             }
         }
         Files.write(file, buf.array());
-    }
-
-    private static double peer(Pattern result, String mode, Path dir, int classes, String... more) {
-        return PeerBenchmark.peer(result, peerCommand(mode, dir, classes, more).toArray(String[]::new));
     }
 
     /** The command line that runs the PyTorch peer in a mode (it inherits this process's environment). */

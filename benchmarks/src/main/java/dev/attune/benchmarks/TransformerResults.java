@@ -3,19 +3,17 @@ package dev.attune.benchmarks;
 import dev.attune.internal.io.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The figures of {@link TransformerBenchmark} and the {@code results.json} built from them: per mode
- * each round's tokens per second on both sides, the medians and the per-round ratios (median and
- * range, as the table prints them), the check that both sides compute the same function, and how the
- * PyTorch peer was run (Python, torch, the BLAS libraries it loaded, the command and the thread
- * variables it inherited).
+ * The {@code results.json} of {@link TransformerBenchmark}: per mode each round's tokens per second of
+ * Attune and of the PyTorch peer in each OpenBLAS configuration, and the ratios against the faster
+ * ({@link PeerResults}), the check that both sides compute the same function, and how the PyTorch peer
+ * was run (Python, torch, each configuration's variables and the BLAS libraries its runs reported, the
+ * commands and the thread variables it inherited).
  */
 final class TransformerResults {
     /** Run by the peer's Python: its executable and version, torch's version and BLAS, and the BLAS libraries loaded. */
@@ -41,67 +39,34 @@ final class TransformerResults {
     private TransformerResults() {
     }
 
-    /**
-     * One mode's rounds.
-     *
-     * @param peer null when the PyTorch side was skipped
-     */
-    record Mode(String mode, String label, double[] attune, double[] peer) {
-    }
-
-    /** The results file's content. */
+    /** The results file's content; the modes' figures are tokens per second. */
     static Map<String, Object> json(Map<String, Object> data, Map<String, Object> protocol, Map<String, Object> environment,
-                                    Map<String, Object> peer, Double embeddingMaxAbsDifference, List<Mode> modes) {
+                                    Map<String, Object> peer, Double embeddingMaxAbsDifference, List<PeerResults.Mode> modes) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("job", "transformer-benchmark");
+        m.put("unit", "tokens per second");
         m.put("data", data);
         m.put("protocol", protocol);
         m.put("environment", environment);
         m.put("peer", peer);
         m.put("pooledEmbeddingMaxAbsDifference", embeddingMaxAbsDifference);
-        List<Object> rows = new ArrayList<>();
-        modes.forEach(x -> rows.add(mode(x)));
-        m.put("modes", rows);
-        return m;
-    }
-
-    /** A mode's entry: rounds and medians of both sides, and the per-round ratios with their median and range. */
-    static Map<String, Object> mode(Mode x) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mode", x.mode());
-        m.put("label", x.label());
-        m.put("attuneTokensPerSecond", list(x.attune()));
-        m.put("attuneMedian", LoopBenchmark.median(x.attune()));
-        if (x.peer() == null) {
-            m.put("pytorchTokensPerSecond", null);
-            m.put("pytorchMedian", null);
-            m.put("ratios", null);
-            m.put("ratioMedian", null);
-            m.put("ratioMin", null);
-            m.put("ratioMax", null);
-            return m;
-        }
-        double[] ratios = new double[x.attune().length];
-        Arrays.setAll(ratios, i -> x.attune()[i] / x.peer()[i]);
-        m.put("pytorchTokensPerSecond", list(x.peer()));
-        m.put("pytorchMedian", LoopBenchmark.median(x.peer()));
-        m.put("ratios", list(ratios));
-        m.put("ratioMedian", LoopBenchmark.median(ratios));
-        m.put("ratioMin", Arrays.stream(ratios).min().orElseThrow());
-        m.put("ratioMax", Arrays.stream(ratios).max().orElseThrow());
+        m.put("modes", PeerResults.modes(modes));
         return m;
     }
 
     /**
-     * How the peer runs: the Python and what {@link #PROBE} found in it, the command of each mode, the
-     * thread variables it inherits from this process, and that no ONNX Runtime is involved.
+     * How the peer runs: the Python and what {@link #PROBE} found in it (run plainly), each OpenBLAS
+     * configuration ({@link PeerResults#configurations}), the command of each mode, the thread variables it
+     * inherits from this process, and that no ONNX Runtime is involved.
      */
     static Map<String, Object> peer(String python, String torchVersion, Map<String, Object> probe,
-                                    Map<String, List<String>> commands, Map<String, Object> inheritedThreadVariables) {
+                                    Map<String, Object> configurations, Map<String, List<String>> commands,
+                                    Map<String, Object> inheritedThreadVariables) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("python", python);
         m.put("torch", torchVersion);
         m.put("probe", probe);
+        m.put("configurations", configurations);
         Map<String, Object> c = new LinkedHashMap<>();
         commands.forEach((mode, command) -> c.put(mode, List.copyOf(command)));
         m.put("commands", c);
@@ -136,7 +101,4 @@ final class TransformerResults {
         }
     }
 
-    private static List<Double> list(double[] v) {
-        return Arrays.stream(v).boxed().toList();
-    }
 }
