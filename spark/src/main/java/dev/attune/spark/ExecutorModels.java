@@ -3,10 +3,6 @@ package dev.attune.spark;
 import dev.attune.Network;
 import dev.attune.spi.TrainableModel;
 import dev.attune.spi.TrainedTensor;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -149,7 +145,7 @@ final class ExecutorModels {
                 return p;
             }
         }
-        TrainableModel model = load(base.value()).handle().prepare(spec.plan());
+        TrainableModel model = ModelBytes.load(base.value()).handle().prepare(spec.plan());
         return new Prepared(model, model.gradientTensors());
     }
 
@@ -169,22 +165,6 @@ final class ExecutorModels {
                 ENCODED.clear();
                 run = null;
             }
-        }
-    }
-
-    private static Network load(byte[] bytes) {
-        try {
-            Path file = Files.createTempFile("attune-spark-base", ".zip");
-            try {
-                Files.write(file, bytes);
-                return Network.load(file);
-            } finally {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the broadcast base model to the executor's temporary directory ("
-                    + System.getProperty("java.io.tmpdir") + "): " + e.getMessage() + "; give executors a writable"
-                    + " java.io.tmpdir (spark.executor.extraJavaOptions=-Djava.io.tmpdir=...)", e);
         }
     }
 }

@@ -78,7 +78,7 @@ final class LocalSgd {
         PlanSpec spec = PlanSpec.of(c.plan, c.base);
         List<TrainedTensor> tensors = c.model.gradientTensors();
         String runKey = java.util.UUID.randomUUID().toString();
-        Broadcast<byte[]> base = spark.broadcast(SparkExchange.fileBytes(c.base));
+        Broadcast<byte[]> base = spark.broadcast(ModelBytes.of(c.base::write));
         int local = Math.max(1, batch / tasks);
         int[] order = java.util.stream.IntStream.range(0, train.size()).toArray();
         SplittableRandom rng = new SplittableRandom(seed);

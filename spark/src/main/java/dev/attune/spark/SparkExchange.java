@@ -4,10 +4,6 @@ import dev.attune.spi.GradientExchange;
 import dev.attune.spi.ModelHandle;
 import dev.attune.spi.TrainableModel;
 import dev.attune.spi.TrainingPlan;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -33,7 +29,7 @@ final class SparkExchange implements GradientExchange, AutoCloseable {
     @Override
     public TrainableModel distribute(TrainableModel prepared, ModelHandle baseModel, TrainingPlan plan) {
         PlanSpec spec = PlanSpec.of(plan, baseModel);
-        byte[] bytes = fileBytes(baseModel);
+        byte[] bytes = ModelBytes.of(baseModel::write);
         baseBytes = bytes.length;
         base = spark.broadcast(bytes);
         DistributedModel model = new DistributedModel(prepared, rows, runKey, base, spec, meter);
@@ -43,21 +39,6 @@ final class SparkExchange implements GradientExchange, AutoCloseable {
 
     SparkRunStats stats() {
         return meter.stats(rows.partitions(), trainedValues, baseBytes);
-    }
-
-    static byte[] fileBytes(ModelHandle model) {
-        try {
-            Path file = Files.createTempFile("attune-spark-base", ".zip");
-            try {
-                model.write(file);
-                return Files.readAllBytes(file);
-            } finally {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the base model to broadcast it (" + e.getMessage()
-                    + "); give the driver a writable java.io.tmpdir", e);
-        }
     }
 
     @Override

@@ -9,11 +9,7 @@ import dev.attune.Network;
 import dev.attune.search.Point;
 import dev.attune.search.SearchSpace;
 import dev.attune.search.Strategy;
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -75,7 +71,7 @@ public final class SparkSearch {
         requireNonNull(validation, "validation");
         List<Point> points = strategy.points(space, seed);
         ClassPathCheck.run(spark, Math.min(points.size(), Math.max(1, spark.defaultParallelism())));
-        Broadcast<byte[]> model = spark.broadcast(bytes(base));
+        Broadcast<byte[]> model = spark.broadcast(ModelBytes.of(base::save));
         Broadcast<LabeledData[]> data = spark.broadcast(new LabeledData[] {train, validation});
         try {
             return spark.parallelize(IntStream.range(0, points.size()).boxed().toList(), points.size())
@@ -98,7 +94,7 @@ public final class SparkSearch {
     private static Outcome runTrial(int index, Point point, Broadcast<byte[]> model, Broadcast<LabeledData[]> data,
                                     Trial trial, String metric) {
         long t0 = System.nanoTime();
-        Network base = load(model.value());
+        Network base = ModelBytes.load(model.value());
         LabeledData[] d = data.value();
         try {
             FineTuneResult r = trial.build(base, point).build().fit(d[0], d[1]);
@@ -106,36 +102,6 @@ public final class SparkSearch {
                     (System.nanoTime() - t0) / 1e9, "");
         } catch (IllegalStateException diverged) {
             return new Outcome(index, point, Double.NaN, 0, "", (System.nanoTime() - t0) / 1e9, diverged.getMessage());
-        }
-    }
-
-    private static byte[] bytes(Network base) {
-        try {
-            Path file = Files.createTempFile("attune-spark-search", ".zip");
-            try {
-                base.save(file);
-                return Files.readAllBytes(file);
-            } finally {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the base model to broadcast it (" + e.getMessage()
-                    + "); give the driver a writable java.io.tmpdir", e);
-        }
-    }
-
-    private static Network load(byte[] bytes) {
-        try {
-            Path file = Files.createTempFile("attune-spark-search", ".zip");
-            try {
-                Files.write(file, bytes);
-                return Network.load(file);
-            } finally {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the broadcast base model to the executor's temporary directory ("
-                    + System.getProperty("java.io.tmpdir") + "): " + e.getMessage(), e);
         }
     }
 }
