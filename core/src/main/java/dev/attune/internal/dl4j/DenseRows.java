@@ -1,6 +1,7 @@
 package dev.attune.internal.dl4j;
 
 import dev.attune.internal.math.Gemm;
+import dev.attune.internal.math.Rows;
 import dev.attune.internal.multi.Gather;
 import dev.attune.internal.multi.RowLoops;
 import dev.attune.internal.multi.RowsAdapter;
@@ -491,6 +492,6 @@ public final class DenseRows implements RowsModel {
     }
 
     private static INDArray rows(INDArray m, int from, int to) {
-        return m.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+        return Rows.of(m, from, to);
     }
 }
