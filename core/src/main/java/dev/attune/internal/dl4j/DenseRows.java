@@ -77,9 +77,11 @@ public final class DenseRows implements RowsModel {
             for (INDArray t : new INDArray[] {at, bt, w, b}) {
                 n += t == null ? 0 : t.length() * t.dataType().width();
             }
-            n += loopA instanceof float[] f ? 4L * f.length : loopA instanceof double[] d ? 8L * d.length : 0;
-            n += loopB instanceof float[] f ? 4L * f.length : loopB instanceof double[] d ? 8L * d.length : 0;
-            return n;
+            return n + loopBytes(loopA) + loopBytes(loopB);
+        }
+
+        private static long loopBytes(Object v) {
+            return v instanceof float[] f ? 4L * f.length : v instanceof double[] d ? 8L * d.length : 0;
         }
 
         int rank() {
