@@ -90,8 +90,16 @@ public final class DenseRows implements RowsModel {
     }
 
     /** An adapter ready for the per-row pass: a part per layer ({@code null} where it changes nothing). */
-    private record Prepared(Part[] parts, double scaling, IActivation head, long outputs, boolean ownWeights,
-                            long bytes) implements RowsAdapter {
+    private record Prepared(Part[] parts, double scaling, IActivation head, long outputs, boolean ownWeights)
+            implements RowsAdapter {
+        @Override
+        public long bytes() {
+            long n = 0;
+            for (Part p : parts) {
+                n += p == null ? 0 : p.bytes();
+            }
+            return n;
+        }
     }
 
     private DenseRows(Dense[] layers, DataType type, Gather gather) {
@@ -154,7 +162,6 @@ public final class DenseRows implements RowsModel {
         }
         Part[] parts = new Part[layers.length];
         boolean own = false;
-        long bytes = 0;
         for (var e : byLayer.entrySet()) {
             int i = e.getKey();
             Dense d = layers[i];
@@ -195,10 +202,9 @@ public final class DenseRows implements RowsModel {
             Part p = new Part(a == null ? null : a.transpose().dup('c'), bb == null ? null : bb.transpose().dup('c'),
                     w == null ? null : w.dup('c'), b == null ? null : b.dup('c'), loopA, loopB);
             parts[i] = p;
-            bytes += p.bytes();
         }
         long outputs = parts[last] != null && parts[last].w() != null ? parts[last].w().size(1) : layers[last].out();
-        return new Prepared(parts, spec.scaling(), head == null ? null : HEAD.getActivationFunction(), outputs, own, bytes);
+        return new Prepared(parts, spec.scaling(), head == null ? null : HEAD.getActivationFunction(), outputs, own);
     }
 
     /**
