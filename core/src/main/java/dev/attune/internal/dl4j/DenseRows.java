@@ -1,6 +1,7 @@
 package dev.attune.internal.dl4j;
 
 import dev.attune.internal.math.Gemm;
+import dev.attune.internal.math.Rows;
 import dev.attune.internal.multi.Gather;
 import dev.attune.internal.multi.RowLoops;
 import dev.attune.internal.multi.RowsAdapter;
@@ -76,9 +77,11 @@ public final class DenseRows implements RowsModel {
             for (INDArray t : new INDArray[] {at, bt, w, b}) {
                 n += t == null ? 0 : t.length() * t.dataType().width();
             }
-            n += loopA instanceof float[] f ? 4L * f.length : loopA instanceof double[] d ? 8L * d.length : 0;
-            n += loopB instanceof float[] f ? 4L * f.length : loopB instanceof double[] d ? 8L * d.length : 0;
-            return n;
+            return n + loopBytes(loopA) + loopBytes(loopB);
+        }
+
+        private static long loopBytes(Object v) {
+            return v instanceof float[] f ? 4L * f.length : v instanceof double[] d ? 8L * d.length : 0;
         }
 
         int rank() {
@@ -87,8 +90,16 @@ public final class DenseRows implements RowsModel {
     }
 
     /** An adapter ready for the per-row pass: a part per layer ({@code null} where it changes nothing). */
-    private record Prepared(Part[] parts, double scaling, IActivation head, long outputs, boolean ownWeights,
-                            long bytes) implements RowsAdapter {
+    private record Prepared(Part[] parts, double scaling, IActivation head, long outputs, boolean ownWeights)
+            implements RowsAdapter {
+        @Override
+        public long bytes() {
+            long n = 0;
+            for (Part p : parts) {
+                n += p == null ? 0 : p.bytes();
+            }
+            return n;
+        }
     }
 
     private DenseRows(Dense[] layers, DataType type, Gather gather) {
@@ -151,7 +162,6 @@ public final class DenseRows implements RowsModel {
         }
         Part[] parts = new Part[layers.length];
         boolean own = false;
-        long bytes = 0;
         for (var e : byLayer.entrySet()) {
             int i = e.getKey();
             Dense d = layers[i];
@@ -192,10 +202,9 @@ public final class DenseRows implements RowsModel {
             Part p = new Part(a == null ? null : a.transpose().dup('c'), bb == null ? null : bb.transpose().dup('c'),
                     w == null ? null : w.dup('c'), b == null ? null : b.dup('c'), loopA, loopB);
             parts[i] = p;
-            bytes += p.bytes();
         }
         long outputs = parts[last] != null && parts[last].w() != null ? parts[last].w().size(1) : layers[last].out();
-        return new Prepared(parts, spec.scaling(), head == null ? null : HEAD.getActivationFunction(), outputs, own, bytes);
+        return new Prepared(parts, spec.scaling(), head == null ? null : HEAD.getActivationFunction(), outputs, own);
     }
 
     /**
@@ -491,6 +500,6 @@ public final class DenseRows implements RowsModel {
     }
 
     private static INDArray rows(INDArray m, int from, int to) {
-        return m.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+        return Rows.of(m, from, to);
     }
 }
