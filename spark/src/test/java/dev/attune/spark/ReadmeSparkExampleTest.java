@@ -5,47 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.attune.FineTuneResult;
 import dev.attune.FineTuner;
 import dev.attune.Fixtures;
-import dev.attune.LabeledData;
 import dev.attune.Network;
 import dev.attune.ReadmeExamples;
 import dev.attune.adapters.lora.Lora;
 import dev.attune.spi.Optimizer;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.Test;
 
 /** The README's Spark example, run on {@code local[2]}. */
 class ReadmeSparkExampleTest {
-    private static Dataset<Row> frame(SparkSession spark, LabeledData data) {
-        List<Row> rows = new ArrayList<>();
-        for (int i = 0; i < data.size(); i++) {
-            Object[] v = new Object[9];
-            for (int j = 0; j < 8; j++) {
-                v[j] = data.features().getDouble(i, j);
-            }
-            v[8] = data.label(i);
-            rows.add(RowFactory.create(v));
-        }
-        List<StructField> fields = new ArrayList<>();
-        for (int j = 0; j < 8; j++) {
-            fields.add(DataTypes.createStructField("f" + j, DataTypes.DoubleType, false));
-        }
-        fields.add(DataTypes.createStructField("label", DataTypes.IntegerType, false));
-        return spark.createDataFrame(rows, DataTypes.createStructType(fields));
-    }
-
     @Test
     void theReadmeExampleTrainsOnADataset() throws Exception {
         SparkSession spark = LocalSpark.session();
         Network base = Network.of(Fixtures.mlp(4, 5));
-        Dataset<Row> trainDf = frame(spark, Fixtures.blobs(240, 8, 3, 1));
-        Dataset<Row> validationDf = frame(spark, Fixtures.blobs(60, 8, 3, 2));
+        Dataset<Row> trainDf = Frames.of(Fixtures.blobs(240, 8, 3, 1));
+        Dataset<Row> validationDf = Frames.of(Fixtures.blobs(60, 8, 3, 2));
 
         // README example: begin
         FineTuner tuner = FineTuner.builder(base)

@@ -9,14 +9,8 @@ import dev.attune.FineTuner;
 import dev.attune.Fixtures;
 import dev.attune.LabeledData;
 import dev.attune.spi.Optimizer;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,22 +28,7 @@ class ResidentRowsTest {
 
     /** {@code data} as a Dataset with columns f0..f7 and label, in {@code partitions} partitions. */
     private static Dataset<Row> frame(LabeledData data, int partitions) {
-        List<Row> rows = new ArrayList<>();
-        for (int i = 0; i < data.size(); i++) {
-            Object[] v = new Object[9];
-            for (int j = 0; j < 8; j++) {
-                v[j] = data.features().getDouble(i, j);
-            }
-            v[8] = data.label(i);
-            rows.add(RowFactory.create(v));
-        }
-        List<StructField> fields = new ArrayList<>();
-        for (int j = 0; j < 8; j++) {
-            fields.add(DataTypes.createStructField("f" + j, DataTypes.DoubleType, false));
-        }
-        fields.add(DataTypes.createStructField("label", DataTypes.IntegerType, false));
-        JavaRDD<Row> rdd = LocalSpark.context().parallelize(rows, partitions);
-        return LocalSpark.session().createDataFrame(rdd, DataTypes.createStructType(fields));
+        return Frames.of(data, partitions);
     }
 
     @Test
