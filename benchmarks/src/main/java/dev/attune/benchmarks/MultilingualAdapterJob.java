@@ -328,20 +328,10 @@ public final class MultilingualAdapterJob {
 
     /** One part (training or validation) of every language, one after the other (the trainer shuffles). */
     static LabeledData concat(List<Language> languages, java.util.function.Function<Language, LabeledData> part) {
-        INDArray[] features = new INDArray[languages.size()];
-        int n = 0;
-        for (int i = 0; i < languages.size(); i++) {
-            features[i] = part.apply(languages.get(i)).features();
-            n += part.apply(languages.get(i)).size();
-        }
-        int[] labels = new int[n];
-        int at = 0;
-        for (Language l : languages) {
-            LabeledData d = part.apply(l);
-            System.arraycopy(d.labels(), 0, labels, at, d.size());
-            at += d.size();
-        }
-        return LabeledData.of(Nd4j.concat(0, features), labels, part.apply(languages.get(0)).numClasses());
+        List<LabeledData> parts = languages.stream().map(part).toList();
+        INDArray[] features = parts.stream().map(LabeledData::features).toArray(INDArray[]::new);
+        int[] labels = parts.stream().flatMapToInt(d -> java.util.Arrays.stream(d.labels(), 0, d.size())).toArray();
+        return LabeledData.of(Nd4j.concat(0, features), labels, parts.get(0).numClasses());
     }
 
     /**
@@ -352,12 +342,15 @@ public final class MultilingualAdapterJob {
         Map<String, INDArray> perLanguage = new LinkedHashMap<>();
         List<INDArray> mixedRows = new ArrayList<>();
         List<String> mixedNames = new ArrayList<>();
+        Map<String, int[]> spreads = new LinkedHashMap<>();
         for (Language l : languages) {
-            perLanguage.put(l.locale(), SwitchingAdapterServer.rows(l.test().features(), spread(l.test().size(), BATCH)));
+            int[] spread = spread(l.test().size(), BATCH);
+            spreads.put(l.locale(), spread);
+            perLanguage.put(l.locale(), SwitchingAdapterServer.rows(l.test().features(), spread));
         }
         for (int i = 0; i < BATCH; i++) {
             Language l = languages.get(i % languages.size());
-            int row = spread(l.test().size(), BATCH)[i];
+            int row = spreads.get(l.locale())[i];
             mixedRows.add(SwitchingAdapterServer.rows(l.test().features(), new int[] {row}));
             mixedNames.add(l.locale());
         }
