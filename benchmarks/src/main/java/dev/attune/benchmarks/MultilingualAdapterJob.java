@@ -145,10 +145,10 @@ public final class MultilingualAdapterJob {
                     c.learningRate(), c.epoch(), c.validationAccuracy());
         }
         LabeledData sharedTrain = concat(languages, Language::train);
-        LabeledData sharedValidation = withoutCopiesOf(concat(languages, Language::validation), sharedTrain);
+        LabeledData pooledValidation = concat(languages, Language::validation);
+        LabeledData sharedValidation = withoutCopiesOf(pooledValidation, sharedTrain);
         System.out.printf(Locale.ROOT, "shared validation: %d examples, %d dropped as copies of another language's"
-                + " training examples%n", sharedValidation.size(), concat(languages, Language::validation).size()
-                - sharedValidation.size());
+                + " training examples%n", sharedValidation.size(), pooledValidation.size() - sharedValidation.size());
         Chosen sharedChoice = chooseLora("shared LoRA", base, classes, sharedTrain, sharedValidation, SHARED_MAX_EPOCHS);
         FineTuneResult shared = sharedChoice.result();
         System.out.printf(Locale.ROOT, "shared LoRA: %.1f s for %d candidates; chose learning rate %s, epoch %d"
