@@ -17,6 +17,8 @@ TARBALL='generator-botbuilder-assistant-1.0.7.tgz'
 TARBALL_SHA256='2475f153cf7464c6f3e8716e229920fd31b53812524a6407a3e29c9a26039a02'
 
 SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=output-sums.sh
+. "$SCRIPTS/output-sums.sh"
 DATA="$(dirname "$SCRIPTS")"
 OUT="$DATA/src/main/resources/dev/attune/data/text/assistant-intents"
 SUMS="$SCRIPTS/assistant-intents.sha256"
@@ -45,15 +47,4 @@ for locale in en-us de-de es-es fr-fr it-it; do
   files+=("src/main/resources/dev/attune/data/text/assistant-intents/$locale/train.csv"
           "src/main/resources/dev/attune/data/text/assistant-intents/$locale/test.csv")
 done
-echo "== outputs"
-ls -l "${files[@]}"
-if [ "$write_sums" -eq 1 ]; then
-  sha256sum "${files[@]}" > "$SUMS"
-  echo "== wrote $SUMS"
-  cat "$SUMS"
-elif [ -f "$SUMS" ]; then
-  echo "== checking against $SUMS"
-  sha256sum -c "$SUMS"
-else
-  sha256sum "${files[@]}"
-fi
+check_output_sums "$write_sums" "$SUMS" "${files[@]}"

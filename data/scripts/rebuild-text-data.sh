@@ -16,6 +16,8 @@ MODELDATA_DEB=r-cran-modeldata
 MODELDATA_DEB_VERSION='1.1.0-1'
 
 SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=output-sums.sh
+. "$SCRIPTS/output-sums.sh"
 DATA="$(dirname "$SCRIPTS")"
 OUT="$DATA/src/main/resources/dev/attune/data/text/food-reviews"
 SUMS="$SCRIPTS/text-data.sha256"
@@ -45,15 +47,4 @@ gzip -n -9 -f "$OUT/train.csv" "$OUT/test.csv"
 
 cd "$DATA"
 files=(src/main/resources/dev/attune/data/text/food-reviews/{train,test}.csv.gz)
-echo "== outputs"
-ls -l "${files[@]}"
-if [ "$write_sums" -eq 1 ]; then
-  sha256sum "${files[@]}" > "$SUMS"
-  echo "== wrote $SUMS"
-  cat "$SUMS"
-elif [ -f "$SUMS" ]; then
-  echo "== checking against $SUMS"
-  sha256sum -c "$SUMS"
-else
-  sha256sum "${files[@]}"
-fi
+check_output_sums "$write_sums" "$SUMS" "${files[@]}"

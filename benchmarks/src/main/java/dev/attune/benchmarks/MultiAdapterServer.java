@@ -21,4 +21,12 @@ interface MultiAdapterServer {
      * @throws IllegalArgumentException when the counts differ or a name is not an adapter of the server
      */
     INDArray output(List<String> adapters, INDArray features);
+
+    /** Throws when {@code adapters} does not give exactly one name per row of {@code features}. */
+    static void requireOneNamePerRow(List<String> adapters, INDArray features) {
+        if (adapters.size() != features.size(0)) {
+            throw new IllegalArgumentException(adapters.size() + " adapter names for " + features.size(0)
+                    + " rows; give one adapter name per row");
+        }
+    }
 }

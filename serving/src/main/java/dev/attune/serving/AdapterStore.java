@@ -201,12 +201,7 @@ public final class AdapterStore {
      */
     public INDArray output(INDArray features, List<String> adapterPerRow) {
         requireNonNull(adapterPerRow, "adapterPerRow");
-        Set<String> needed = new LinkedHashSet<>();
-        adapterPerRow.forEach(n -> {
-            if (n != null) {
-                needed.add(n);
-            }
-        });
+        Set<String> needed = named(adapterPerRow);
         pin(needed);
         try {
             return network.output(features, adapterPerRow);
@@ -224,12 +219,7 @@ public final class AdapterStore {
     Answers outputEach(INDArray features, List<String> adapterPerRow) {
         requireNonNull(features, "features");
         requireNonNull(adapterPerRow, "adapterPerRow");
-        Set<String> needed = new LinkedHashSet<>();
-        adapterPerRow.forEach(n -> {
-            if (n != null) {
-                needed.add(n);
-            }
-        });
+        Set<String> needed = named(adapterPerRow);
         Map<String, RuntimeException> refused = new HashMap<>();
         List<String> pinned = new ArrayList<>();
         synchronized (this) {
@@ -278,6 +268,17 @@ public final class AdapterStore {
         } finally {
             unpin(pinned);
         }
+    }
+
+    /** The distinct adapter names of a batch's rows, in first-seen order, without the rows that name none. */
+    private static Set<String> named(List<String> adapterPerRow) {
+        Set<String> needed = new LinkedHashSet<>();
+        for (String n : adapterPerRow) {
+            if (n != null) {
+                needed.add(n);
+            }
+        }
+        return needed;
     }
 
     /**

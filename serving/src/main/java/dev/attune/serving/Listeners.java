@@ -3,6 +3,7 @@ package dev.attune.serving;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /** A service's {@link ServingListener}s, told in order; a listener's failure never reaches a request. */
 final class Listeners<I> {
@@ -34,19 +35,18 @@ final class Listeners<I> {
     }
 
     void batch(int size) {
-        for (ServingListener<? super I> l : listeners) {
-            try {
-                l.batchRun(size);
-            } catch (RuntimeException e) {
-                warn(l, e);
-            }
-        }
+        each(l -> l.batchRun(size));
     }
 
     private void tell(I input, ServingListener.Outcome outcome, Duration latency) {
+        each(l -> l.requestFinished(input, outcome, latency));
+    }
+
+    /** Tells every listener in order; a listener that throws is warned about and the rest are still told. */
+    private void each(Consumer<ServingListener<? super I>> call) {
         for (ServingListener<? super I> l : listeners) {
             try {
-                l.requestFinished(input, outcome, latency);
+                call.accept(l);
             } catch (RuntimeException e) {
                 warn(l, e);
             }
