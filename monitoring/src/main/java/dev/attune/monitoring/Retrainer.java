@@ -384,9 +384,7 @@ public final class Retrainer {
         String why = ChallengerComparison.acceptance(compared, policy);
         ModelVersion promoted = registry.promote(model, registered.version(), Stage.PRODUCTION,
                 Change.by(policy.actor(), "promoted over " + from.label() + ": " + why));
-        loadServing(promoted);
-        window.clear();
-        rebaseMonitor();
+        switchTo(promoted);
         if (policy.watchExamples() > 0) {
             watched = promoted;
             watchCount = 0;
@@ -407,10 +405,15 @@ public final class Retrainer {
         String why = String.format(Locale.ROOT, "live accuracy %.4f on the %d labelled examples after the promotion of %s"
                 + " is below the rollback threshold %.4f", accuracy, examples, version.label(), threshold);
         ModelVersion restored = registry.rollback(model, Stage.PRODUCTION, Change.by(policy.actor(), "rolled back: " + why));
-        loadServing(restored);
+        switchTo(restored);
+        return new RetrainEvent.RolledBack(restored, version.version(), accuracy, examples, why, driftReference());
+    }
+
+    /** Serves the version now in production: loads it, starts a fresh feedback window and rebases the monitor. */
+    private void switchTo(ModelVersion version) {
+        loadServing(version);
         window.clear();
         rebaseMonitor();
-        return new RetrainEvent.RolledBack(restored, version.version(), accuracy, examples, why, driftReference());
     }
 
     /** Points the monitor at the serving version's reference; left as it is when that version has none. */
