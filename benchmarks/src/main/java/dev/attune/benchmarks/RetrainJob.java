@@ -33,7 +33,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +40,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -153,8 +151,8 @@ public final class RetrainJob {
     public static void main(String[] args) throws IOException, InterruptedException {
         Path out = Path.of(args.length > 0 ? args[0] : "target/attune/retrain-job");
         Files.createDirectories(out);
-        deleteTree(out.resolve("registry"));
-        deleteTree(out.resolve("challengers"));
+        ReleaseJob.deleteTree(out.resolve("registry"));
+        ReleaseJob.deleteTree(out.resolve("challengers"));
         PrintStream console = System.out;
         Map<String, Object> loadBefore = RunEnvironment.loadAverage();
         console.println("Attune retrain job: digits drifting to a bright, washed-out background, " + BaseModels.threadSettings());
@@ -352,16 +350,5 @@ public final class RetrainJob {
         m.put("who", a.who());
         m.put("why", a.why());
         return m;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -16,9 +16,6 @@ import dev.attune.evaluation.DriftMonitor;
 import dev.attune.evaluation.DriftReference;
 import dev.attune.evaluation.DriftReport;
 import dev.attune.evaluation.EvaluationReport;
-import dev.attune.evaluation.McNemar;
-import dev.attune.evaluation.Metrics;
-import dev.attune.evaluation.PairedComparison;
 import dev.attune.registry.Change;
 import dev.attune.registry.ModelRegistry;
 import dev.attune.registry.ModelVersion;
@@ -355,12 +352,8 @@ public final class Retrainer {
                 result.wallTime());
         emit(events, trained);
 
-        Predictions challenger = result.model().predict(test);
-        Predictions current = servingNetwork.predict(test);
-        PairedComparison paired = Bootstrap.of(Metrics.accuracy()).resamples(policy.resamples()).seed(policy.seed())
-                .compare(challenger, current, 1 - policy.alpha());
-        RetrainEvent.Compared compared = new RetrainEvent.Compared(test.size(), challenger.score(Metrics.accuracy()),
-                current.score(Metrics.accuracy()), paired, McNemar.exact(challenger, current));
+        RetrainEvent.Compared compared = ChallengerComparison.compare(test.size(), result.model().predict(test),
+                servingNetwork.predict(test), policy);
         emit(events, compared);
 
         DriftReference reference = null;
@@ -380,7 +373,7 @@ public final class Retrainer {
                 + from.label() + ": " + triggered.summary() + "; " + trained.summary() + "; " + compared.summary()));
         emit(events, new RetrainEvent.Registered(registered));
 
-        Optional<String> refusal = refusal(compared);
+        Optional<String> refusal = ChallengerComparison.refusal(compared, policy);
         if (refusal.isPresent()) {
             String why = refusal.get();
             ModelVersion archived = registry.promote(model, registered.version(), Stage.ARCHIVED,
@@ -388,48 +381,16 @@ public final class Retrainer {
             emit(events, new RetrainEvent.Rejected(archived, why));
             return;
         }
-        String why = acceptance(compared);
+        String why = ChallengerComparison.acceptance(compared, policy);
         ModelVersion promoted = registry.promote(model, registered.version(), Stage.PRODUCTION,
                 Change.by(policy.actor(), "promoted over " + from.label() + ": " + why));
-        loadServing(promoted);
-        window.clear();
-        rebaseMonitor();
+        switchTo(promoted);
         if (policy.watchExamples() > 0) {
             watched = promoted;
             watchCount = 0;
             watchRight = 0;
         }
         emit(events, new RetrainEvent.Promoted(promoted, from.version(), why, driftReference()));
-    }
-
-    /** Why the challenger is not promoted, or empty when it is. */
-    private Optional<String> refusal(RetrainEvent.Compared c) {
-        double d = c.difference();
-        if (!(d > 0) || d < policy.margin()) {
-            return Optional.of(String.format(Locale.ROOT, "held-out accuracy %.4f against the serving version's %.4f:"
-                    + " difference %+.4f is %s the margin %.4f", c.challengerAccuracy(), c.servingAccuracy(), d,
-                    d > 0 ? "below" : "not above 0, nor", policy.margin()));
-        }
-        if (policy.significanceRequired()) {
-            boolean mcnemar = c.mcnemar().pValue() < policy.alpha();
-            boolean interval = c.bootstrap().lower() > 0;
-            if (!mcnemar || !interval) {
-                return Optional.of(String.format(Locale.ROOT, "held-out accuracy %.4f against %.4f (difference %+.4f,"
-                        + " margin %.4f met) is not significant at alpha %.4f: McNemar p = %.4g%s, paired bootstrap"
-                        + " interval %+.4f to %+.4f%s", c.challengerAccuracy(), c.servingAccuracy(), d, policy.margin(),
-                        policy.alpha(), c.mcnemar().pValue(), mcnemar ? "" : " (not below alpha)", c.bootstrap().lower(),
-                        c.bootstrap().upper(), interval ? "" : " (includes 0)"));
-            }
-        }
-        return Optional.empty();
-    }
-
-    private String acceptance(RetrainEvent.Compared c) {
-        return String.format(Locale.ROOT, "held-out accuracy %.4f against %.4f, difference %+.4f at or above the margin"
-                + " %.4f; McNemar p = %.4g, paired bootstrap interval %+.4f to %+.4f%s", c.challengerAccuracy(),
-                c.servingAccuracy(), c.difference(), policy.margin(), c.mcnemar().pValue(), c.bootstrap().lower(),
-                c.bootstrap().upper(), policy.significanceRequired()
-                        ? String.format(Locale.ROOT, " (significant at alpha %.4f)", policy.alpha()) : "");
     }
 
     private RetrainEvent endWatch() {
@@ -444,10 +405,15 @@ public final class Retrainer {
         String why = String.format(Locale.ROOT, "live accuracy %.4f on the %d labelled examples after the promotion of %s"
                 + " is below the rollback threshold %.4f", accuracy, examples, version.label(), threshold);
         ModelVersion restored = registry.rollback(model, Stage.PRODUCTION, Change.by(policy.actor(), "rolled back: " + why));
-        loadServing(restored);
+        switchTo(restored);
+        return new RetrainEvent.RolledBack(restored, version.version(), accuracy, examples, why, driftReference());
+    }
+
+    /** Serves the version now in production: loads it, starts a fresh feedback window and rebases the monitor. */
+    private void switchTo(ModelVersion version) {
+        loadServing(version);
         window.clear();
         rebaseMonitor();
-        return new RetrainEvent.RolledBack(restored, version.version(), accuracy, examples, why, driftReference());
     }
 
     /** Points the monitor at the serving version's reference; left as it is when that version has none. */

@@ -34,6 +34,20 @@ class RetrainerTest {
                 .workDir(dir.resolve("challengers"));
     }
 
+    /** A retrainer that watches 200 live examples after a promotion, having just promoted a challenger of shifted digits. */
+    private Retrainer promotedOnShiftedDigits(ModelRegistry registry) {
+        RetrainPolicy policy = RetrainPolicy.builder().onDrift(DriftLevel.ALERT).margin(0.05).bootstrap(300, 1)
+                .rollbackBelow(0.6, 200).build();
+        Retrainer retrainer = retrainer(registry, policy)
+                .heldOut(DigitsWorld.shifted(DigitsWorld.digits(1000, 400))).build();
+        DriftMonitor monitor = DigitsWorld.monitor();
+        LabeledData live = DigitsWorld.shifted(DigitsWorld.digits(0, 600));
+        monitor.observe(DigitsWorld.batch(live));
+        retrainer.feedback(live);
+        assertThat(retrainer.check(monitor)).last().isInstanceOf(RetrainEvent.Promoted.class);
+        return retrainer;
+    }
+
     private static List<AuditEntry> decisions(ModelRegistry registry) {
         List<AuditEntry> log = registry.auditLog(DigitsWorld.MODEL);
         return log.subList(2, log.size()); // after the first model's registration and promotion
@@ -154,15 +168,7 @@ class RetrainerTest {
     @Test
     void aPromotionFollowedByDegradedLiveAccuracyIsRolledBack() {
         try (ModelRegistry registry = DigitsWorld.registryServingBase(dir)) {
-            RetrainPolicy policy = RetrainPolicy.builder().onDrift(DriftLevel.ALERT).margin(0.05).bootstrap(300, 1)
-                    .rollbackBelow(0.6, 200).build();
-            Retrainer retrainer = retrainer(registry, policy)
-                    .heldOut(DigitsWorld.shifted(DigitsWorld.digits(1000, 400))).build();
-            DriftMonitor monitor = DigitsWorld.monitor();
-            LabeledData live = DigitsWorld.shifted(DigitsWorld.digits(0, 600));
-            monitor.observe(DigitsWorld.batch(live));
-            retrainer.feedback(live);
-            assertThat(retrainer.check(monitor)).last().isInstanceOf(RetrainEvent.Promoted.class);
+            Retrainer retrainer = promotedOnShiftedDigits(registry);
             assertThat(retrainer.watching().map(v -> v.version())).contains(2);
 
             // the promoted version meets a world whose labels moved: 150 of its 200 watched examples come first
@@ -191,15 +197,7 @@ class RetrainerTest {
     @Test
     void aPromotionWhoseLiveAccuracyHoldsStays() {
         try (ModelRegistry registry = DigitsWorld.registryServingBase(dir)) {
-            RetrainPolicy policy = RetrainPolicy.builder().onDrift(DriftLevel.ALERT).margin(0.05).bootstrap(300, 1)
-                    .rollbackBelow(0.6, 200).build();
-            Retrainer retrainer = retrainer(registry, policy)
-                    .heldOut(DigitsWorld.shifted(DigitsWorld.digits(1000, 400))).build();
-            DriftMonitor monitor = DigitsWorld.monitor();
-            LabeledData live = DigitsWorld.shifted(DigitsWorld.digits(0, 600));
-            monitor.observe(DigitsWorld.batch(live));
-            retrainer.feedback(live);
-            assertThat(retrainer.check(monitor)).last().isInstanceOf(RetrainEvent.Promoted.class);
+            Retrainer retrainer = promotedOnShiftedDigits(registry);
 
             List<RetrainEvent> events = retrainer.feedback(DigitsWorld.shifted(DigitsWorld.digits(600, 200)));
 
