@@ -22,12 +22,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * One base model serving many LoRA adapters at once: in one call each row of a batch goes through its
  * own adapter, {@code y = x W + b + s (x A_i^T) B_i^T} for row {@code i}'s adapter, while the base
- * layers run once for the whole batch. For a dense network, each layer's low-rank updates run in plain
- * Java loops over the rows ({@code r (in + out)} multiply-adds a row, no native call per adapter), so
- * their cost does not grow with the number of adapters in a batch; when the batch's rows come in
- * groups of at least 8 rows per adapter on average, each group's update is instead two small matrix
- * products straight into its rows of the layer's output (as SGMV kernels of multi-adapter LLM servers
- * do), as it is for BERT encoders, whose examples' tokens form such groups. The answer of each row
+ * layers run once for the whole batch. For a dense network on the CPU, each row's low-rank update is
+ * two BLAS matrix-vector products where the row lies ({@code r (in + out)} multiply-adds a row, no ND4J
+ * op), so the cost of a batch does not grow with the number of adapters in it; elsewhere, and for BERT
+ * encoders, whose examples' tokens form groups of rows of one adapter, each group's update is two small
+ * matrix products straight into its rows of the layer's output (as SGMV kernels of multi-adapter LLM
+ * servers do). The answer of each row
  * equals, within float rounding, what {@link AdaptedNetwork} gives with that adapter active.
  *
  * <pre>{@code

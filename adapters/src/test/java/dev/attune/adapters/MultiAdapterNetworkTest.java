@@ -133,8 +133,8 @@ class MultiAdapterNetworkTest {
                 .isLessThan(TOLERANCE);
         assertThat(net.output(x, "head").sub(expected(adapters, x, java.util.Collections.nCopies(40, "head")))
                 .amaxNumber().doubleValue()).isLessThan(TOLERANCE);
-        // A^T and B^T as ND4J arrays for the products, A and s B^T as Java arrays for the loops.
-        assertThat(net.bytes("r2")).isEqualTo(2 * 4L * (2 * 8 + 16 * 2 + 2 * 16 + 16 * 2));
+        // A and B^T once, for the products and the per-row products alike.
+        assertThat(net.bytes("r2")).isEqualTo(4L * (2 * 8 + 16 * 2 + 2 * 16 + 16 * 2));
         assertThat(net.names()).containsExactlyElementsOf(names);
     }
 
@@ -168,22 +168,20 @@ class MultiAdapterNetworkTest {
     }
 
     @Test
-    void mixedLoopsOverSmallGroupsAndMultipliesLargeOnes() {
+    void mixedRunsEveryGroupPerRowOnTheCpu() {
         Map<String, AdapterWeights> adapters = adapters();
-        RowsBank loops = bank(mln, Gather.LOOPS, adapters);
+        RowsBank perRow = bank(mln, Gather.ROW_PRODUCTS, adapters);
         RowsBank segments = bank(mln, Gather.SEGMENTS, adapters);
         RowsBank mixed = bank(mln, Gather.MIXED, adapters);
-        // 40 rows in turn over the 5 adapters and the base: 6 or 7 rows per adapter, below DenseRows.ROWS_PER_PRODUCT.
+        // 40 rows in turn over the 5 adapters and the base, 40 rows of one adapter, and rows with a head.
         int[] small = java.util.stream.IntStream.range(0, (int) x.size(0)).map(i -> i % 6 - 1).toArray();
-        assertThat(7).isLessThan(DenseRows.ROWS_PER_PRODUCT);
-        // 40 rows of one adapter: one group of 40.
         int[] large = new int[(int) x.size(0)];
-        for (int[] s : new int[][] {small, large}) {
+        int[] head = slots(adapters, mix(List.of("head", "r2"), (int) x.size(0), 4));
+        for (int[] s : new int[][] {small, large, head}) {
             // The two ways round differently, so each answer shows which way MIXED took.
-            assertThat(maxDiff(loops.output(x, s), segments.output(x, s))).isGreaterThan(0);
+            assertThat(maxDiff(perRow.output(x, s), segments.output(x, s))).isGreaterThan(0);
+            assertThat(maxDiff(mixed.output(x, s), perRow.output(x, s))).isZero();
         }
-        assertThat(maxDiff(mixed.output(x, small), loops.output(x, small))).isZero();
-        assertThat(maxDiff(mixed.output(x, large), segments.output(x, large))).isZero();
     }
 
     private static double maxDiff(INDArray a, INDArray b) {
@@ -203,13 +201,13 @@ class MultiAdapterNetworkTest {
         AdaptedNetwork one = AdaptedNetwork.of(dbase);
         adapters.forEach(one::add);
         int[] slots = slots(adapters, perRow);
-        for (Gather g : new Gather[] {Gather.LOOPS, Gather.MIXED}) {
+        for (Gather g : new Gather[] {Gather.ROW_PRODUCTS, Gather.MIXED}) {
             INDArray got = bank(dmln, g, adapters).output(dx, slots);
             assertThat(got.dataType()).isEqualTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
             for (int i = 0; i < perRow.size(); i++) {
                 INDArray row = dx.getRow(i, true);
                 INDArray want = perRow.get(i) == null ? dbase.output(row) : one.activate(perRow.get(i)).output(row);
-                // Far below float rounding: the loops ran in double.
+                // Far below float rounding: the per-row products ran in double.
                 assertThat(got.getRow(i, true).sub(want).amaxNumber().doubleValue()).as("%s row %d", g, i).isLessThan(1e-12);
             }
         }

@@ -32,8 +32,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * merged model (every row through one adapter folded into the weights), by {@code Network.output} and by
  * the lock-free per-row pass with every row on the base, each with 1 and with the given clients (the
  * fastest of the four is the reference of the ratios), the multi-adapter
- * network (per layer, each row's update in Java loops, or two products per group of rows of one adapter
- * when the groups are large), the same with two products per group always (SGMV), with each row's {@code A}
+ * network (each row's update as two BLAS matrix-vector products, in the batch's own order), the same
+ * with two products per group of rows of one adapter instead (SGMV), with each row's {@code A}
  * and {@code B} gathered into {@code [rows, in, r]} tensors (BGMV), and one {@code AdaptedNetwork} that
  * switches adapters between the request's per-adapter sub-batches. Prints throughput and p50/p95/p99
  * latency and the load average before and after, and writes {@code target/attune/multi-adapter/results.json}.
@@ -72,7 +72,7 @@ public final class MultiAdapterJob {
         }
         MultiAdapterNetwork multi = MultiAdapterNetwork.of(base);
         adapters.forEach(multi::put);
-        DenseRows gatheredModel = DenseRows.of(mln, Gather.ROWS);
+        DenseRows gatheredModel = DenseRows.of(mln, Gather.GATHERED);
         List<RowsAdapter> prepared = new ArrayList<>();
         adapters.forEach((n, w) -> prepared.add(gatheredModel.prepare(n, w, w.method().lowRank().orElseThrow())));
         RowsBank gathered = gatheredModel.bank(prepared);

@@ -1,18 +1,15 @@
 package dev.attune.internal.dl4j;
 
+import dev.attune.internal.math.FlatArray;
 import dev.attune.internal.math.Gemm;
 import dev.attune.internal.math.Rows;
 import dev.attune.internal.multi.Gather;
-import dev.attune.internal.multi.RowLoops;
 import dev.attune.internal.multi.RowsAdapter;
 import dev.attune.internal.multi.RowsBank;
 import dev.attune.internal.multi.RowsModel;
 import dev.attune.internal.multi.Segments;
 import dev.attune.spi.AdapterWeights;
 import dev.attune.spi.LowRankSpec;
-import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -32,20 +29,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * A dense multi-layer network's forward pass in which each row goes through its own LoRA adapter:
  * every layer computes {@code x W + b} once for the batch, then adds {@code s (x A_i^T) B_i^T} for each
- * row's adapter {@code i}: in Java loops per row ({@link Gather#LOOPS}), as two products per group of
- * rows of one adapter ({@link Gather#SEGMENTS}), per layer whichever fits the batch ({@link Gather#MIXED}),
- * or over gathered tensors ({@link Gather#ROWS}). An adapter may also carry its own weights for a layer (a new head, a layer
- * trained in full) or its own biases; rows of such adapters run that layer with them.
+ * row's adapter {@code i}: as two matrix-vector products per row ({@link Gather#ROW_PRODUCTS}), as two
+ * matrix products per group of rows of one adapter ({@link Gather#SEGMENTS}), the first where the
+ * backend allows it ({@link Gather#MIXED}), or over gathered tensors ({@link Gather#GATHERED}). An
+ * adapter may also carry its own weights for a layer (a new head, a layer trained in full) or its own
+ * biases; rows of such adapters run that layer with them (their rows grouped by adapter first; a batch
+ * of LoRA updates alone runs in its own order).
  */
 public final class DenseRows implements RowsModel {
-    /**
-     * For {@link Gather#MIXED}: the rows per adapter segment, on average over a layer's segments with
-     * LoRA, from which two BLAS products per segment cost no more than {@link RowLoops} over the rows
-     * (784-1024-1024-10 at rank 8, 32 rows, single-threaded CPU time per request: the loops add 0.5-0.6 ms
-     * at any number of adapters; the products 0.1-0.2 ms over one adapter, 0.2-0.4 ms over 4 adapters of
-     * 8 rows each, 1.1 ms over 10 and 2.5 ms over 100).
-     */
-    public static final int ROWS_PER_PRODUCT = 8;
     private static final Activation HEAD = Activation.SOFTMAX;
     private static final boolean CPU = Nd4j.getBackend().getClass().getName()
             .equals("org.nd4j.linalg.cpu.nativecpu.CpuBackend");
@@ -66,26 +57,22 @@ public final class DenseRows implements RowsModel {
     }
 
     /**
-     * One adapter's tensors for one layer, each {@code null} when it has none: {@code A^T} ({@code [in, r]}),
-     * {@code B^T} ({@code [r, out]}), its own weights and bias; and for {@link RowLoops}, in the network's
-     * precision (float or double; {@code null} for another), {@code A} as {@code r} rows of {@code in} and
-     * {@code s B^T} as {@code r} rows of {@code out}.
+     * One adapter's tensors for one layer, each {@code null} when it has none: {@code A} ({@code [r, in]}),
+     * {@code B^T} ({@code [r, out]}), both c-ordered, its own weights and bias; and for the matrix-vector
+     * products, {@code A} and {@code B^T} as flat arrays ({@code null} off ND4J's CPU backend or for a type
+     * other than float and double).
      */
-    private record Part(INDArray at, INDArray bt, INDArray w, INDArray b, Object loopA, Object loopB) {
+    private record Part(INDArray a, INDArray bt, INDArray w, INDArray b, FlatArray flatA, FlatArray flatBt) {
         long bytes() {
             long n = 0;
-            for (INDArray t : new INDArray[] {at, bt, w, b}) {
+            for (INDArray t : new INDArray[] {a, bt, w, b}) {
                 n += t == null ? 0 : t.length() * t.dataType().width();
             }
-            return n + loopBytes(loopA) + loopBytes(loopB);
-        }
-
-        private static long loopBytes(Object v) {
-            return v instanceof float[] f ? 4L * f.length : v instanceof double[] d ? 8L * d.length : 0;
+            return n;
         }
 
         int rank() {
-            return (int) at.size(1);
+            return (int) a.size(0);
         }
     }
 
@@ -191,16 +178,11 @@ public final class DenseRows implements RowsModel {
                 requireShape(name, d, "lora_A", a, a.size(0), d.in());
                 requireShape(name, d, "lora_B", bb, out, a.size(0));
             }
-            Object loopA = null;
-            Object loopB = null;
-            if (a != null && loops(type) && (gather == Gather.LOOPS || gather == Gather.MIXED)) {
-                INDArray ac = a.dup('c').reshape(a.length());
-                INDArray sb = bb.transpose().mul(spec.scaling()).dup('c').reshape(bb.length());
-                loopA = type == DataType.DOUBLE ? ac.toDoubleVector() : ac.toFloatVector();
-                loopB = type == DataType.DOUBLE ? sb.toDoubleVector() : sb.toFloatVector();
-            }
-            Part p = new Part(a == null ? null : a.transpose().dup('c'), bb == null ? null : bb.transpose().dup('c'),
-                    w == null ? null : w.dup('c'), b == null ? null : b.dup('c'), loopA, loopB);
+            INDArray ac = a == null ? null : a.dup('c');
+            INDArray btc = bb == null ? null : bb.transpose().dup('c');
+            boolean flat = a != null && rowReady(type) && (gather == Gather.ROW_PRODUCTS || gather == Gather.MIXED);
+            Part p = new Part(ac, btc, w == null ? null : w.dup('c'), b == null ? null : b.dup('c'),
+                    flat ? FlatArray.of(ac) : null, flat ? FlatArray.of(btc) : null);
             parts[i] = p;
         }
         long outputs = parts[last] != null && parts[last].w() != null ? parts[last].w().size(1) : layers[last].out();
@@ -208,10 +190,10 @@ public final class DenseRows implements RowsModel {
     }
 
     /**
-     * Whether {@link RowLoops} serves a network of this precision: float or double on ND4J's CPU backend,
-     * whose arrays lie in host memory that Java reads and writes directly.
+     * Whether the per-row matrix-vector products serve a network of this precision: float or double on
+     * ND4J's CPU backend, whose OpenBLAS takes each row where it lies.
      */
-    private static boolean loops(DataType type) {
+    private static boolean rowReady(DataType type) {
         return (type == DataType.FLOAT || type == DataType.DOUBLE) && CPU;
     }
 
@@ -227,11 +209,11 @@ public final class DenseRows implements RowsModel {
     public RowsBank bank(List<RowsAdapter> adapters) {
         List<Prepared> list = new ArrayList<>();
         adapters.forEach(a -> list.add((Prepared) a));
-        return gather == Gather.ROWS ? new Bank(list, stacked(list)) : new Bank(list, null);
+        return gather == Gather.GATHERED ? new Bank(list, stacked(list)) : new Bank(list, null);
     }
 
     /**
-     * For {@link Gather#ROWS}: per layer, every slot's {@code A^T} and {@code s B^T} flattened into rows of
+     * For {@link Gather#GATHERED}: per layer, every slot's {@code A^T} and {@code s B^T} flattened into rows of
      * one matrix each, padded with zeros to the largest rank; row 0 is zero (rows of no LoRA there).
      */
     private INDArray[][] stacked(List<Prepared> list) {
@@ -240,8 +222,8 @@ public final class DenseRows implements RowsModel {
             long r = 0;
             for (Prepared p : list) {
                 Part part = p.parts()[l];
-                if (part != null && part.at() != null) {
-                    r = Math.max(r, part.at().size(1));
+                if (part != null && part.a() != null) {
+                    r = Math.max(r, part.a().size(0));
                 }
             }
             if (r == 0) {
@@ -253,12 +235,12 @@ public final class DenseRows implements RowsModel {
             INDArray bs = Nd4j.zeros(type, list.size() + 1, r * width);
             for (int s = 0; s < list.size(); s++) {
                 Part part = list.get(s).parts()[l];
-                if (part == null || part.at() == null || part.bt().size(1) != width) {
+                if (part == null || part.a() == null || part.bt().size(1) != width) {
                     continue;
                 }
-                long k = part.at().size(1);
+                long k = part.a().size(0);
                 INDArray a = Nd4j.zeros(type, in, r);
-                a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)).assign(part.at());
+                a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)).assign(part.a().transpose());
                 INDArray b = Nd4j.zeros(type, r, width);
                 b.get(NDArrayIndex.interval(0, k), NDArrayIndex.all()).assign(part.bt().mul(list.get(s).scaling()));
                 as.getRow(s + 1).assign(a.reshape(1, in * r));
@@ -287,6 +269,9 @@ public final class DenseRows implements RowsModel {
 
         @Override
         public INDArray output(INDArray features, int[] rowSlots) {
+            if (inBatchOrder(rowSlots)) {
+                return inBatchOrderOutput(features, rowSlots);
+            }
             Segments seg = Segments.of(rowSlots, keys);
             long width = -1;
             for (int s = 0; s < seg.count(); s++) {
@@ -368,16 +353,20 @@ public final class DenseRows implements RowsModel {
                 // Rows whose adapter's B^T has another width than the base's (a head) were left out of the stack.
                 for (int k = 0; k < seg.count(); k++) {
                     Part p = part(seg.slot(k), l);
-                    if (p != null && p.at() != null && p.bt().size(1) != d.out()) {
+                    if (p != null && p.a() != null && p.bt().size(1) != d.out()) {
                         lowRank(x, z, seg, k, p, slots.get(seg.slot(k)).scaling());
                     }
                 }
-            } else if (inLoops(seg, l)) {
-                rowLoops(x, z, seg, l);
+            } else if (perRow()) {
+                int[] rowSlot = new int[n];
+                for (int k = 0; k < seg.count(); k++) {
+                    Arrays.fill(rowSlot, seg.start(k), seg.end(k), seg.slot(k));
+                }
+                rowProducts(x, z, rowSlot, l);
             } else {
                 for (int k = 0; k < seg.count(); k++) {
                     Part p = part(seg.slot(k), l);
-                    if (p != null && p.at() != null) {
+                    if (p != null && p.a() != null) {
                         lowRank(x, z, seg, k, p, slots.get(seg.slot(k)).scaling());
                     }
                 }
@@ -401,79 +390,94 @@ public final class DenseRows implements RowsModel {
         }
 
         /**
-         * Whether this layer's low-rank updates run in {@link RowLoops}: always for {@link Gather#LOOPS};
-         * for {@link Gather#MIXED} when the batch's segments with LoRA here hold fewer than
-         * {@link #ROWS_PER_PRODUCT} rows on average.
+         * Whether this layer's low-rank updates run per row: for {@link Gather#ROW_PRODUCTS}, and for
+         * {@link Gather#MIXED} wherever the backend allows it (float or double on the CPU), as even one
+         * adapter's group of 128 rows costs no less as two matrix products.
          */
-        private boolean inLoops(Segments seg, int l) {
-            if (!loops(type) || gather == Gather.SEGMENTS) {
-                return false;
-            }
-            if (gather == Gather.LOOPS) {
-                return true;
-            }
-            int groups = 0;
-            int rows = 0;
-            for (int k = 0; k < seg.count(); k++) {
-                Part p = part(seg.slot(k), l);
-                if (p != null && p.at() != null) {
-                    groups++;
-                    rows += seg.end(k) - seg.start(k);
-                }
-            }
-            return rows < ROWS_PER_PRODUCT * groups;
+        private boolean perRow() {
+            return rowReady(type) && (gather == Gather.ROW_PRODUCTS || gather == Gather.MIXED);
         }
 
         /**
-         * Every row's low-rank update of layer {@code l} in Java loops: the layer's input and output read
-         * once each into Java arrays, each row's update added to its row of the output there, and the
-         * output written back; no ND4J op.
+         * Whether the batch runs in its own order, with no rows moved: each row's adapter only adds low-rank
+         * updates (no weights, bias or head of its own) and every layer's updates run per row, which takes
+         * each row where it is. Otherwise rows are grouped by adapter first.
          */
-        private void rowLoops(INDArray x, INDArray z, Segments seg, int l) {
-            int n = (int) x.size(0);
+        private boolean inBatchOrder(int[] rowSlots) {
+            if (!rowReady(type) || gather == Gather.SEGMENTS || gather == Gather.GATHERED) {
+                return false;
+            }
+            for (int slot : rowSlots) {
+                if (slot >= 0) {
+                    Prepared p = slots.get(slot);
+                    if (p.ownWeights() || p.head() != null) {
+                        return false;
+                    }
+                    for (Part part : p.parts()) {
+                        if (part != null && part.b() != null) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            return true;
+        }
+
+        /** The pass when {@link #inBatchOrder} holds: per layer {@code x W + b}, the rows' updates, the activation. */
+        private INDArray inBatchOrderOutput(INDArray features, int[] rowSlots) {
+            INDArray x = features.castTo(type);
+            if (x.isView() || x.ordering() != 'c' || x.offset() != 0) {
+                x = x.dup('c');
+            }
+            for (int l = 0; l < layers.length; l++) {
+                Dense d = layers[l];
+                INDArray z = Nd4j.createUninitialized(type, x.size(0), d.out());
+                Gemm.gemm(x, d.w(), z, false, false, 1, 0);
+                if (d.b() != null) {
+                    z.addiRowVector(d.b());
+                }
+                rowProducts(x, z, rowSlots, l);
+                INDArray a = d.activation().getActivation(z, false);
+                if (a != z) {
+                    z.assign(a);
+                }
+                x = z;
+            }
+            return x;
+        }
+
+        /**
+         * Every row's low-rank update of layer {@code l}, where the rows lie: for row {@code i} of the
+         * adapter in slot {@code rowSlot[i]} (none when negative), {@code h = A x_i} and {@code z_i += s B h},
+         * two BLAS matrix-vector products ({@code r (in + out)} multiply-adds; no ND4J op or view), so the
+         * cost of a batch does not grow with the number of adapters in it.
+         */
+        private void rowProducts(INDArray x, INDArray z, int[] rowSlot, int l) {
+            int r = maxRank(rowSlot, l);
+            if (r == 0) {
+                return;
+            }
             int in = (int) x.size(1);
             int out = (int) z.size(1);
-            INDArray xc = x.isView() || x.ordering() != 'c' || x.offset() != 0 ? x.dup('c') : x;
-            if (type == DataType.DOUBLE) {
-                double[] xs = new double[n * in];
-                double[] zs = new double[n * out];
-                DoubleBuffer zb = z.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer();
-                xc.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer().get(0, xs);
-                zb.get(0, zs);
-                double[] h = new double[maxRank(seg, l)];
-                for (int k = 0; k < seg.count(); k++) {
-                    Part p = part(seg.slot(k), l);
-                    if (p != null && p.at() != null) {
-                        for (int i = seg.start(k); i < seg.end(k); i++) {
-                            RowLoops.add(xs, i, in, (double[]) p.loopA(), (double[]) p.loopB(), p.rank(), zs, i, out, h);
-                        }
-                    }
+            FlatArray fx = FlatArray.of(x.isView() || x.ordering() != 'c' || x.offset() != 0 ? x.dup('c') : x);
+            FlatArray fz = FlatArray.of(z);
+            FlatArray h = FlatArray.create(type, r);
+            for (int i = 0; i < rowSlot.length; i++) {
+                int slot = rowSlot[i];
+                Part p = part(slot, l);
+                if (p != null && p.a() != null) {
+                    int k = p.rank();
+                    FlatArray.gemv(false, k, in, 1, p.flatA(), 0, in, fx, (long) i * in, 0, h, 0);
+                    FlatArray.gemv(true, k, out, slots.get(slot).scaling(), p.flatBt(), 0, out, h, 0, 1, fz, (long) i * out);
                 }
-                zb.put(0, zs);
-            } else {
-                float[] xs = new float[n * in];
-                float[] zs = new float[n * out];
-                FloatBuffer zb = z.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
-                xc.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().get(0, xs);
-                zb.get(0, zs);
-                float[] h = new float[maxRank(seg, l)];
-                for (int k = 0; k < seg.count(); k++) {
-                    Part p = part(seg.slot(k), l);
-                    if (p != null && p.at() != null) {
-                        for (int i = seg.start(k); i < seg.end(k); i++) {
-                            RowLoops.add(xs, i, in, (float[]) p.loopA(), (float[]) p.loopB(), p.rank(), zs, i, out, h);
-                        }
-                    }
-                }
-                zb.put(0, zs);
             }
         }
 
-        private int maxRank(Segments seg, int l) {
+        private int maxRank(int[] rowSlot, int l) {
             int r = 0;
-            for (int k = 0; k < seg.count(); k++) {
-                Part p = part(seg.slot(k), l);
-                if (p != null && p.at() != null) {
+            for (int slot : rowSlot) {
+                Part p = part(slot, l);
+                if (p != null && p.a() != null) {
                     r = Math.max(r, p.rank());
                 }
             }
@@ -482,8 +486,8 @@ public final class DenseRows implements RowsModel {
 
         private void lowRank(INDArray x, INDArray z, Segments seg, int k, Part p, double scaling) {
             INDArray xs = rows(x, seg.start(k), seg.end(k));
-            INDArray t = Nd4j.createUninitialized(type, xs.size(0), p.at().size(1));
-            Gemm.gemm(xs, p.at(), t, false, false, 1, 0);
+            INDArray t = Nd4j.createUninitialized(type, xs.size(0), p.rank());
+            Gemm.gemm(xs, p.a(), t, false, true, 1, 0);
             Gemm.gemm(t, p.bt(), rows(z, seg.start(k), seg.end(k)), false, false, scaling, 1);
         }
 

@@ -13,7 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A contiguous, c-ordered float or double array read and written element by element from Java (through
  * its native buffer, no copy) and handed to BLAS at any element offset: the substrate of passes that do
- * their row work in plain loops and their products in row-major {@code sgemm}/{@code dgemm} calls
+ * their row work in plain loops and their products in row-major {@code sgemm}/{@code dgemm} (and
+ * {@code sgemv}/{@code dgemv}) calls
  * (OpenBLAS through JavaCPP's {@code openblas_nolapack}, the entry points ND4J's CPU backend calls,
  * found at run time as the backend brings them), without an ND4J op or a view per call.
  *
@@ -26,6 +27,20 @@ public abstract sealed class FlatArray permits FlatArray.Floats, FlatArray.Doubl
     private static final int TRANS = 112;
     private static final MethodHandle SGEMM = blas("cblas_sgemm", float.class, FloatPointer.class);
     private static final MethodHandle DGEMM = blas("cblas_dgemm", double.class, DoublePointer.class);
+    private static final MethodHandle SGEMV = gemvHandle("cblas_sgemv", float.class, FloatPointer.class);
+    private static final MethodHandle DGEMV = gemvHandle("cblas_dgemv", double.class, DoublePointer.class);
+
+    private static MethodHandle gemvHandle(String name, Class<?> scalar, Class<?> pointer) {
+        try {
+            Class<?> openblas = Class.forName("org.bytedeco.openblas.global.openblas_nolapack");
+            return MethodHandles.publicLookup().findStatic(openblas, name, MethodType.methodType(void.class, int.class,
+                    int.class, int.class, int.class, scalar, pointer, int.class, pointer, int.class, scalar, pointer,
+                    int.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError("ND4J's CPU backend (nd4j-native with OpenBLAS) is needed for " + name
+                    + ": " + e);
+        }
+    }
 
     private static MethodHandle blas(String name, Class<?> scalar, Class<?> pointer) {
         try {
@@ -123,6 +138,30 @@ public abstract sealed class FlatArray permits FlatArray.Floats, FlatArray.Doubl
             } else {
                 DGEMM.invokeExact(ROW_MAJOR, opA, opB, m, n, k, alpha, ((Doubles) a).at(aOffset), lda,
                         ((Doubles) b).at(bOffset), ldb, beta, ((Doubles) c).at(cOffset), ldc);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Row-major {@code y[m'] = alpha op(a) x + beta y}, where {@code a} is {@code m} rows of {@code n} at
+     * {@code aOffset} with leading dimension {@code lda}, {@code op} transposing when asked (then
+     * {@code x} has {@code m} elements and {@code y} {@code n}, else {@code n} and {@code m}); {@code x} and
+     * {@code y} contiguous from their offsets; all three of one type. One BLAS call, no ND4J op or view.
+     */
+    public static void gemv(boolean transpose, int m, int n, double alpha, FlatArray a, long aOffset, int lda,
+                            FlatArray x, long xOffset, double beta, FlatArray y, long yOffset) {
+        int op = transpose ? TRANS : NO_TRANS;
+        try {
+            if (y instanceof Floats fy) {
+                SGEMV.invokeExact(ROW_MAJOR, op, m, n, (float) alpha, ((Floats) a).at(aOffset), lda,
+                        ((Floats) x).at(xOffset), 1, (float) beta, fy.at(yOffset), 1);
+            } else {
+                DGEMV.invokeExact(ROW_MAJOR, op, m, n, alpha, ((Doubles) a).at(aOffset), lda,
+                        ((Doubles) x).at(xOffset), 1, beta, ((Doubles) y).at(yOffset), 1);
             }
         } catch (RuntimeException | Error e) {
             throw e;

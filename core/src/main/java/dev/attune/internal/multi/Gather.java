@@ -8,15 +8,15 @@ public enum Gather {
      */
     SEGMENTS,
     /**
-     * Each row's update in plain Java loops ({@link RowLoops}) into one array of deltas, added to the
-     * layer's output in one op: no native call per segment.
+     * Each row's update as two matrix-vector products on the arrays where they lie ({@code A x_i}, then
+     * {@code s B^T h} into the row's output): one BLAS call each, no ND4J op, in the batch's own order.
      */
-    LOOPS,
-    /** Per layer, {@link #SEGMENTS} when the segments hold many rows each, else {@link #LOOPS}. */
+    ROW_PRODUCTS,
+    /** {@link #ROW_PRODUCTS} where the backend allows (float or double on the CPU), else {@link #SEGMENTS}. */
     MIXED,
     /**
      * Each row's {@code A} and {@code B} gathered into {@code [rows, in, r]} and {@code [rows, r, out]}
      * tensors and multiplied as a batch of row products (BGMV).
      */
-    ROWS
+    GATHERED
 }
