@@ -140,8 +140,9 @@ final class Trainer {
         if (exchange != null) {
             model = exchange.distribute(model, tuner.base().handle(), tuner.plan());
         }
-        INDArray rawX = train.featuresView();
-        boolean cache = FrozenFeatures.worthCaching(model, rawX);
+        // Rows held elsewhere: no features here; the mini-batches carry row numbers, which the model takes.
+        INDArray rawX = train.held() == null ? train.featuresView() : HeldData.takesRowNumbers(model, train);
+        boolean cache = rawX != null && FrozenFeatures.worthCaching(model, rawX);
         INDArray x = cache ? FrozenFeatures.encodeAll(model, rawX) : rawX;
         INDArray y = Epochs.oneHot(train.labels(), train.numClasses());
         double eps = tuner.controls().labelSmoothing();
