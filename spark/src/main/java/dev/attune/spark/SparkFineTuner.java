@@ -83,7 +83,7 @@ public final class SparkFineTuner {
         ClassPathCheck.run(spark, tasks);
         try (ResidentRows rows = ResidentRows.cache(blocks, 0, "the Dataset")) {
             LabeledData v = validation == null ? null : SparkData.fromDataset(validation, labelColumn,
-                    Arrays.asList(featureColumns), rows.onDriver().numClasses());
+                    Arrays.asList(featureColumns), rows.held().numClasses());
             return fit(tuner, rows, v);
         }
     }
@@ -124,7 +124,8 @@ public final class SparkFineTuner {
 
     private FineTuneResult fit(FineTuner tuner, ResidentRows rows, LabeledData validation) {
         try (SparkExchange exchange = new SparkExchange(spark, rows)) {
-            FineTuneResult result = tuner.fit(rows.onDriver(), validation, exchange);
+            FineTuneResult result = rows.onDriver() != null ? tuner.fit(rows.onDriver(), validation, exchange)
+                    : tuner.fit(rows.held(), validation, exchange);
             lastRun = exchange.stats();
             return result;
         }
