@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * of them at a time gets the fingerprint of the whole without holding it. Not thread-safe; one use.
  */
 public final class RowsFingerprint {
+    private static final int CHUNK = 1 << 16;
     private final Hasher hasher = Hashing.sha256().newHasher();
     private final DataType dataType;
     private boolean done;
@@ -49,9 +50,16 @@ public final class RowsFingerprint {
         if (dataType != DataType.FLOAT) {
             throw new IllegalStateException("the rows are of type " + dataType + ", not FLOAT; feed their bytes");
         }
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.nativeOrder());
-        b.asFloatBuffer().put(values);
-        return features(b);
+        // A chunk at a time, so that a large part is not copied whole.
+        ByteBuffer b = ByteBuffer.allocate(4 * Math.min(values.length, CHUNK)).order(ByteOrder.nativeOrder());
+        for (int from = 0; from < values.length; from += CHUNK) {
+            int n = Math.min(CHUNK, values.length - from);
+            b.clear();
+            b.asFloatBuffer().put(values, from, n);
+            b.limit(4 * n);
+            features(b);
+        }
+        return this;
     }
 
     /** Ends with the labels of every row, in row order: the fingerprint, as lower-case hex. */
