@@ -58,6 +58,32 @@ class HeldRowsFitTest {
         assertThat(new RowsFingerprint(3, 150, new long[] {8}, DataType.FLOAT)
                 .features(x.data().asNio().order(ByteOrder.nativeOrder())).labels(train.labels()))
                 .isEqualTo(train.fingerprint());
+        // More values than one chunk of the float path (65,536), fed in parts that cut rows.
+        LabeledData big = Fixtures.blobs(9000, 8, 3, 5);
+        float[] all = big.features().data().asFloat();
+        assertThat(new RowsFingerprint(3, 9000, new long[] {8}, DataType.FLOAT)
+                .features(java.util.Arrays.copyOfRange(all, 0, 70_001))
+                .features(java.util.Arrays.copyOfRange(all, 70_001, all.length)).labels(big.labels()))
+                .isEqualTo(big.fingerprint());
+    }
+
+    @Test
+    void theFingerprintIsTheSha256OfClassCountShapeTypeBytesAndLabels() {
+        // As LabeledData computed it before RowsFingerprint: provenance recorded before stays comparable.
+        com.google.common.hash.Hasher h = com.google.common.hash.Hashing.sha256().newHasher();
+        h.putInt(3);
+        h.putLong(150);
+        h.putLong(8);
+        h.putString("FLOAT", java.nio.charset.StandardCharsets.UTF_8);
+        for (float v : train.features().data().asFloat()) {
+            h.putInt(Float.floatToRawIntBits(v));
+        }
+        for (int y : train.labels()) {
+            h.putInt(y);
+        }
+        assertThat(ByteOrder.nativeOrder()).isEqualTo(ByteOrder.LITTLE_ENDIAN); // Guava's putInt order
+        assertThat(train.fingerprint()).isEqualTo(h.hash().toString());
+        assertThat(ArrayHeldRows.of(train, 3).fingerprint()).isEqualTo(h.hash().toString());
     }
 
     @Test
