@@ -82,8 +82,9 @@ class HeldRowsFitTest {
             h.putInt(y);
         }
         assertThat(ByteOrder.nativeOrder()).isEqualTo(ByteOrder.LITTLE_ENDIAN); // Guava's putInt order
-        assertThat(train.fingerprint()).isEqualTo(h.hash().toString());
-        assertThat(ArrayHeldRows.of(train, 3).fingerprint()).isEqualTo(h.hash().toString());
+        String expected = h.hash().toString();
+        assertThat(train.fingerprint()).isEqualTo(expected);
+        assertThat(ArrayHeldRows.of(train, 3).fingerprint()).isEqualTo(expected);
     }
 
     @Test
