@@ -46,6 +46,17 @@ class HeldRowsFitTest {
     }
 
     @Test
+    void labelSmoothingReachesTheLabelsPickedByClass() {
+        ArrayHeldRows held = ArrayHeldRows.of(train, 3);
+        FineTuneResult remote = tuner().labelSmoothing(0.2).build().fit(held, validation, held.exchange());
+        FineTuneResult local = tuner().labelSmoothing(0.2).build().fit(train, validation,
+                ArrayHeldRows.of(train, 3).exchange());
+        FineTuneResult unsmoothed = tuner().build().fit(held, validation, held.exchange());
+        assertThat(remote.model().handle().params()).isEqualTo(local.model().handle().params())
+                .isNotEqualTo(unsmoothed.model().handle().params());
+    }
+
+    @Test
     void theFingerprintFedPartByPartIsLabeledDatas() {
         LabeledData doubles = LabeledData.of(train.features().castTo(DataType.DOUBLE), train.labels(), 3);
         assertThat(ArrayHeldRows.of(doubles, 4).fingerprint()).isEqualTo(doubles.fingerprint())

@@ -14,6 +14,7 @@ public final class MiniBatches {
     private final INDArray x;
     private final INDArray y;
     private final INDArray w;
+    private final int[] classOf;
     private final int n;
     private final int batch;
     private final int perGather;
@@ -33,10 +34,23 @@ public final class MiniBatches {
      * @param batch the mini-batch size (at most the number of rows)
      */
     public MiniBatches(INDArray x, INDArray y, INDArray w, int batch) {
+        this(x, y, w, batch, null);
+    }
+
+    /**
+     * Mini-batches whose labels are picked by class: {@code y} holds one row per class, and example
+     * {@code i}'s labels are row {@code classOf[i]} (for rows held elsewhere, so that the labels held here
+     * take a class index a row, not a row of one-hot labels).
+     *
+     * @param x the features, or {@code null} when the rows are held elsewhere
+     * @param classOf each example's class, or {@code null} when {@code y} holds one row per example
+     */
+    public MiniBatches(INDArray x, INDArray y, INDArray w, int batch, int[] classOf) {
         this.x = x;
         this.y = y;
         this.w = w;
-        this.n = (int) y.size(0);
+        this.classOf = classOf;
+        this.n = classOf != null ? classOf.length : (int) y.size(0);
         this.batch = batch;
         this.perGather = batchesPerGather(x == null ? y : x, batch);
         this.gatherX = x == null ? null : Nd4j.createUninitialized(x.dataType(), batchShape(x, batch * perGather), 'c');
@@ -78,7 +92,7 @@ public final class MiniBatches {
             if (x != null) {
                 Rows.gatherInto(x, idx, rowsOf(gatherX, 0, idx.length));
             }
-            Rows.gatherInto(y, idx, rowsOf(gatherY, 0, idx.length));
+            Rows.gatherInto(y, classOf == null ? idx : classesOf(idx), rowsOf(gatherY, 0, idx.length));
             if (w != null) {
                 Rows.gatherInto(w, idx, rowsOf(gatherW, 0, idx.length));
             }
@@ -88,6 +102,14 @@ public final class MiniBatches {
         INDArray by = batchOf(gatherY, fullBatches[1], slot, batch, to - from);
         INDArray bw = w == null ? null : batchOf(gatherW, fullBatches[2], slot, batch, to - from);
         return new Batch(bx, by, bw, to - from);
+    }
+
+    private int[] classesOf(int[] idx) {
+        int[] c = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            c[i] = classOf[idx[i]];
+        }
+        return c;
     }
 
     private static long[] batchShape(INDArray x, int batch) {
