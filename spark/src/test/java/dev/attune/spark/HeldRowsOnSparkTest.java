@@ -65,6 +65,20 @@ class HeldRowsOnSparkTest {
     }
 
     @Test
+    void loraOnAConvolutionalNetworkWithAFrozenBottomOnShardsEqualsTheSingleMachineRun() {
+        // The executors encode their blocks with the frozen bottom; the driver has no features to encode.
+        LabeledData images = Fixtures.blobs(96, 64, 3, 3);
+        FineTuner lora = FineTuner.builder(Fixtures.cnn(3, 5)).adapter(dev.attune.adapters.lora.Lora.rank(4).alpha(8)
+                .targets("dense0")).replaceHead(3).optimizer(Optimizer.sgd(0.05)).epochs(2).batchSize(32).seed(7).build();
+        JavaRDD<LabeledData> shards = LocalSpark.context().parallelize(List.of(images.select(range(0, 50)),
+                images.select(range(50, 96))), 2);
+        FineTuneResult one = lora.fit(images, null);
+        FineTuneResult two = spark().fit(lora, shards, null);
+        SynchronousStepTest.assertClose(two.model(), one.model());
+        assertThat(two.provenance().trainData()).isEqualTo(images.fingerprint());
+    }
+
+    @Test
     void aNaNInOnePartitionIsRefusedNamingWhere() {
         INDArray x = train.features();
         x.putScalar(new long[] {143, 5}, Float.NaN);
