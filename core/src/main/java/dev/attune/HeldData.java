@@ -61,8 +61,7 @@ final class HeldData {
                     + " but the rows' examples " + Arrays.toString(rows.exampleShape())
                     + "; give it as [1, exampleShape...]");
         }
-        return LabeledData.labelsOf(rows, labels.clone(), classes,
-                Objects.requireNonNull(rows.fingerprint(), "fingerprint()"));
+        return LabeledData.labelsOf(rows, labels.clone(), classes);
     }
 
     /**

@@ -42,17 +42,19 @@ public final class LabeledData implements java.io.Serializable {
         this.held = null;
     }
 
-    private LabeledData(HeldRows held, int[] labels, int numClasses, String fingerprint) {
+    private LabeledData(HeldRows held, int[] labels, int numClasses) {
         this.features = null;
         this.labels = labels;
         this.numClasses = numClasses;
         this.held = held;
-        this.fingerprint = fingerprint;
     }
 
-    /** The labels of rows held elsewhere, checked by the caller ({@link HeldData}), without their features. */
-    static LabeledData labelsOf(HeldRows held, int[] labels, int numClasses, String fingerprint) {
-        return new LabeledData(held, labels, numClasses, fingerprint);
+    /**
+     * The labels of rows held elsewhere, checked by the caller ({@link HeldData}), without their features;
+     * its fingerprint is the holder's, asked for when first needed.
+     */
+    static LabeledData labelsOf(HeldRows held, int[] labels, int numClasses) {
+        return new LabeledData(held, labels, numClasses);
     }
 
     /**
@@ -232,7 +234,10 @@ public final class LabeledData implements java.io.Serializable {
      */
     public String fingerprint() {
         String f = fingerprint;
-        if (f == null) {
+        if (f == null && features == null) {
+            f = requireNonNull(held.fingerprint(), "the holder's fingerprint");
+            fingerprint = f;
+        } else if (f == null) {
             ByteBuffer bytes = features.data().asNio().order(ByteOrder.nativeOrder());
             f = new RowsFingerprint(numClasses, features.size(0), exampleShape(), features.dataType())
                     .features(bytes).labels(labels);

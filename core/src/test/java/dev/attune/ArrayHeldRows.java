@@ -29,6 +29,8 @@ final class ArrayHeldRows implements HeldRows {
     private final int classes;
     private final int parts;
     final AtomicInteger wholeReads = new AtomicInteger();
+    /** The times the fingerprint, a pass over every feature, was computed. */
+    final AtomicInteger fingerprints = new AtomicInteger();
 
     /** {@code x} ({@code [n, ...]}, c order, any float type, NaN allowed) and labels, in {@code parts} parts. */
     ArrayHeldRows(INDArray x, int[] y, int classes, int parts) {
@@ -78,6 +80,7 @@ final class ArrayHeldRows implements HeldRows {
 
     @Override
     public String fingerprint() {
+        fingerprints.incrementAndGet();
         RowsFingerprint f = new RowsFingerprint(classes, y.length, exampleShape(), x.dataType());
         for (int p = 0; p < parts; p++) {
             if (from(p + 1) > from(p)) {

@@ -34,6 +34,7 @@ class HeldRowsFitTest {
         FineTuneResult plain = tuner().build().fit(train, validation);
 
         assertThat(held.wholeReads.get()).as("no mini-batch of features was gathered").isZero();
+        assertThat(held.fingerprints.get()).as("one pass over the features, for the provenance").isEqualTo(1);
         assertThat(same.wholeReads.get()).as("the run on data held here gathers features").isPositive();
         assertThat(remote.model().handle().params()).as("bit for bit the same steps")
                 .isEqualTo(local.model().handle().params());
@@ -125,6 +126,7 @@ class HeldRowsFitTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("2 of the 40 validation examples are exact copies of training examples")
                 .hasMessageContaining("validation example 9 and training example 120");
+        assertThat(held.fingerprints.get()).as("a refused run makes no pass over the features").isZero();
 
         FineTuneResult warned = tuner().leakage(LeakagePolicy.WARN).build().fit(held, leaky, held.exchange());
         assertThat(warned.provenance().warnings()).anySatisfy(w -> assertThat(w)
