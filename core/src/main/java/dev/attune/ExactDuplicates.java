@@ -33,6 +33,9 @@ final class ExactDuplicates {
 
     /** The rows of {@code second} that copy a row of {@code first}; both have the same example shape. */
     static Found between(LabeledData first, LabeledData second) {
+        if (first.held() != null) {
+            return found(first.held().copiesOf(second.featuresView()));
+        }
         INDArray a = first.featuresView();
         INDArray b = second.featuresView();
         if (a.dataType() != b.dataType()) {
@@ -68,6 +71,18 @@ final class ExactDuplicates {
             }
         }
         return new Found(count, firstIndex, secondIndex);
+    }
+
+    /** What the holder of rows held elsewhere found: for each row of the second, the first's lowest copy or -1. */
+    private static Found found(int[] copies) {
+        int count = 0;
+        int secondIndex = -1;
+        for (int j = 0; j < copies.length; j++) {
+            if (copies[j] >= 0) {
+                secondIndex = count++ == 0 ? j : secondIndex;
+            }
+        }
+        return new Found(count, secondIndex < 0 ? -1 : copies[secondIndex], secondIndex);
     }
 
     private static ByteBuffer bytes(INDArray x) {

@@ -2,7 +2,6 @@ package dev.attune;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.attune.internal.math.Rows;
 import dev.attune.spi.AdapterMethod;
 import dev.attune.spi.FreezePolicy;
 import dev.attune.spi.Optimizer;
@@ -157,6 +156,28 @@ public final class FineTuner {
         return new Trainer(this, exchange).run(train, validation, warnings);
     }
 
+    /**
+     * {@link #fit(LabeledData, LabeledData, dev.attune.spi.GradientExchange)} on training rows whose features
+     * are held elsewhere (on Spark's executors, as {@code attune-spark} runs it) and never come here: the
+     * checks use what the holder computed where the rows are (NaN or infinite values, exact copies of
+     * validation rows, the fingerprint), the balancer and the {@link Builder#audit} see the rows' labels only
+     * (weights work; a balancer or audit that reads features is refused, naming the fix), and every
+     * mini-batch carries labels, loss weights and row numbers: {@code exchange}'s model must take row
+     * numbers ({@link dev.attune.spi.BatchRows}) and compute the gradients where the rows are.
+     *
+     * @param train the training rows, held elsewhere
+     * @param validation the validation examples (held here), or {@code null}
+     * @param exchange where the gradients are computed
+     * @throws IllegalArgumentException as {@link #fit(LabeledData, LabeledData)}, or when {@code exchange}'s
+     *     model does not take row numbers
+     * @throws IllegalStateException when the balancer or the audit reads the training features
+     */
+    public FineTuneResult fit(dev.attune.spi.HeldRows train, LabeledData validation,
+                              dev.attune.spi.GradientExchange exchange) {
+        requireNonNull(train, "train");
+        return fit(HeldData.of(train), validation, exchange);
+    }
+
     private List<TrainingListener.Warning> leakageWarnings(LabeledData train, LabeledData validation) {
         if (validation == null || leakage == LeakagePolicy.IGNORE) {
             return List.of();
@@ -206,7 +227,7 @@ public final class FineTuner {
             }
         }
         try {
-            INDArray first = train.featuresView().get(Rows.range(train.featuresView().rank(), 0, 1));
+            INDArray first = train.firstExample();
             base.handle().checkInput(first);
             base.handle().output(first);
         } catch (RuntimeException e) {

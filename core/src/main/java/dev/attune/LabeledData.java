@@ -2,8 +2,9 @@ package dev.attune;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.hash.Hasher;
-import com.google.common.hash.Hashing;
+import dev.attune.internal.math.Rows;
+import dev.attune.spi.HeldRows;
+import dev.attune.spi.RowsFingerprint;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -19,6 +20,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * outside {@code [0, numClasses)}, a feature count that differs from the label count, and an
  * empty set. The features are copied, so later changes to the caller's array do not leak in.
  * It is {@link java.io.Serializable}, so that Spark can hold shards of it in an RDD.
+ *
+ * <p>Inside a run on rows held elsewhere ({@link FineTuner#fit(HeldRows, LabeledData,
+ * dev.attune.spi.GradientExchange)}), the training data a {@link Balancer} or a {@link TrainingDataCheck}
+ * is given holds the labels only: its size, labels, class counts, shape and fingerprint are those of the
+ * rows, and whatever reads the features ({@link #features()}, {@link #select}) is refused, naming the fix.
  */
 public final class LabeledData implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
@@ -26,11 +32,29 @@ public final class LabeledData implements java.io.Serializable {
     private final int[] labels;
     private final int numClasses;
     private volatile String fingerprint;
+    /** The rows whose features are held elsewhere, when {@code features} is {@code null}. */
+    private final transient HeldRows held;
 
     private LabeledData(INDArray features, int[] labels, int numClasses) {
         this.features = features;
         this.labels = labels;
         this.numClasses = numClasses;
+        this.held = null;
+    }
+
+    private LabeledData(HeldRows held, int[] labels, int numClasses) {
+        this.features = null;
+        this.labels = labels;
+        this.numClasses = numClasses;
+        this.held = held;
+    }
+
+    /**
+     * The labels of rows held elsewhere, checked by the caller ({@link HeldData}), without their features;
+     * its fingerprint is the holder's, asked for when first needed.
+     */
+    static LabeledData labelsOf(HeldRows held, int[] labels, int numClasses) {
+        return new LabeledData(held, labels, numClasses);
     }
 
     /**
@@ -105,13 +129,16 @@ public final class LabeledData implements java.io.Serializable {
 
     /** The shape of one example (the feature shape without dimension 0). */
     public long[] exampleShape() {
+        if (features == null) {
+            return held.exampleShape().clone();
+        }
         long[] s = features.shape();
         return Arrays.copyOfRange(s, 1, s.length);
     }
 
     /** A copy of the features. */
     public INDArray features() {
-        return features.dup();
+        return featuresView().dup();
     }
 
     /** A copy of the class indices. */
@@ -140,6 +167,9 @@ public final class LabeledData implements java.io.Serializable {
      */
     public LabeledData select(int[] indices) {
         requireNonNull(indices, "indices");
+        if (features == null) {
+            throw heldElsewhere("selecting examples (a balancer that resamples rows)");
+        }
         if (indices.length == 0) {
             throw new IllegalArgumentException("cannot select 0 examples; pass at least one index");
         }
@@ -167,7 +197,35 @@ public final class LabeledData implements java.io.Serializable {
 
     /** The internal feature array; callers inside the library must not modify it. */
     INDArray featuresView() {
+        if (features == null) {
+            throw heldElsewhere("reading the features");
+        }
         return features;
+    }
+
+    /** The rows held elsewhere whose labels this holds, or {@code null} when it holds the features. */
+    HeldRows held() {
+        return held;
+    }
+
+    /** The features of example 0, as {@code [1, exampleShape...]}. */
+    INDArray firstExample() {
+        return features == null ? held.firstExample() : features.get(Rows.range(features.rank(), 0, 1));
+    }
+
+    private IllegalStateException heldElsewhere(String what) {
+        return new IllegalStateException(what + " needs the features of the training data, but these " + size()
+                + " examples are " + held.describe() + " and only their labels are here; balance with weights"
+                + " (Balancing.classWeights() or reweigh(...)), resample the rows where they are before the run, or"
+                + " give the data as LabeledData to train on data this machine holds");
+    }
+
+    private Object writeReplace() throws java.io.ObjectStreamException {
+        if (features == null) {
+            throw new java.io.NotSerializableException("the labels of " + held.describe()
+                    + " cannot be sent elsewhere; send the rows' LabeledData");
+        }
+        return this;
     }
 
     /**
@@ -176,19 +234,13 @@ public final class LabeledData implements java.io.Serializable {
      */
     public String fingerprint() {
         String f = fingerprint;
-        if (f == null) {
-            Hasher h = Hashing.sha256().newHasher();
-            h.putInt(numClasses);
-            for (long d : features.shape()) {
-                h.putLong(d);
-            }
-            h.putString(features.dataType().name(), java.nio.charset.StandardCharsets.UTF_8);
+        if (f == null && features == null) {
+            f = requireNonNull(held.fingerprint(), "the holder's fingerprint");
+            fingerprint = f;
+        } else if (f == null) {
             ByteBuffer bytes = features.data().asNio().order(ByteOrder.nativeOrder());
-            h.putBytes(bytes.duplicate());
-            for (int y : labels) {
-                h.putInt(y);
-            }
-            f = h.hash().toString();
+            f = new RowsFingerprint(numClasses, features.size(0), exampleShape(), features.dataType())
+                    .features(bytes).labels(labels);
             fingerprint = f;
         }
         return f;

@@ -45,7 +45,8 @@ final class Trainer {
 
     /**
      * The model to train and its data, as arrays: features encoded by the frozen bottom when they are
-     * cached ({@code cached}), one-hot labels, loss weights ({@code null} for none).
+     * cached ({@code cached}; {@code null} for rows held elsewhere), one-hot labels (for rows held elsewhere,
+     * one row per class), loss weights ({@code null} for none).
      */
     private record Prepared(TrainableModel model, LabeledData train, INDArray x, INDArray y, INDArray w,
                             INDArray validationX, boolean cached) {
@@ -140,10 +141,13 @@ final class Trainer {
         if (exchange != null) {
             model = exchange.distribute(model, tuner.base().handle(), tuner.plan());
         }
-        INDArray rawX = train.featuresView();
-        boolean cache = FrozenFeatures.worthCaching(model, rawX);
+        // Rows held elsewhere: no features here; the mini-batches carry row numbers, which the model takes.
+        INDArray rawX = train.held() == null ? train.featuresView() : HeldData.takesRowNumbers(model, train);
+        boolean cache = rawX != null && FrozenFeatures.worthCaching(model, rawX);
         INDArray x = cache ? FrozenFeatures.encodeAll(model, rawX) : rawX;
-        INDArray y = Epochs.oneHot(train.labels(), train.numClasses());
+        // Rows held elsewhere: one row of labels per class, which the mini-batches pick by class.
+        INDArray y = Epochs.oneHot(rawX == null ? java.util.stream.IntStream.range(0, train.numClasses()).toArray()
+                : train.labels(), train.numClasses());
         double eps = tuner.controls().labelSmoothing();
         if (eps > 0) {
             // Label smoothing: (1 - eps) on the class, eps spread evenly over all classes.
@@ -165,7 +169,7 @@ final class Trainer {
                 p.model().frozenParams(), p.cached());
         listeners.forEach(l -> l.onFitStart(start));
         warnings.forEach(warning -> listeners.forEach(l -> l.onWarning(warning)));
-        return new MiniBatches(p.x(), p.y(), p.w(), batch);
+        return new MiniBatches(p.x(), p.y(), p.w(), batch, p.x() == null ? p.train().labels() : null);
     }
 
     /**

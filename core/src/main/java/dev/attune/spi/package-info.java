@@ -6,7 +6,10 @@
  * with its product {@link dev.attune.spi.AdapterWeights} and, for low-rank methods, its typed options
  * {@link dev.attune.spi.LowRankSpec}), and the values they speak: layers
  * ({@link dev.attune.spi.LayerInfo}), freeze policies ({@link dev.attune.spi.FreezePolicy}), the
- * optimizer ({@link dev.attune.spi.Optimizer}) and {@link dev.attune.spi.ModelFileException}.
+ * optimizer ({@link dev.attune.spi.Optimizer}) and {@link dev.attune.spi.ModelFileException}. Data-parallel
+ * training plugs in through {@link dev.attune.spi.GradientExchange} and {@link dev.attune.spi.BatchRows}, and
+ * training rows held on other machines are described by {@link dev.attune.spi.HeldRows} (with
+ * {@link dev.attune.spi.RowsFingerprint} for their fingerprint).
  *
  * <p>Implemented by Attune's own families and modules ({@code attune-adapters}) and by host
  * applications; users meet its values through the API. It depends on no other Attune package, so

@@ -67,8 +67,8 @@ final class DistributedModel implements TrainableModel, BatchRows {
         long t0 = System.nanoTime();
         int[] rows = batchRows;
         batchRows = null;
-        if (rows == null || rows.length != x.size(0)) {
-            throw new IllegalStateException("the trainer gave a mini-batch of " + x.size(0) + " rows without their row"
+        if (rows == null || rows.length != y.size(0)) {
+            throw new IllegalStateException("the trainer gave a mini-batch of " + y.size(0) + " rows without their row"
                     + " numbers; give the executors the same Attune version as the driver");
         }
         float[] labels = y.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();

@@ -1,6 +1,7 @@
 package dev.attune.spark;
 
 import dev.attune.LabeledData;
+import dev.attune.spi.HeldRows;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -8,7 +9,6 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A run's training rows where Spark keeps them: one {@link RowBlock} per partition, persisted on the
@@ -16,18 +16,22 @@ import org.nd4j.linalg.factory.Nd4j;
  * (partition {@code i} holds rows {@code starts[i]} to {@code starts[i+1] - 1}, as {@code zipWithIndex}
  * numbers them). A lost executor's blocks are computed again from their lineage.
  *
- * <p>The driver keeps a copy too ({@link #onDriver()}): {@code FineTuner.fit}'s checks, balancing and
- * provenance read the training data; the steps never send rows, only row numbers.
+ * <p>Rows read from a Dataset or an RDD never come to the driver as a whole: each partition's executor
+ * sends a summary of its block (labels, shape, the feature checks; {@link PartitionSummary}) and the
+ * trainer gets their description ({@link #held()}, a {@link SparkHeldRows}). Data the driver already held
+ * ({@link #of}) keeps its copy there ({@link #onDriver()}). The steps never send rows, only row numbers.
  */
 final class ResidentRows implements AutoCloseable {
     private final JavaRDD<RowBlock> blocks;
     private final long[] starts;
     private final LabeledData onDriver;
+    private final SparkHeldRows held;
 
-    private ResidentRows(JavaRDD<RowBlock> blocks, long[] starts, LabeledData onDriver) {
+    private ResidentRows(JavaRDD<RowBlock> blocks, long[] starts, LabeledData onDriver, SparkHeldRows held) {
         this.blocks = blocks;
         this.starts = starts;
         this.onDriver = onDriver;
+        this.held = held;
     }
 
     /** {@code data} split into {@code partitions} contiguous blocks of rows. */
@@ -48,7 +52,7 @@ final class ResidentRows implements AutoCloseable {
         for (int i = 0; i < partitions; i++) {
             starts[i + 1] = starts[i] + parts.get(i).rows();
         }
-        return new ResidentRows(blocks, starts, data);
+        return new ResidentRows(blocks, starts, data, null);
     }
 
     /** The shards of each partition, in partition order, one block per partition. */
@@ -60,19 +64,21 @@ final class ResidentRows implements AutoCloseable {
     private static Iterator<RowBlock> concat(Iterator<LabeledData> shards) {
         List<RowBlock> parts = new ArrayList<>();
         shards.forEachRemaining(s -> parts.add(RowBlock.of(s)));
-        return List.of(join(parts, 0)).iterator();
+        return List.of(join(parts)).iterator();
     }
 
     /**
-     * Persists the blocks and reads them once: the driver's copy in global row order.
+     * Persists the blocks and has each partition's executor summarise its block: the driver gets the rows'
+     * labels, shape, class count and feature checks, never their features.
      *
      * @param numClasses the class count, or 0 for the blocks' (the largest label plus one when they know none)
      */
     static ResidentRows cache(JavaRDD<RowBlock> blocks, int numClasses, String what) {
         blocks.persist(StorageLevel.MEMORY_AND_DISK());
-        List<RowBlock> all;
+        List<PartitionSummary> all;
         try {
-            all = blocks.collect();
+            all = blocks.mapPartitionsWithIndex((p, it) -> List.of(PartitionSummary.of(p,
+                    it.hasNext() ? it.next() : RowBlock.empty())).iterator(), true).collect();
         } catch (RuntimeException e) {
             blocks.unpersist(false);
             throw refusal(e);
@@ -86,26 +92,52 @@ final class ResidentRows implements AutoCloseable {
             throw new IllegalArgumentException(what + " holds no rows (every partition is empty); give at least one"
                     + " example per class");
         }
-        RowBlock joined = join(all, numClasses);
-        int classes = numClasses > 0 ? numClasses : joined.numClasses() > 0 ? joined.numClasses()
-                : Math.max(2, Arrays.stream(joined.labels()).max().orElse(0) + 1);
-        long[] shape = new long[joined.exampleShape().length + 1];
-        shape[0] = joined.rows();
-        System.arraycopy(joined.exampleShape(), 0, shape, 1, joined.exampleShape().length);
-        LabeledData onDriver = LabeledData.of(Nd4j.createFromArray(joined.features()).reshape('c', shape),
-                joined.labels(), classes);
-        return new ResidentRows(blocks, starts, onDriver);
+        try {
+            return new ResidentRows(blocks, starts, null, describe(blocks, starts, all, numClasses, what));
+        } catch (RuntimeException e) {
+            blocks.unpersist(false);
+            throw e;
+        }
     }
 
-    /** The blocks one after the other; they must agree in example shape and class count. */
-    private static RowBlock join(List<RowBlock> parts, int numClasses) {
+    /** The rows the summaries tell of; they must agree in example shape and class count. */
+    private static SparkHeldRows describe(JavaRDD<RowBlock> blocks, long[] starts, List<PartitionSummary> all,
+                                          int numClasses, String what) {
+        PartitionSummary first = all.stream().filter(s -> s.rows() > 0).findFirst().orElseThrow();
+        int[] labels = new int[Math.toIntExact(starts[all.size()])];
+        long nonFinite = 0;
+        long firstBad = -1;
+        String where = "";
+        for (PartitionSummary s : all) {
+            if (s.rows() == 0) {
+                continue;
+            }
+            if (!Arrays.equals(s.exampleShape(), first.exampleShape()) || s.numClasses() != first.numClasses()) {
+                throw new IllegalArgumentException("a shard holds examples of shape " + Arrays.toString(s.exampleShape())
+                        + " and " + s.numClasses() + " classes but another " + Arrays.toString(first.exampleShape())
+                        + " and " + first.numClasses() + "; give every shard the same class count and example shape");
+            }
+            System.arraycopy(s.labels(), 0, labels, (int) starts[s.partition()], s.rows());
+            if (s.nonFinite() > 0 && firstBad < 0) {
+                firstBad = starts[s.partition()] + s.firstNonFinite();
+                where = "row " + s.firstNonFinite() + " of partition " + s.partition();
+            }
+            nonFinite += s.nonFinite();
+        }
+        int classes = numClasses > 0 ? numClasses : first.numClasses() > 0 ? first.numClasses()
+                : Math.max(2, Arrays.stream(labels).max().orElse(0) + 1);
+        return new SparkHeldRows(blocks, starts, first.exampleShape(), classes, labels, first.firstExample(),
+                new HeldRows.FeatureCheck(nonFinite, firstBad, where), what);
+    }
+
+    /** The blocks of one partition one after the other; they must agree in example shape and class count. */
+    private static RowBlock join(List<RowBlock> parts) {
         RowBlock first = parts.stream().filter(b -> b.rows() > 0).findFirst().orElse(null);
         if (first == null) {
             return RowBlock.empty();
         }
         int rows = 0;
-        for (int i = 0; i < parts.size(); i++) {
-            RowBlock b = parts.get(i);
+        for (RowBlock b : parts) {
             if (!b.fits(first) || b.rows() > 0 && b.numClasses() != first.numClasses()) {
                 throw new IllegalArgumentException("a shard holds examples of shape " + Arrays.toString(b.exampleShape())
                         + " and " + b.numClasses() + " classes but another " + Arrays.toString(first.exampleShape())
@@ -121,7 +153,7 @@ final class ResidentRows implements AutoCloseable {
             System.arraycopy(b.labels(), 0, y, at, b.rows());
             at += b.rows();
         }
-        return new RowBlock(rows, first.exampleShape(), x, y, numClasses > 0 ? numClasses : first.numClasses());
+        return new RowBlock(rows, first.exampleShape(), x, y, first.numClasses());
     }
 
     /** A refusal raised on an executor (a bad value in a partition) as the driver's exception. */
@@ -147,8 +179,14 @@ final class ResidentRows implements AutoCloseable {
         return starts.length - 1;
     }
 
+    /** The rows as the driver holds them when it gave them ({@link #of}), else {@code null}. */
     LabeledData onDriver() {
         return onDriver;
+    }
+
+    /** The rows the executors read (from a Dataset or an RDD) as the trainer sees them, else {@code null}. */
+    SparkHeldRows held() {
+        return held;
     }
 
     @Override

@@ -31,8 +31,11 @@ import org.apache.spark.sql.SparkSession;
  * step (the controlled update). The result equals the single-machine run's at the same global batch up
  * to float summation order.
  *
- * <p>The driver reads the training data once too (as {@link FineTuner#fit} does: balancing, the leakage
- * check, the input check and provenance's fingerprints need it; validation runs there). A lost executor
+ * <p>The driver never holds the features of a Dataset's or an RDD's rows: each partition's executor sends
+ * a summary (labels, shape, the first row, NaN counts) and the run is {@link FineTuner#fit(dev.attune.spi.HeldRows,
+ * LabeledData, dev.attune.spi.GradientExchange)} on that description; the provenance's fingerprint streams
+ * the cached blocks through the driver one partition at a time, and exact copies of validation rows are
+ * looked for on the executors. Validation runs on the driver. A lost executor
  * loses no run: its cached blocks are computed again from their lineage and a task is a pure function
  * of its block and what it is sent, so Spark runs it again elsewhere and the step's sum is the same.
  * Spark on Java 17 needs its {@code --add-opens} flags on the driver and executors (see the module's
@@ -67,13 +70,15 @@ public final class SparkFineTuner {
      * Fine-tunes on a Dataset's rows, which stay where Spark has them: each partition's rows are read
      * once, cached on its executor ({@code MEMORY_AND_DISK}) and numbered in partition order; each step
      * sends the partitions the mini-batch's row numbers, and each partition computes the gradients of the
-     * rows it holds. One task per partition (the {@link Builder#tasks} setting does not repartition).
+     * rows it holds. One task per partition (the {@link Builder#tasks} setting does not repartition). The
+     * driver holds the rows' labels, never their features; a balancer may weigh the rows, not resample them.
      *
      * @param validation the validation rows (same columns), or {@code null}; collected to the driver
      * @param labelColumn the column of class indices
      * @param featureColumns numeric feature columns, or one column of numeric arrays or ML vectors
-     * @throws IllegalArgumentException when a column is missing or of the wrong type (see {@link SparkData})
-     *     or the data does not fit the fine-tuner
+     * @throws IllegalArgumentException when a column is missing or of the wrong type (see {@link SparkData}),
+     *     a feature is NaN or infinite (naming its partition and row), or the data does not fit the fine-tuner
+     * @throws IllegalStateException when the fine-tuner's balancer or audit reads the training features
      */
     public FineTuneResult fit(FineTuner tuner, Dataset<Row> train, Dataset<Row> validation, String labelColumn,
                               String... featureColumns) {
@@ -83,7 +88,7 @@ public final class SparkFineTuner {
         ClassPathCheck.run(spark, tasks);
         try (ResidentRows rows = ResidentRows.cache(blocks, 0, "the Dataset")) {
             LabeledData v = validation == null ? null : SparkData.fromDataset(validation, labelColumn,
-                    Arrays.asList(featureColumns), rows.onDriver().numClasses());
+                    Arrays.asList(featureColumns), rows.held().numClasses());
             return fit(tuner, rows, v);
         }
     }
@@ -124,7 +129,8 @@ public final class SparkFineTuner {
 
     private FineTuneResult fit(FineTuner tuner, ResidentRows rows, LabeledData validation) {
         try (SparkExchange exchange = new SparkExchange(spark, rows)) {
-            FineTuneResult result = tuner.fit(rows.onDriver(), validation, exchange);
+            FineTuneResult result = rows.onDriver() != null ? tuner.fit(rows.onDriver(), validation, exchange)
+                    : tuner.fit(rows.held(), validation, exchange);
             lastRun = exchange.stats();
             return result;
         }

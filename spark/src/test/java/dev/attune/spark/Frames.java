@@ -9,6 +9,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Eight-feature test data as a Dataset on {@link LocalSpark}: columns f0..f7 (doubles) and label (int). */
 final class Frames {
@@ -20,6 +21,20 @@ final class Frames {
     /** {@code data} in {@code partitions} partitions. */
     static Dataset<Row> of(LabeledData data, int partitions) {
         return LocalSpark.session().createDataFrame(LocalSpark.context().parallelize(rows(data), partitions), schema());
+    }
+
+    /** Features {@code x} ({@code [n, 8]}, NaN allowed) and labels {@code y} in {@code partitions} partitions. */
+    static Dataset<Row> of(INDArray x, int[] y, int partitions) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < y.length; i++) {
+            Object[] v = new Object[FEATURES + 1];
+            for (int j = 0; j < FEATURES; j++) {
+                v[j] = x.getDouble(i, j);
+            }
+            v[FEATURES] = y[i];
+            rows.add(RowFactory.create(v));
+        }
+        return LocalSpark.session().createDataFrame(LocalSpark.context().parallelize(rows, partitions), schema());
     }
 
     /** {@code data} as a local relation, partitioned as Spark chooses. */

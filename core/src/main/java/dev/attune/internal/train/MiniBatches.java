@@ -14,6 +14,7 @@ public final class MiniBatches {
     private final INDArray x;
     private final INDArray y;
     private final INDArray w;
+    private final int[] classOf;
     private final int n;
     private final int batch;
     private final int perGather;
@@ -26,19 +27,33 @@ public final class MiniBatches {
     private int last = -1;
 
     /**
-     * @param x the features (encoded or raw), one example per row
+     * @param x the features (encoded or raw), one example per row, or {@code null} when the rows are held
+     *     elsewhere: the mini-batches then carry labels, weights and row numbers ({@link #rowsOf}) only
      * @param y the one-hot labels
      * @param w a loss weight per example ({@code [n, 1]}), or {@code null}
      * @param batch the mini-batch size (at most the number of rows)
      */
     public MiniBatches(INDArray x, INDArray y, INDArray w, int batch) {
+        this(x, y, w, batch, null);
+    }
+
+    /**
+     * Mini-batches whose labels are picked by class: {@code y} holds one row per class, and example
+     * {@code i}'s labels are row {@code classOf[i]} (for rows held elsewhere, so that the labels held here
+     * take a class index a row, not a row of one-hot labels).
+     *
+     * @param x the features, or {@code null} when the rows are held elsewhere
+     * @param classOf each example's class, or {@code null} when {@code y} holds one row per example
+     */
+    public MiniBatches(INDArray x, INDArray y, INDArray w, int batch, int[] classOf) {
         this.x = x;
         this.y = y;
         this.w = w;
-        this.n = (int) x.size(0);
+        this.classOf = classOf;
+        this.n = classOf != null ? classOf.length : (int) y.size(0);
         this.batch = batch;
-        this.perGather = batchesPerGather(x, batch);
-        this.gatherX = Nd4j.createUninitialized(x.dataType(), batchShape(x, batch * perGather), 'c');
+        this.perGather = batchesPerGather(x == null ? y : x, batch);
+        this.gatherX = x == null ? null : Nd4j.createUninitialized(x.dataType(), batchShape(x, batch * perGather), 'c');
         this.gatherY = Nd4j.createUninitialized(y.dataType(), new long[] {batch * perGather, y.size(1)}, 'c');
         this.gatherW = w == null ? null : Nd4j.createUninitialized(w.dataType(), new long[] {batch * perGather, 1}, 'c');
         this.fullBatches = new INDArray[3][perGather];
@@ -49,7 +64,10 @@ public final class MiniBatches {
         return (n + batch - 1) / batch;
     }
 
-    /** One mini-batch: features, one-hot labels, loss weights ({@code null} for none) and its row count. */
+    /**
+     * One mini-batch: features ({@code null} when the rows are held elsewhere), one-hot labels, loss weights
+     * ({@code null} for none) and its row count.
+     */
     public record Batch(INDArray features, INDArray labels, INDArray weights, int rows) {
     }
 
@@ -71,17 +89,27 @@ public final class MiniBatches {
         if (slot == 0 || s != last + 1) {
             int start = from - slot * batch;
             int[] idx = Arrays.copyOfRange(order, start, Math.min(n, start + batch * perGather));
-            Rows.gatherInto(x, idx, rowsOf(gatherX, 0, idx.length));
-            Rows.gatherInto(y, idx, rowsOf(gatherY, 0, idx.length));
+            if (x != null) {
+                Rows.gatherInto(x, idx, rowsOf(gatherX, 0, idx.length));
+            }
+            Rows.gatherInto(y, classOf == null ? idx : classesOf(idx), rowsOf(gatherY, 0, idx.length));
             if (w != null) {
                 Rows.gatherInto(w, idx, rowsOf(gatherW, 0, idx.length));
             }
         }
         last = s;
-        INDArray bx = batchOf(gatherX, fullBatches[0], slot, batch, to - from);
+        INDArray bx = x == null ? null : batchOf(gatherX, fullBatches[0], slot, batch, to - from);
         INDArray by = batchOf(gatherY, fullBatches[1], slot, batch, to - from);
         INDArray bw = w == null ? null : batchOf(gatherW, fullBatches[2], slot, batch, to - from);
         return new Batch(bx, by, bw, to - from);
+    }
+
+    private int[] classesOf(int[] idx) {
+        int[] c = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            c[i] = classOf[idx[i]];
+        }
+        return c;
     }
 
     private static long[] batchShape(INDArray x, int batch) {
