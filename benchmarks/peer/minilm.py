@@ -21,6 +21,7 @@ warm-up pass, as the Java side does.
 import argparse
 import json
 import math
+import resource
 import struct
 
 import numpy as np
@@ -172,6 +173,7 @@ def main():
     seconds = timed(one_pass, args.passes)
     print(json.dumps({"mode": args.mode, "tokens_per_s": n * args.length * args.passes / seconds, "seconds": seconds,
                       "threads": torch.get_num_threads(), "torch": torch.__version__,
+                      "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "blas": blas_libraries()}))
 
 

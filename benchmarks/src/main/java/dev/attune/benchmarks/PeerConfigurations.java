@@ -45,8 +45,9 @@ final class PeerConfigurations {
      *
      * @param value the figure (a rate, or for the embedding check the row count)
      * @param blas  the paths of the BLAS and LAPACK libraries in the peer's process
+     * @param peakRssMib the peer process's peak resident memory in MiB ({@code peak_rss_mib}), NaN when not reported
      */
-    record Run(double value, List<String> blas) {
+    record Run(double value, List<String> blas, double peakRssMib) {
     }
 
     private PeerConfigurations() {
@@ -108,6 +109,15 @@ final class PeerConfigurations {
      */
     static void round(String key, List<Configuration> configurations, int round, List<String> command,
                       Map<String, double[]> rates, Map<String, List<String>> blasSeen) {
+        round(key, configurations, round, command, rates, blasSeen, null);
+    }
+
+    /**
+     * {@link #round(String, List, int, List, Map, Map)}, also keeping in {@code peakRss} (per configuration
+     * name, one slot per round) each run's peak resident memory in MiB.
+     */
+    static void round(String key, List<Configuration> configurations, int round, List<String> command,
+                      Map<String, double[]> rates, Map<String, List<String>> blasSeen, Map<String, double[]> peakRss) {
         List<Configuration> order = new ArrayList<>(configurations);
         if (round % 2 == 1) {
             java.util.Collections.reverse(order);
@@ -115,6 +125,9 @@ final class PeerConfigurations {
         for (Configuration c : order) {
             Run run = run(key, c, command);
             rates.get(c.name())[round] = run.value();
+            if (peakRss != null) {
+                peakRss.computeIfAbsent(c.name(), k -> new double[rates.get(c.name()).length])[round] = run.peakRssMib();
+            }
             List<String> seen = blasSeen.computeIfAbsent(c.name(), k -> new ArrayList<>());
             run.blas().stream().filter(b -> !seen.contains(b)).forEach(seen::add);
         }
@@ -143,7 +156,8 @@ final class PeerConfigurations {
                 if (m.get("blas") instanceof List<?> l) {
                     l.forEach(x -> blas.add(String.valueOf(x)));
                 }
-                return new Run(n.doubleValue(), List.copyOf(blas));
+                double rss = m.get("peak_rss_mib") instanceof Number r ? r.doubleValue() : Double.NaN;
+                return new Run(n.doubleValue(), List.copyOf(blas), rss);
             }
         }
         throw new IllegalStateException("the PyTorch side (" + configuration + ") printed no JSON line with \"" + key

@@ -122,6 +122,40 @@ final class RunEnvironment {
         return paths;
     }
 
+    /**
+     * Resets this process's peak resident memory (Linux's {@code VmHWM}) to its present resident memory, by
+     * writing 5 to {@code /proc/self/clear_refs}; false when the system does not allow it (the peak then
+     * counts from the process's start).
+     */
+    static boolean resetPeakResident() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /** This process's peak resident memory in MiB ({@code VmHWM} of {@code /proc/self/status}), NaN where there is none. */
+    static double peakResidentMib() {
+        try {
+            return peakResidentMib(Files.readString(Path.of("/proc/self/status")));
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** The {@code VmHWM} line of a {@code /proc/<pid>/status} text in MiB, NaN when it has none. */
+    static double peakResidentMib(String status) {
+        for (String line : status.split("\n")) {
+            if (line.startsWith("VmHWM:")) {
+                String[] parts = line.substring(6).trim().split("\\s+");
+                return Long.parseLong(parts[0]) / 1024.0;
+            }
+        }
+        return Double.NaN;
+    }
+
     /** Writes the results as Attune's JSON ({@link Json#write}), whole or not at all. */
     static void write(Path file, Map<String, Object> results) throws IOException {
         String text = Json.write(results);

@@ -112,6 +112,7 @@ public final class TransformerBenchmark {
         List<String> rows = new ArrayList<>();
         List<PeerResults.Mode> results = new ArrayList<>();
         Map<String, List<String>> commands = new LinkedHashMap<>();
+        Map<String, Object> peakResident = new LinkedHashMap<>();
         if (torch != null) {
             commands.put("embed", peerCommand("embed", dir, train.numClasses(), "--out",
                     dir.resolve("torch-embeddings.f32").toString()));
@@ -119,25 +120,31 @@ public final class TransformerBenchmark {
         for (String mode : args.length > 0 ? List.of(args) : List.of("infer", "lora", "full")) {
             FineTuner tuner = mode.equals("infer") ? null : tuner(base, mode, train.numClasses());
             Runnable attuneRun = tuner == null ? () -> embedAll(encoder, ids, mask) : () -> tuner.fit(train, null);
+            System.gc();
+            boolean reset = RunEnvironment.resetPeakResident();
             attuneRun.run(); // warm-up
             double[] attune = new double[ROUNDS];
             Map<String, double[]> peers = new LinkedHashMap<>();
             configurations.forEach(c -> peers.put(c.name(), new double[ROUNDS]));
+            Map<String, double[]> peerPeaks = new LinkedHashMap<>();
             List<String> command = peerCommand(mode, dir, train.numClasses());
             for (int r = 0; r < ROUNDS; r++) {
                 if (r % 2 == 1) {
-                    PeerConfigurations.round("tokens_per_s", configurations, r, command, peers, blasSeen);
+                    PeerConfigurations.round("tokens_per_s", configurations, r, command, peers, blasSeen, peerPeaks);
                 }
                 System.gc();
                 long t0 = System.nanoTime();
                 attuneRun.run();
                 attune[r] = positions / ((System.nanoTime() - t0) / 1e9);
                 if (r % 2 == 0) {
-                    PeerConfigurations.round("tokens_per_s", configurations, r, command, peers, blasSeen);
+                    PeerConfigurations.round("tokens_per_s", configurations, r, command, peers, blasSeen, peerPeaks);
                 }
                 System.out.printf(Locale.ROOT, "  %s round %d: Attune %,.0f tokens/s%s%n", mode, r + 1, attune[r],
                         PeerBenchmark.peerRound(peers, r, "tokens/s"));
             }
+            Map<String, Object> peaks = peakResident(RunEnvironment.peakResidentMib(), reset, peerPeaks);
+            peakResident.put(mode, peaks);
+            System.out.println("  " + mode + " peak resident memory (MiB): " + peaks);
             PeerResults.Mode result = new PeerResults.Mode(mode, label(mode), attune, peers);
             rows.add(PeerResults.row(result));
             results.add(result);
@@ -166,8 +173,27 @@ public final class TransformerBenchmark {
         System.out.println("load average after: " + loadAfter);
         Map<String, Object> environment = RunEnvironment.environment(loadBefore, loadAfter);
         Path file = dir.resolve("results.json");
-        RunEnvironment.write(file, TransformerResults.json(data, protocol(), environment, peerConfig, embeddingGap, results));
+        Map<String, Object> json = TransformerResults.json(data, protocol(), environment, peerConfig, embeddingGap, results);
+        json.put("peakResidentMiB", peakResident);
+        json.put("peakResidentMeasure", "Attune: this JVM's peak resident memory (VmHWM) over the mode's warm-up and"
+                + " rounds, reset to the resident memory at the mode's start (what earlier modes left resident counts);"
+                + " PyTorch: each run's own process peak (ru_maxrss), the largest over the rounds per configuration");
+        RunEnvironment.write(file, json);
         System.out.println("wrote " + file);
+    }
+
+    /**
+     * A mode's peak resident memory in MiB: Attune's (this JVM over the mode; {@code attuneFromStart} when
+     * the peak could not be reset at the mode's start) and each peer configuration's largest over its runs.
+     */
+    static Map<String, Object> peakResident(double attune, boolean reset, Map<String, double[]> peers) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(reset ? "attune" : "attuneFromStart", Math.round(attune));
+        peers.forEach((name, v) -> {
+            double max = Arrays.stream(v).filter(x -> !Double.isNaN(x)).max().orElse(Double.NaN);
+            m.put(name, Double.isNaN(max) ? null : Math.round(max));
+        });
+        return m;
     }
 
     /** The benchmark's settings, for the results file. */

@@ -100,6 +100,9 @@ class PeerResultsTest {
         PeerConfigurations.Run run = PeerConfigurations.parse("examples_per_s", out, "pthread");
         assertThat(run.value()).isEqualTo(14311.5);
         assertThat(run.blas()).containsExactly(PTHREAD_BLAS);
+        assertThat(run.peakRssMib()).isNaN();
+        assertThat(PeerConfigurations.parse("tokens_per_s", "{\"tokens_per_s\": 2.5, \"peak_rss_mib\": 812.25}", "openmp")
+                .peakRssMib()).isEqualTo(812.25);
         assertThatThrownBy(() -> PeerConfigurations.parse("tokens_per_s", out, "openmp"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("(openmp)").hasMessageContaining("\"tokens_per_s\"")
                 .hasMessageContaining("warning: something");

@@ -61,4 +61,19 @@ class RunEnvironmentTest {
     static Map<String, Object> map(Object o) {
         return (Map<String, Object>) o;
     }
+
+    @Test
+    void peakResidentMemoryIsReadFromTheStatusAndCanBeReset() {
+        assertThat(RunEnvironment.peakResidentMib("Name:\tjava\nVmPeak:\t 9000 kB\nVmHWM:\t  524288 kB\nVmRSS:\t 1024 kB\n"))
+                .isEqualTo(512.0);
+        assertThat(RunEnvironment.peakResidentMib("Name:\tjava\n")).isNaN();
+        // This JVM's own peak takes in 128 MiB written off the heap, and a reset after freeing them forgets them.
+        org.nd4j.linalg.api.ndarray.INDArray big = org.nd4j.linalg.factory.Nd4j.ones(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, 32L << 20);
+        double withBig = RunEnvironment.peakResidentMib();
+        assertThat(withBig).isGreaterThan(128);
+        big.close();
+        org.junit.jupiter.api.Assumptions.assumeTrue(RunEnvironment.resetPeakResident(), "no /proc/self/clear_refs here");
+        assertThat(RunEnvironment.peakResidentMib()).isLessThan(withBig - 64);
+    }
 }
