@@ -34,7 +34,7 @@ final class BertForward {
     /**
      * Whether large row work and attention's (sequence, head) pairs are split over this thread and a
      * helper thread. On by default: on the 2-core machine it was measured on, batch 32 of 64 tokens took
-     * a median 0.33 s a pass with it against 0.41 s without (load average 0.8 before the run); batch 1
+     * a median 0.32 s a pass with it against 0.38 s without (load average 0.8 before the run); batch 1
      * is below both thresholds and stays on one thread. A switch for measurements.
      */
     static volatile boolean twoThreads = true;
@@ -213,11 +213,26 @@ final class BertForward {
         for (int j = 0; j < 3; j++) {
             System.arraycopy(w.vector(qkv[j] + ".bias", h), 0, bias, j * h, h);
         }
-        rows(a, a.rows, 3 * h, (r0, r1, s) -> {
-            for (int r = r0; r < r1; r++) {
-                addBias(a.qkv, bias, r * 3 * h, 3 * h, s, f);
-            }
-        });
+        if (f) {
+            float[] biasF = floats(bias);
+            FlatArray.Floats qkvF = (FlatArray.Floats) a.qkv;
+            rows(a, a.rows, 3 * h, (r0, r1, s) -> {
+                float[] row = s.f;
+                for (int r = r0; r < r1; r++) {
+                    qkvF.read(r * 3 * h, row, 3 * h);
+                    for (int j = 0; j < 3 * h; j++) {
+                        row[j] += biasF[j];
+                    }
+                    qkvF.write(r * 3 * h, row, 3 * h);
+                }
+            });
+        } else {
+            rows(a, a.rows, 3 * h, (r0, r1, s) -> {
+                for (int r = r0; r < r1; r++) {
+                    addBias(a.qkv, bias, r * 3 * h, 3 * h, s, f);
+                }
+            });
+        }
 
         double alpha = round(1 / Math.sqrt(size), f);
         int items = a.batch * heads;
@@ -362,6 +377,27 @@ final class BertForward {
         int h = c.hiddenSize();
         boolean f = dt == DataType.FLOAT;
         double eps = c.layerNormEps();
+        if (f) {
+            // In float on float rows: the same sums (float adds), the norm's statistics in double.
+            float[] biasF = floats(bias);
+            FlatArray.Floats zF = (FlatArray.Floats) z;
+            FlatArray.Floats resF = (FlatArray.Floats) residual;
+            FlatArray.Floats outF = (FlatArray.Floats) out;
+            rows(a, a.rows, h, (r0, r1, s) -> {
+                float[] x = s.f;
+                float[] res = s.g;
+                for (int r = r0; r < r1; r++) {
+                    zF.read(r * h, x, h);
+                    resF.read(r * h, res, h);
+                    for (int j = 0; j < h; j++) {
+                        x[j] = (x[j] + biasF[j]) + res[j];
+                    }
+                    layerNorm(x, h, gain, beta, eps);
+                    outF.write(r * h, x, h);
+                }
+            });
+            return;
+        }
         rows(a, a.rows, h, (r0, r1, s) -> {
             for (int r = r0; r < r1; r++) {
                 read(z, r * h, s.a, h, s);
@@ -375,6 +411,32 @@ final class BertForward {
                 write(out, r * h, x, h, s);
             }
         });
+    }
+
+    /** {@link #layerNorm(double[], int, double[], double[], double)} of a float row, computed in double. */
+    private static void layerNorm(float[] row, int width, double[] gain, double[] beta, double eps) {
+        double sum = 0;
+        for (int j = 0; j < width; j++) {
+            sum += row[j];
+        }
+        double mean = sum / width;
+        double squares = 0;
+        for (int j = 0; j < width; j++) {
+            double d = row[j] - mean;
+            squares += d * d;
+        }
+        double sd = Math.sqrt(squares / width + eps);
+        for (int j = 0; j < width; j++) {
+            row[j] = (float) ((row[j] - mean) / sd * gain[j] + beta[j]);
+        }
+    }
+
+    private static float[] floats(double[] v) {
+        float[] out = new float[v.length];
+        for (int j = 0; j < v.length; j++) {
+            out[j] = (float) v[j];
+        }
+        return out;
     }
 
     /** The layer norm of {@code row[0, width)} in place (biased variance, as PyTorch's). */
@@ -481,11 +543,13 @@ final class BertForward {
         final double[] a;
         final double[] b;
         final float[] f;
+        final float[] g;
 
         Scratch(int width) {
             a = new double[width];
             b = new double[width];
             f = new float[width];
+            g = new float[width];
         }
     }
 
