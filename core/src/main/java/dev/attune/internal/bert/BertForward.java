@@ -13,29 +13,35 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link BertGraph} (embeddings, masked multi-head attention, exact GELU feed-forward, residuals, layer
  * norms, LoRA on the adapted projections, mean pooling), for inference only, so nothing is kept for a
  * backward pass. Every matrix product is one row-major BLAS call on the activations where they lie
- * (per sequence and head for attention, at offsets into the projections, no copies); the row work
- * between products is fused into single passes in plain loops: bias, bias + GELU, bias + residual +
- * layer norm, and scale + mask + softmax. In double, {@code erf} runs as one ND4J op per layer. It needs
- * ND4J's CPU backend ({@link #supports}); elsewhere callers run the graph.
+ * (Q, K and V side by side in one array; per sequence and head for attention, at offsets into it, no
+ * copies); the row work between products is fused into single passes in plain loops: bias, bias + GELU,
+ * bias + residual + layer norm, and scale + mask + softmax. In float, GELU runs in float on float rows
+ * (its {@code erf} a rational fit) and the other passes read and write float rows in bulk copies; in
+ * double, {@code erf} runs as one ND4J op per layer. Large row work and the attention of many
+ * sequences are split over this thread and one helper thread ({@link #twoThreads}), the products
+ * themselves threaded by OpenBLAS. It needs ND4J's CPU backend ({@link #supports}); elsewhere callers
+ * run the graph.
  *
  * <p>The activations live in arrays kept for the next call of the same batch shape; sequences go
- * through in chunks of at most {@value #MAX_ROWS} token rows. Not thread-safe: callers serialise.
+ * through in chunks of at most {@value #MAX_ROWS} token rows. Not thread-safe: callers serialise (the
+ * helper thread is shared by all instances, a daemon, and only ever runs work its caller waits for).
  */
 final class BertForward {
     /** Token rows per chunk: bounds the activations' memory however many sequences a call gets. */
     static final int MAX_ROWS = 4096;
-    /** Row work of fewer elements stays on the calling thread. */
+    /** Row work of fewer elements, and attention of fewer scores, stays on the calling thread. */
     private static final long SPLIT_ELEMENTS = 262_144;
     /**
-     * Whether large row work is split over two threads. Off: on the shared 2-core machine it was
-     * measured on (load average 8 to 10), handing half the rows to a second thread made batch 32
-     * slower (median 2.4 s against 1.7 s a pass), the helper waiting for a core. A switch for measurements.
+     * Whether large row work and attention's (sequence, head) pairs are split over this thread and a
+     * helper thread. On by default: on the 2-core machine it was measured on, batch 32 of 64 tokens took
+     * a median 0.32 s a pass with it against 0.38 s without (load average 0.8 before the run); batch 1
+     * is below both thresholds and stays on one thread. A switch for measurements.
      */
-    static volatile boolean splitRows = false;
-    /** The second thread for row work, on a machine with more than one core; {@code null} on one core. */
+    static volatile boolean twoThreads = true;
+    /** The second thread, on a machine with more than one core; {@code null} on one core. */
     private static final java.util.concurrent.ExecutorService HELPER = Runtime.getRuntime().availableProcessors() < 2 ? null
             : java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "attune-bert-rows");
+                Thread t = new Thread(r, "attune-bert-forward");
                 t.setDaemon(true);
                 return t;
             });
@@ -126,9 +132,7 @@ final class BertForward {
         final int len;
         final int rows;
         final FlatArray x;
-        final FlatArray q;
-        final FlatArray k;
-        final FlatArray v;
+        final FlatArray qkv;
         final FlatArray context;
         final FlatArray attended;
         final FlatArray dense;
@@ -144,17 +148,15 @@ final class BertForward {
             this.rows = batch * len;
             int h = c.hiddenSize();
             x = FlatArray.create(dt, rows, h);
-            q = FlatArray.create(dt, rows, h);
-            k = FlatArray.create(dt, rows, h);
-            v = FlatArray.create(dt, rows, h);
+            qkv = FlatArray.create(dt, rows, 3 * h);
             context = FlatArray.create(dt, rows, h);
             attended = FlatArray.create(dt, rows, h);
             dense = FlatArray.create(dt, rows, h);
             inner = FlatArray.create(dt, rows, c.intermediateSize());
             erf = dt == DataType.DOUBLE ? FlatArray.create(dt, rows, c.intermediateSize()) : null; // float: erf in Java
-            scores = FlatArray.create(dt, c.numHeads(), len, len);
+            scores = FlatArray.create(dt, 2, len, len); // one score slot per thread
             down = FlatArray.create(dt, rows, Math.max(c.hiddenSize(), c.intermediateSize()));
-            int width = Math.max(Math.max(c.hiddenSize(), c.intermediateSize()), len);
+            int width = Math.max(Math.max(3 * c.hiddenSize(), c.intermediateSize()), len);
             scratch = new Scratch[] {new Scratch(width), new Scratch(width)};
         }
     }
@@ -174,15 +176,15 @@ final class BertForward {
             for (int r = r0; r < r1; r++) {
                 int b = from + r / len;
                 int l = r % len;
-                words.read(id[b][l] * h, s.a, h);
-                positions.read(l * h, s.b, h);
+                read(words, id[b][l] * h, s.a, h, s);
+                read(positions, l * h, s.b, h, s);
                 double[] x = s.a;
                 double[] p = s.b;
                 for (int j = 0; j < h; j++) {
                     x[j] = round(round(x[j] + p[j], f) + type[j], f);
                 }
                 layerNorm(x, h, gain, beta, eps);
-                a.x.write(r * h, x, h);
+                write(a.x, r * h, x, h, s);
             }
         });
         double[][] additive = new double[to - from][len];
@@ -202,39 +204,44 @@ final class BertForward {
         int heads = c.numHeads();
         int size = c.headSize();
         boolean f = dt == DataType.FLOAT;
-        dense(w, a, a.x, p + "attention.self.query", a.q, h, h);
-        dense(w, a, a.x, p + "attention.self.key", a.k, h, h);
-        dense(w, a, a.x, p + "attention.self.value", a.v, h, h);
-        double[] bq = w.vector(p + "attention.self.query.bias", h);
-        double[] bk = w.vector(p + "attention.self.key.bias", h);
-        double[] bv = w.vector(p + "attention.self.value.bias", h);
-        rows(a, a.rows, 3 * h, (r0, r1, s) -> {
-            for (int r = r0; r < r1; r++) {
-                addBias(a.q, bq, r * h, h, s.a, f);
-                addBias(a.k, bk, r * h, h, s.a, f);
-                addBias(a.v, bv, r * h, h, s.a, f);
-            }
-        });
-
-        double alpha = round(1 / Math.sqrt(size), f);
-        for (int b = 0; b < a.batch; b++) {
-            long first = (long) b * len * h;
-            for (int hd = 0; hd < heads; hd++) {
-                FlatArray.gemm(false, true, len, len, size, alpha, a.q, first + (long) hd * size, h, a.k,
-                        first + (long) hd * size, h, 0, a.scores, (long) hd * len * len, len);
-            }
-            double[] mask = additive[b];
-            rows(a, heads * len, len, (r0, r1, s) -> {
+        // Q, K and V side by side in the rows of one [rows, 3 hidden] array.
+        String[] qkv = {p + "attention.self.query", p + "attention.self.key", p + "attention.self.value"};
+        for (int j = 0; j < 3; j++) {
+            dense(w, a, a.x, qkv[j], a.qkv, j * h, 3 * h, h, h);
+        }
+        double[] bias = new double[3 * h];
+        for (int j = 0; j < 3; j++) {
+            System.arraycopy(w.vector(qkv[j] + ".bias", h), 0, bias, j * h, h);
+        }
+        if (f) {
+            float[] biasF = floats(bias);
+            FlatArray.Floats qkvF = (FlatArray.Floats) a.qkv;
+            rows(a, a.rows, 3 * h, (r0, r1, s) -> {
+                float[] row = s.f;
                 for (int r = r0; r < r1; r++) {
-                    a.scores.read(r * len, s.a, len);
-                    softmax(s.a, len, mask, f);
-                    a.scores.write(r * len, s.a, len);
+                    qkvF.read(r * 3 * h, row, 3 * h);
+                    for (int j = 0; j < 3 * h; j++) {
+                        row[j] += biasF[j];
+                    }
+                    qkvF.write(r * 3 * h, row, 3 * h);
                 }
             });
-            for (int hd = 0; hd < heads; hd++) {
-                FlatArray.gemm(false, false, len, size, len, 1, a.scores, (long) hd * len * len, len, a.v,
-                        first + (long) hd * size, h, 0, a.context, first + (long) hd * size, h);
-            }
+        } else {
+            rows(a, a.rows, 3 * h, (r0, r1, s) -> {
+                for (int r = r0; r < r1; r++) {
+                    addBias(a.qkv, bias, r * 3 * h, 3 * h, s, f);
+                }
+            });
+        }
+
+        double alpha = round(1 / Math.sqrt(size), f);
+        int items = a.batch * heads;
+        if (HELPER == null || !twoThreads || (long) items * len * len < SPLIT_ELEMENTS || items < 2) {
+            attention(a, additive, alpha, 0, items, 0, a.scratch[0]);
+        } else {
+            int mid = items / 2;
+            both(() -> attention(a, additive, alpha, mid, items, 1, a.scratch[1]),
+                    () -> attention(a, additive, alpha, 0, mid, 0, a.scratch[0]));
         }
 
         dense(w, a, a.context, p + "attention.output.dense", a.dense, h, h);
@@ -248,15 +255,18 @@ final class BertForward {
         double invSqrt2 = round(1 / Math.sqrt(2.0), f);
         if (f) {
             // GELU in float: x (1 + erf(x / sqrt 2)) / 2 on x = z + b in one pass, erf to float accuracy.
+            float[] b1f = new float[inner];
+            for (int j = 0; j < inner; j++) {
+                b1f[j] = (float) b1[j];
+            }
+            float root = (float) invSqrt2;
+            FlatArray.Floats z = (FlatArray.Floats) a.inner;
             rows(a, a.rows, inner, (r0, r1, s) -> {
+                float[] y = s.f;
                 for (int r = r0; r < r1; r++) {
-                    a.inner.read(r * inner, s.a, inner);
-                    double[] y = s.a;
-                    for (int j = 0; j < inner; j++) {
-                        double x = round(y[j] + b1[j], true);
-                        y[j] = x * (1 + erf(x * invSqrt2)) * 0.5;
-                    }
-                    a.inner.write(r * inner, y, inner);
+                    z.read(r * inner, y, inner);
+                    gelu(y, b1f, inner, root);
+                    z.write(r * inner, y, inner);
                 }
             });
         } else {
@@ -293,26 +303,72 @@ final class BertForward {
                 w.vector(p + "output.LayerNorm.weight", h), w.vector(p + "output.LayerNorm.bias", h), a.x);
     }
 
-    /** {@code out = in W} ({@code [rows, width]}), plus {@code (s in A^T) B^T} on an adapted module; no bias. */
-    private void dense(Weights w, Activations a, FlatArray in, String module, FlatArray out, int inWidth, int width) {
-        int rows = a.rows;
-        FlatArray.gemm(false, false, rows, width, inWidth, 1, in, 0, inWidth, w.get(module + ".weight"), 0, width, 0,
-                out, 0, width);
-        if (w.adapted.contains(module)) {
-            FlatArray la = w.get(module + ".lora_A"); // [r, in]
-            int r = (int) la.array().size(0);
-            FlatArray.gemm(false, true, rows, r, inWidth, w.scale, in, 0, inWidth, la, 0, inWidth, 0, a.down, 0, r);
-            FlatArray.gemm(false, true, rows, width, r, 1, a.down, 0, r, w.get(module + ".lora_B"), 0, r, 1, out, 0,
-                    width);
+    /**
+     * The attention of (sequence, head) pairs {@code [from, to)} (pair {@code i} is sequence
+     * {@code i / heads}, head {@code i % heads}): scores {@code q k^T alpha} in score slot {@code slot},
+     * mask and softmax, then {@code scores v} into the context at the head's columns. Each product is
+     * {@code len x len x headSize}, below OpenBLAS's threshold for threads, so it runs on the calling
+     * thread.
+     */
+    private void attention(Activations a, double[][] additive, double alpha, int from, int to, int slot,
+                           Scratch s) {
+        int h = c.hiddenSize();
+        int len = a.len;
+        int heads = c.numHeads();
+        int size = c.headSize();
+        boolean f = dt == DataType.FLOAT;
+        long at = (long) slot * len * len;
+        for (int i = from; i < to; i++) {
+            int b = i / heads;
+            long off = (long) b * len * 3 * h + (long) (i % heads) * size;
+            FlatArray.gemm(false, true, len, len, size, alpha, a.qkv, off, 3 * h, a.qkv, off + h, 3 * h, 0, a.scores, at,
+                    len);
+            double[] mask = additive[b];
+            for (int r = 0; r < len; r++) {
+                int row = (int) at + r * len;
+                read(a.scores, row, s.a, len, s);
+                softmax(s.a, len, mask, f);
+                write(a.scores, row, s.a, len, s);
+            }
+            long ctx = (long) b * len * h + (long) (i % heads) * size;
+            FlatArray.gemm(false, false, len, size, len, 1, a.scores, at, len, a.qkv, off + 2L * h, 3 * h, 0, a.context,
+                    ctx, h);
         }
     }
 
-    private static void addBias(FlatArray x, double[] bias, int at, int width, double[] row, boolean f) {
-        x.read(at, row, width);
+    /** {@code out = in W} ({@code [rows, width]}), plus {@code (s in A^T) B^T} on an adapted module; no bias. */
+    private void dense(Weights w, Activations a, FlatArray in, String module, FlatArray out, int inWidth, int width) {
+        dense(w, a, in, module, out, 0, width, inWidth, width);
+    }
+
+    /** {@link #dense} into the columns of {@code out} from {@code at} of rows {@code ld} apart. */
+    private void dense(Weights w, Activations a, FlatArray in, String module, FlatArray out, long at, int ld,
+                       int inWidth, int width) {
+        FlatArray.gemm(false, false, a.rows, width, inWidth, 1, in, 0, inWidth, w.get(module + ".weight"), 0, width, 0,
+                out, at, ld);
+        lora(w, a, in, module, out, at, ld, inWidth, width);
+    }
+
+    /** On an adapted module, {@code out += (s in A^T) B^T} into the columns of {@code out} from {@code at}. */
+    private void lora(Weights w, Activations a, FlatArray in, String module, FlatArray out, long at, int ld,
+                      int inWidth, int width) {
+        if (w.adapted.contains(module)) {
+            int rows = a.rows;
+            FlatArray la = w.get(module + ".lora_A"); // [r, in]
+            int r = (int) la.array().size(0);
+            FlatArray.gemm(false, true, rows, r, inWidth, w.scale, in, 0, inWidth, la, 0, inWidth, 0, a.down, 0, r);
+            FlatArray.gemm(false, true, rows, width, r, 1, a.down, 0, r, w.get(module + ".lora_B"), 0, r, 1, out, at,
+                    ld);
+        }
+    }
+
+    private static void addBias(FlatArray x, double[] bias, int at, int width, Scratch s, boolean f) {
+        double[] row = s.a;
+        read(x, at, row, width, s);
         for (int j = 0; j < width; j++) {
             row[j] = round(row[j] + bias[j], f);
         }
-        x.write(at, row, width);
+        write(x, at, row, width, s);
     }
 
     /** {@code out = layerNorm((z + bias) + residual)}, one row at a time. */
@@ -321,19 +377,66 @@ final class BertForward {
         int h = c.hiddenSize();
         boolean f = dt == DataType.FLOAT;
         double eps = c.layerNormEps();
+        if (f) {
+            // In float on float rows: the same sums (float adds), the norm's statistics in double.
+            float[] biasF = floats(bias);
+            FlatArray.Floats zF = (FlatArray.Floats) z;
+            FlatArray.Floats resF = (FlatArray.Floats) residual;
+            FlatArray.Floats outF = (FlatArray.Floats) out;
+            rows(a, a.rows, h, (r0, r1, s) -> {
+                float[] x = s.f;
+                float[] res = s.g;
+                for (int r = r0; r < r1; r++) {
+                    zF.read(r * h, x, h);
+                    resF.read(r * h, res, h);
+                    for (int j = 0; j < h; j++) {
+                        x[j] = (x[j] + biasF[j]) + res[j];
+                    }
+                    layerNorm(x, h, gain, beta, eps);
+                    outF.write(r * h, x, h);
+                }
+            });
+            return;
+        }
         rows(a, a.rows, h, (r0, r1, s) -> {
             for (int r = r0; r < r1; r++) {
-                z.read(r * h, s.a, h);
-                residual.read(r * h, s.b, h);
+                read(z, r * h, s.a, h, s);
+                read(residual, r * h, s.b, h, s);
                 double[] x = s.a;
                 double[] res = s.b;
                 for (int j = 0; j < h; j++) {
                     x[j] = round(round(x[j] + bias[j], f) + res[j], f);
                 }
                 layerNorm(x, h, gain, beta, eps);
-                out.write(r * h, x, h);
+                write(out, r * h, x, h, s);
             }
         });
+    }
+
+    /** {@link #layerNorm(double[], int, double[], double[], double)} of a float row, computed in double. */
+    private static void layerNorm(float[] row, int width, double[] gain, double[] beta, double eps) {
+        double sum = 0;
+        for (int j = 0; j < width; j++) {
+            sum += row[j];
+        }
+        double mean = sum / width;
+        double squares = 0;
+        for (int j = 0; j < width; j++) {
+            double d = row[j] - mean;
+            squares += d * d;
+        }
+        double sd = Math.sqrt(squares / width + eps);
+        for (int j = 0; j < width; j++) {
+            row[j] = (float) ((row[j] - mean) / sd * gain[j] + beta[j]);
+        }
+    }
+
+    private static float[] floats(double[] v) {
+        float[] out = new float[v.length];
+        for (int j = 0; j < v.length; j++) {
+            out[j] = (float) v[j];
+        }
+        return out;
     }
 
     /** The layer norm of {@code row[0, width)} in place (biased variance, as PyTorch's). */
@@ -354,25 +457,33 @@ final class BertForward {
         }
     }
 
+    /** {@code y = x (1 + erf(x c)) / 2} on {@code x = y + bias}, in float, over {@code y[0, n)}. */
+    private static void gelu(float[] y, float[] bias, int n, float c) {
+        for (int j = 0; j < n; j++) {
+            float x = y[j] + bias[j];
+            y[j] = x * (1 + erf(x * c)) * 0.5f;
+        }
+    }
+
     /**
-     * {@code erf(x)} to float accuracy without {@code exp}: the rational fit on {@code [-4, 4]} that
-     * Eigen and TensorFlow use for float ({@code x P(x^2) / Q(x^2)}), saturating to 1 beyond.
+     * {@code erf(x)} to float accuracy without {@code exp}, in float: the rational fit on {@code [-4, 4]}
+     * that Eigen and TensorFlow use for float ({@code x P(x^2) / Q(x^2)}), saturating to 1 beyond.
      */
-    static double erf(double x) {
-        double z = Math.max(-4, Math.min(4, x));
-        double z2 = z * z;
-        double p = -2.72614225801306e-10;
-        p = p * z2 + 2.77068142495902e-08;
-        p = p * z2 - 2.10102402082508e-06;
-        p = p * z2 - 5.69250639462346e-05;
-        p = p * z2 - 7.34990630326855e-04;
-        p = p * z2 - 2.95459980854025e-03;
-        p = p * z2 - 1.60960333262415e-02;
-        double q = -1.45660718464996e-05;
-        q = q * z2 - 2.13374055278905e-04;
-        q = q * z2 - 1.68282697438203e-03;
-        q = q * z2 - 7.37332916720468e-03;
-        q = q * z2 - 1.42647390514189e-02;
+    static float erf(float x) {
+        float z = Math.max(-4f, Math.min(4f, x));
+        float z2 = z * z;
+        float p = -2.72614225801306e-10f;
+        p = p * z2 + 2.77068142495902e-08f;
+        p = p * z2 - 2.10102402082508e-06f;
+        p = p * z2 - 5.69250639462346e-05f;
+        p = p * z2 - 7.34990630326855e-04f;
+        p = p * z2 - 2.95459980854025e-03f;
+        p = p * z2 - 1.60960333262415e-02f;
+        float q = -1.45660718464996e-05f;
+        q = q * z2 - 2.13374055278905e-04f;
+        q = q * z2 - 1.68282697438203e-03f;
+        q = q * z2 - 7.37332916720468e-03f;
+        q = q * z2 - 1.42647390514189e-02f;
         return z * p / q;
     }
 
@@ -431,36 +542,86 @@ final class BertForward {
     private static final class Scratch {
         final double[] a;
         final double[] b;
+        final float[] f;
+        final float[] g;
 
         Scratch(int width) {
             a = new double[width];
             b = new double[width];
+            f = new float[width];
+            g = new float[width];
         }
     }
 
     /**
-     * Runs {@code task} over rows {@code [0, n)}: with {@link #splitRows}, split in two halves over this
+     * Runs {@code task} over rows {@code [0, n)}: with {@link #twoThreads}, split in two halves over this
      * thread and the helper thread when the work is large enough to pay for the hand-over
      * ({@value #SPLIT_ELEMENTS} elements; BLAS is idle meanwhile), else on this thread.
      */
     private static void rows(Activations a, int n, int width, RowTask task) {
-        if (HELPER == null || !splitRows || (long) n * width < SPLIT_ELEMENTS || n < 2) {
+        if (HELPER == null || !twoThreads || (long) n * width < SPLIT_ELEMENTS || n < 2) {
             task.run(0, n, a.scratch[0]);
             return;
         }
         int mid = n / 2;
-        java.util.concurrent.Future<?> other = HELPER.submit(() -> task.run(mid, n, a.scratch[1]));
-        task.run(0, mid, a.scratch[0]);
+        both(() -> task.run(mid, n, a.scratch[1]), () -> task.run(0, mid, a.scratch[0]));
+    }
+
+    /**
+     * Runs {@code helper} on the helper thread and {@code here} on this one, and waits for both: for the
+     * helper even when interrupted (the flag is set again after), as it works on this pass's arrays.
+     */
+    private static void both(Runnable helper, Runnable here) {
+        java.util.concurrent.Future<?> other = HELPER.submit(helper);
         try {
-            other.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the row work of a BERT forward pass ran", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
+            here.run();
+        } finally {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        other.get();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (e.getCause() instanceof RuntimeException re) {
+                            throw re;
+                        }
+                        throw new IllegalStateException(e.getCause());
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Elements {@code [at, at + n)} of {@code x} into {@code dst[0, n)}, a float array in one bulk copy. */
+    private static void read(FlatArray x, int at, double[] dst, int n, Scratch s) {
+        if (x instanceof FlatArray.Floats fx) {
+            float[] f = s.f;
+            fx.read(at, f, n);
+            for (int j = 0; j < n; j++) {
+                dst[j] = f[j];
+            }
+        } else {
+            x.read(at, dst, n);
+        }
+    }
+
+    /** {@code src[0, n)} into elements {@code [at, at + n)} of {@code x}, a float array in one bulk copy. */
+    private static void write(FlatArray x, int at, double[] src, int n, Scratch s) {
+        if (x instanceof FlatArray.Floats fx) {
+            float[] f = s.f;
+            for (int j = 0; j < n; j++) {
+                f[j] = (float) src[j];
+            }
+            fx.write(at, f, n);
+        } else {
+            x.write(at, src, n);
         }
     }
 

@@ -212,6 +212,16 @@ public abstract sealed class FlatArray permits FlatArray.Floats, FlatArray.Doubl
             }
         }
 
+        /** Elements {@code [at, at + n)} into {@code dst[0, n)}, as they are. */
+        public void read(int at, float[] dst, int n) {
+            data.get(base + at, dst, 0, n);
+        }
+
+        /** {@code src[0, n)} into elements {@code [at, at + n)}. */
+        public void write(int at, float[] src, int n) {
+            data.put(base + at, src, 0, n);
+        }
+
         FloatPointer at(long offset) {
             return new FloatPointer(pointer).position(pointer.position() + offset);
         }

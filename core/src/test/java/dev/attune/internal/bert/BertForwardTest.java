@@ -112,9 +112,9 @@ class BertForwardTest {
                 .toDoubleVector();
         double worst = 0;
         for (int i = 0; i < x.length; i++) {
-            worst = Math.max(worst, Math.abs(BertForward.erf(x[i]) - exact[i]));
+            worst = Math.max(worst, Math.abs(BertForward.erf((float) x[i]) - exact[i]));
         }
-        assertThat(worst).isLessThan(1e-7);
+        assertThat(worst).isLessThan(4e-7); // a few float ulps near 1: it runs in float
     }
 
     @Test
@@ -126,21 +126,24 @@ class BertForwardTest {
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             BertGraph g = BertGraph.build(loaded.config(), loaded.weights(), type, BertGraph.Lookup.GATHER);
             for (int len : new int[] {7, 64}) {
-                INDArray x = features(3, len, 30000, len);
+                INDArray x = features(8, len, 30000, len);
                 INDArray ids = x.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup();
                 INDArray mask = x.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).dup();
                 INDArray expected = g.run(ids, mask, BertGraph.POOLED).get(BertGraph.POOLED);
                 assertThat(gap(g.pooled(ids, mask), expected)).as(type + " length " + len)
                         .isLessThanOrEqualTo(tolerance(type));
-                // The row work of 3 x 64 tokens split over two threads; no padding, so that every row counts.
-                INDArray full = Nd4j.ones(type, 3, len);
+                // The row work and the attention of 8 x 64 tokens split over two threads and on one (each
+                // large enough to split); no padding, so that every row counts.
+                INDArray full = Nd4j.ones(type, 8, len);
                 INDArray unpadded = g.run(ids, full, BertGraph.POOLED).get(BertGraph.POOLED);
-                BertForward.splitRows = true;
+                assertThat(gap(g.pooled(ids, full), unpadded)).as(type + " length " + len + ", two threads")
+                        .isLessThanOrEqualTo(tolerance(type));
+                BertForward.twoThreads = false;
                 try {
-                    assertThat(gap(g.pooled(ids, full), unpadded)).as(type + " length " + len + ", two threads")
+                    assertThat(gap(g.pooled(ids, full), unpadded)).as(type + " length " + len + ", one thread")
                             .isLessThanOrEqualTo(tolerance(type));
                 } finally {
-                    BertForward.splitRows = false;
+                    BertForward.twoThreads = true;
                 }
             }
         }

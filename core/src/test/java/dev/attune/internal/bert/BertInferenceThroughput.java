@@ -60,12 +60,12 @@ public final class BertInferenceThroughput {
                     Map<String, OnnxTensor> in = Map.of("input_ids", i, "attention_mask", m, "token_type_ids", t);
                     Map<String, Runnable> variants = new LinkedHashMap<>();
                     variants.put("written-out", () -> g.pooled(idArray, mask));
-                    variants.put("written-out 2T", () -> {
-                        BertForward.splitRows = true; // large row work split over two threads
+                    variants.put("one thread", () -> {
+                        BertForward.twoThreads = false; // no work handed to the helper thread
                         try {
                             g.pooled(idArray, mask);
                         } finally {
-                            BertForward.splitRows = false;
+                            BertForward.twoThreads = true;
                         }
                     });
                     variants.put("SameDiff", () -> g.run(idArray, mask, BertGraph.POOLED));
@@ -95,9 +95,13 @@ public final class BertInferenceThroughput {
         System.out.printf(Locale.ROOT, "load average %.2f before, %.2f after%n", loadBefore, load());
     }
 
-    /** Each variant once per round, in turn, after two warm-up rounds: milliseconds per round. */
+    /**
+     * Each variant once per round, in turn, after warm-up rounds (5 s and at least two, so that the JIT
+     * has compiled the passes' loops at batch 1 too), a pause after each: milliseconds per round.
+     */
     static Map<String, double[]> time(Map<String, Runnable> variants, int rounds) {
-        for (int w = 0; w < 2; w++) {
+        long warm = System.nanoTime();
+        for (int w = 0; w < 2 || System.nanoTime() - warm < 5e9; w++) { // until compiled: 5 s and 2 rounds at least
             variants.values().forEach(Runnable::run);
         }
         Map<String, double[]> out = new LinkedHashMap<>();
@@ -109,9 +113,23 @@ public final class BertInferenceThroughput {
                 long t0 = System.nanoTime();
                 variants.get(name).run();
                 out.get(name)[r] = (System.nanoTime() - t0) / 1e6;
+                settle();
             }
         }
         return out;
+    }
+
+    /**
+     * A pause between two timings, so that threads still spinning after one variant (ONNX Runtime's pool
+     * spins a while after each run) do not take the cores from the next.
+     */
+    private static void settle() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The pass's matrix products alone, on arrays of its shapes (random weights: timing only). */
