@@ -21,7 +21,6 @@ warm-up pass, as the Java side does.
 import argparse
 import json
 import math
-import resource
 import struct
 
 import numpy as np
@@ -173,8 +172,18 @@ def main():
     seconds = timed(one_pass, args.passes)
     print(json.dumps({"mode": args.mode, "tokens_per_s": n * args.length * args.passes / seconds, "seconds": seconds,
                       "threads": torch.get_num_threads(), "torch": torch.__version__,
-                      "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "peak_rss_mib": peak_rss_mib(),
                       "blas": blas_libraries()}))
+
+
+def peak_rss_mib():
+    """This process's peak resident memory in MiB: VmHWM, which starts afresh at exec (ru_maxrss keeps the
+    forking parent's), or None where /proc has no such line."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return None
 
 
 if __name__ == "__main__":
