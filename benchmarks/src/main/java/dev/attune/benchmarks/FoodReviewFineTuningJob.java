@@ -8,7 +8,6 @@ import dev.attune.data.TextData;
 import dev.attune.data.TokenizedText;
 import dev.attune.data.WordPieceTokenizer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -41,14 +40,8 @@ public final class FoodReviewFineTuningJob {
     /** Runs the job. */
     public static void main(String[] args) throws IOException {
         Map<String, Object> loadBefore = RunEnvironment.loadAverage();
-        WordPieceTokenizer tokenizer;
-        try (InputStream in = IntentFineTuningJob.resource("/all-minilm-l6-v2-tokenizer.json")) {
-            tokenizer = WordPieceTokenizer.fromJson(in, "all-minilm-l6-v2-tokenizer.json").withMaxLength(MAX_LENGTH);
-        }
-        BertEncoder encoder;
-        try (InputStream in = IntentFineTuningJob.resource("/all-minilm-l6-v2.onnx")) {
-            encoder = BertEncoder.fromOnnx(in);
-        }
+        WordPieceTokenizer tokenizer = IntentFineTuningJob.miniLmTokenizer(MAX_LENGTH);
+        BertEncoder encoder = IntentFineTuningJob.miniLmEncoder();
         TextData trainText = first(BundledText.FOOD_REVIEWS.train(), TRAIN);
         TextData testText = first(BundledText.FOOD_REVIEWS.test(), TEST);
         TokenizedText trainTokens = trainText.tokenize(tokenizer);

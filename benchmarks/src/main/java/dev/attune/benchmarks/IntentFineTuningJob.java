@@ -60,14 +60,8 @@ public final class IntentFineTuningJob {
     /** Runs the job. */
     public static void main(String[] args) throws IOException {
         Map<String, Object> loadBefore = RunEnvironment.loadAverage();
-        WordPieceTokenizer tokenizer;
-        try (InputStream in = resource("/all-minilm-l6-v2-tokenizer.json")) {
-            tokenizer = WordPieceTokenizer.fromJson(in, "all-minilm-l6-v2-tokenizer.json").withMaxLength(MAX_LENGTH);
-        }
-        BertEncoder encoder;
-        try (InputStream in = resource("/all-minilm-l6-v2.onnx")) {
-            encoder = BertEncoder.fromOnnx(in);
-        }
+        WordPieceTokenizer tokenizer = miniLmTokenizer(MAX_LENGTH);
+        BertEncoder encoder = miniLmEncoder();
         TextData trainText = BundledText.SUPPORT_INTENTS.train();
         TextData testText = BundledText.SUPPORT_INTENTS.test();
         TokenizedText trainTokens = trainText.tokenize(tokenizer);
@@ -228,6 +222,20 @@ public final class IntentFineTuningJob {
 
     private static INDArray normalised(INDArray rows) {
         return rows.divColumnVector(rows.norm2(1).reshape(rows.size(0), 1));
+    }
+
+    /** The bundled all-MiniLM-L6-v2 WordPiece tokenizer, cutting at {@code maxLength} tokens. */
+    static WordPieceTokenizer miniLmTokenizer(int maxLength) throws IOException {
+        try (InputStream in = resource("/all-minilm-l6-v2-tokenizer.json")) {
+            return WordPieceTokenizer.fromJson(in, "all-minilm-l6-v2-tokenizer.json").withMaxLength(maxLength);
+        }
+    }
+
+    /** The bundled all-MiniLM-L6-v2 encoder, read from its ONNX file. */
+    static BertEncoder miniLmEncoder() throws IOException {
+        try (InputStream in = resource("/all-minilm-l6-v2.onnx")) {
+            return BertEncoder.fromOnnx(in);
+        }
     }
 
     static InputStream resource(String name) {

@@ -24,7 +24,6 @@ import dev.attune.evaluation.ConfidenceInterval;
 import dev.attune.evaluation.Metrics;
 import dev.attune.TrainingListener;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -100,14 +99,8 @@ public final class MultilingualAdapterJob {
     /** Runs the job. */
     public static void main(String[] args) throws IOException {
         Map<String, Object> loadBefore = RunEnvironment.loadAverage();
-        WordPieceTokenizer tokenizer;
-        try (InputStream in = IntentFineTuningJob.resource("/all-minilm-l6-v2-tokenizer.json")) {
-            tokenizer = WordPieceTokenizer.fromJson(in, "all-minilm-l6-v2-tokenizer.json").withMaxLength(MAX_LENGTH);
-        }
-        BertEncoder encoder;
-        try (InputStream in = IntentFineTuningJob.resource("/all-minilm-l6-v2.onnx")) {
-            encoder = BertEncoder.fromOnnx(in);
-        }
+        WordPieceTokenizer tokenizer = IntentFineTuningJob.miniLmTokenizer(MAX_LENGTH);
+        BertEncoder encoder = IntentFineTuningJob.miniLmEncoder();
         Network base = Network.of(encoder);
         List<Language> languages = new ArrayList<>();
         for (String locale : AssistantIntents.LOCALES) {

@@ -11,7 +11,6 @@ import dev.attune.data.TokenizedText;
 import dev.attune.data.WordPieceTokenizer;
 import dev.attune.spi.Optimizer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -56,15 +55,9 @@ public final class TransformerBenchmark {
     public static void main(String[] args) throws IOException {
         Map<String, Object> loadBefore = RunEnvironment.loadAverage();
         System.out.println("load average before: " + loadBefore);
-        WordPieceTokenizer tokenizer;
-        try (InputStream in = IntentFineTuningJob.resource("/all-minilm-l6-v2-tokenizer.json")) {
-            tokenizer = WordPieceTokenizer.fromJson(in, "all-minilm-l6-v2-tokenizer.json").withMaxLength(LENGTH)
-                    .withPadding(WordPieceTokenizer.Padding.MAX_LENGTH);
-        }
-        BertEncoder encoder;
-        try (InputStream in = IntentFineTuningJob.resource("/all-minilm-l6-v2.onnx")) {
-            encoder = BertEncoder.fromOnnx(in);
-        }
+        WordPieceTokenizer tokenizer = IntentFineTuningJob.miniLmTokenizer(LENGTH)
+                .withPadding(WordPieceTokenizer.Padding.MAX_LENGTH);
+        BertEncoder encoder = IntentFineTuningJob.miniLmEncoder();
         TextData text = BundledText.SUPPORT_INTENTS.train();
         TokenizedText tokens = text.tokenize(tokenizer);
         LabeledData train = tokens.labeled(text.labels(), text.numClasses());
