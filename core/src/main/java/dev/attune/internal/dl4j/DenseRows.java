@@ -256,14 +256,20 @@ public final class DenseRows implements RowsModel {
         private final List<Prepared> slots;
         private final INDArray[][] stacked;
         private final int[] keys;
+        /** Per slot, whether its adapter only adds low-rank updates (no weights, bias or head of its own). */
+        private final boolean[] lowRankOnly;
 
         Bank(List<Prepared> slots, INDArray[][] stacked) {
             this.slots = slots;
             this.stacked = stacked;
             // Rows of adapters with weights of their own go last: the base rows before them form one run.
             keys = new int[slots.size() + 1];
+            lowRankOnly = new boolean[slots.size()];
             for (int s = 0; s < slots.size(); s++) {
-                keys[s + 1] = slots.get(s).ownWeights() ? 1 : 0;
+                Prepared p = slots.get(s);
+                keys[s + 1] = p.ownWeights() ? 1 : 0;
+                lowRankOnly[s] = !p.ownWeights() && p.head() == null
+                        && Arrays.stream(p.parts()).allMatch(part -> part == null || part.b() == null);
             }
         }
 
@@ -408,16 +414,8 @@ public final class DenseRows implements RowsModel {
                 return false;
             }
             for (int slot : rowSlots) {
-                if (slot >= 0) {
-                    Prepared p = slots.get(slot);
-                    if (p.ownWeights() || p.head() != null) {
-                        return false;
-                    }
-                    for (Part part : p.parts()) {
-                        if (part != null && part.b() != null) {
-                            return false;
-                        }
-                    }
+                if (slot >= 0 && !lowRankOnly[slot]) {
+                    return false;
                 }
             }
             return true;
