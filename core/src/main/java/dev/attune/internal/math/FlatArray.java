@@ -25,29 +25,27 @@ public abstract sealed class FlatArray permits FlatArray.Floats, FlatArray.Doubl
     private static final int ROW_MAJOR = 101;
     private static final int NO_TRANS = 111;
     private static final int TRANS = 112;
-    private static final MethodHandle SGEMM = blas("cblas_sgemm", float.class, FloatPointer.class);
-    private static final MethodHandle DGEMM = blas("cblas_dgemm", double.class, DoublePointer.class);
-    private static final MethodHandle SGEMV = gemvHandle("cblas_sgemv", float.class, FloatPointer.class);
-    private static final MethodHandle DGEMV = gemvHandle("cblas_dgemv", double.class, DoublePointer.class);
+    private static final MethodHandle SGEMM = blas("cblas_sgemm", gemmType(float.class, FloatPointer.class));
+    private static final MethodHandle DGEMM = blas("cblas_dgemm", gemmType(double.class, DoublePointer.class));
+    private static final MethodHandle SGEMV = blas("cblas_sgemv", gemvType(float.class, FloatPointer.class));
+    private static final MethodHandle DGEMV = blas("cblas_dgemv", gemvType(double.class, DoublePointer.class));
 
-    private static MethodHandle gemvHandle(String name, Class<?> scalar, Class<?> pointer) {
-        try {
-            Class<?> openblas = Class.forName("org.bytedeco.openblas.global.openblas_nolapack");
-            return MethodHandles.publicLookup().findStatic(openblas, name, MethodType.methodType(void.class, int.class,
-                    int.class, int.class, int.class, scalar, pointer, int.class, pointer, int.class, scalar, pointer,
-                    int.class));
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError("ND4J's CPU backend (nd4j-native with OpenBLAS) is needed for " + name
-                    + ": " + e);
-        }
+    /** {@code cblas_?gemm(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)}. */
+    private static MethodType gemmType(Class<?> scalar, Class<?> pointer) {
+        return MethodType.methodType(void.class, int.class, int.class, int.class, int.class, int.class, int.class,
+                scalar, pointer, int.class, pointer, int.class, scalar, pointer, int.class);
     }
 
-    private static MethodHandle blas(String name, Class<?> scalar, Class<?> pointer) {
+    /** {@code cblas_?gemv(order, trans, m, n, alpha, a, lda, x, incX, beta, y, incY)}. */
+    private static MethodType gemvType(Class<?> scalar, Class<?> pointer) {
+        return MethodType.methodType(void.class, int.class, int.class, int.class, int.class, scalar, pointer, int.class,
+                pointer, int.class, scalar, pointer, int.class);
+    }
+
+    private static MethodHandle blas(String name, MethodType type) {
         try {
             Class<?> openblas = Class.forName("org.bytedeco.openblas.global.openblas_nolapack");
-            return MethodHandles.publicLookup().findStatic(openblas, name, MethodType.methodType(void.class, int.class,
-                    int.class, int.class, int.class, int.class, int.class, scalar, pointer, int.class, pointer, int.class,
-                    scalar, pointer, int.class));
+            return MethodHandles.publicLookup().findStatic(openblas, name, type);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError("ND4J's CPU backend (nd4j-native with OpenBLAS) is needed for " + name
                     + ": " + e);
