@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * bias + residual + layer norm, and scale + mask + softmax. In float, GELU runs in float on float rows
  * (its {@code erf} a rational fit) and the other passes read and write float rows in bulk copies; in
  * double, {@code erf} runs as one ND4J op per layer. Large row work and the attention of many
- * sequences are split over this thread and one helper thread ({@link #twoThreads}), the products
+ * sequences are split over this thread and one helper thread ({@link RowThreads}), the products
  * themselves threaded by OpenBLAS. It needs ND4J's CPU backend ({@link #supports}); elsewhere callers
  * run the graph.
  *
@@ -29,22 +29,13 @@ import org.nd4j.linalg.factory.Nd4j;
 final class BertForward {
     /** Token rows per chunk: bounds the activations' memory however many sequences a call gets. */
     static final int MAX_ROWS = 4096;
-    /** Row work of fewer elements, and attention of fewer scores, stays on the calling thread. */
-    private static final long SPLIT_ELEMENTS = 262_144;
     /**
-     * Whether large row work and attention's (sequence, head) pairs are split over this thread and a
-     * helper thread. On by default: on the 2-core machine it was measured on, batch 32 of 64 tokens took
-     * a median 0.32 s a pass with it against 0.38 s without (load average 0.8 before the run); batch 1
-     * is below both thresholds and stays on one thread. A switch for measurements.
+     * Row work of fewer elements, and attention of fewer scores, stays on the calling thread; larger
+     * work is split over two ({@link RowThreads}). On the 2-core machine it was measured on, batch 32 of
+     * 64 tokens took a median 0.32 s a pass split against 0.38 s unsplit (load average 0.8 before the
+     * run); batch 1 is below the threshold.
      */
-    static volatile boolean twoThreads = true;
-    /** The second thread, on a machine with more than one core; {@code null} on one core. */
-    private static final java.util.concurrent.ExecutorService HELPER = Runtime.getRuntime().availableProcessors() < 2 ? null
-            : java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "attune-bert-forward");
-                t.setDaemon(true);
-                return t;
-            });
+    private static final long SPLIT_ELEMENTS = 262_144;
 
     private final BertConfig c;
     private final DataType dt;
@@ -140,7 +131,7 @@ final class BertForward {
         final FlatArray erf;
         final FlatArray scores;
         final FlatArray down;
-        final Scratch[] scratch;
+        final RowThreads.Scratch[] scratch;
 
         Activations(int batch, int len) {
             this.batch = batch;
@@ -157,7 +148,7 @@ final class BertForward {
             scores = FlatArray.create(dt, 2, len, len); // one score slot per thread
             down = FlatArray.create(dt, rows, Math.max(c.hiddenSize(), c.intermediateSize()));
             int width = Math.max(Math.max(3 * c.hiddenSize(), c.intermediateSize()), len);
-            scratch = new Scratch[] {new Scratch(width), new Scratch(width)};
+            scratch = RowThreads.Scratch.pair(width);
         }
     }
 
@@ -172,25 +163,25 @@ final class BertForward {
         double[] gain = w.vector("embeddings.LayerNorm.weight", h);
         double[] beta = w.vector("embeddings.LayerNorm.bias", h);
         double eps = c.layerNormEps();
-        rows(a, a.rows, h, (r0, r1, s) -> {
+        RowThreads.split(a.rows, h, SPLIT_ELEMENTS, a.scratch, (r0, r1, s) -> {
             for (int r = r0; r < r1; r++) {
                 int b = from + r / len;
                 int l = r % len;
-                read(words, id[b][l] * h, s.a, h, s);
-                read(positions, l * h, s.b, h, s);
+                RowMath.read(words, id[b][l] * h, s.a, h, s.f);
+                RowMath.read(positions, l * h, s.b, h, s.f);
                 double[] x = s.a;
                 double[] p = s.b;
                 for (int j = 0; j < h; j++) {
-                    x[j] = round(round(x[j] + p[j], f) + type[j], f);
+                    x[j] = RowMath.round(RowMath.round(x[j] + p[j], f) + type[j], f);
                 }
-                layerNorm(x, h, gain, beta, eps);
-                write(a.x, r * h, x, h, s);
+                RowMath.layerNorm(x, h, gain, beta, eps);
+                RowMath.write(a.x, r * h, x, h, s.f);
             }
         });
         double[][] additive = new double[to - from][len];
         for (int b = from; b < to; b++) {
             for (int l = 0; l < len; l++) {
-                additive[b - from][l] = round((1 - m[b][l]) * BertGraph.MASK_VALUE, f);
+                additive[b - from][l] = RowMath.round((1 - m[b][l]) * BertGraph.MASK_VALUE, f);
             }
         }
         for (int n = 0; n < c.numLayers(); n++) {
@@ -214,9 +205,9 @@ final class BertForward {
             System.arraycopy(w.vector(qkv[j] + ".bias", h), 0, bias, j * h, h);
         }
         if (f) {
-            float[] biasF = floats(bias);
+            float[] biasF = RowMath.floats(bias);
             FlatArray.Floats qkvF = (FlatArray.Floats) a.qkv;
-            rows(a, a.rows, 3 * h, (r0, r1, s) -> {
+            RowThreads.split(a.rows, 3 * h, SPLIT_ELEMENTS, a.scratch, (r0, r1, s) -> {
                 float[] row = s.f;
                 for (int r = r0; r < r1; r++) {
                     qkvF.read(r * 3 * h, row, 3 * h);
@@ -227,22 +218,17 @@ final class BertForward {
                 }
             });
         } else {
-            rows(a, a.rows, 3 * h, (r0, r1, s) -> {
+            RowThreads.split(a.rows, 3 * h, SPLIT_ELEMENTS, a.scratch, (r0, r1, s) -> {
                 for (int r = r0; r < r1; r++) {
                     addBias(a.qkv, bias, r * 3 * h, 3 * h, s, f);
                 }
             });
         }
 
-        double alpha = round(1 / Math.sqrt(size), f);
+        double alpha = RowMath.round(1 / Math.sqrt(size), f);
         int items = a.batch * heads;
-        if (HELPER == null || !twoThreads || (long) items * len * len < SPLIT_ELEMENTS || items < 2) {
-            attention(a, additive, alpha, 0, items, 0, a.scratch[0]);
-        } else {
-            int mid = items / 2;
-            both(() -> attention(a, additive, alpha, mid, items, 1, a.scratch[1]),
-                    () -> attention(a, additive, alpha, 0, mid, 0, a.scratch[0]));
-        }
+        RowThreads.split(items, (long) len * len, SPLIT_ELEMENTS, a.scratch,
+                (from, to, s) -> attention(a, additive, alpha, from, to, s == a.scratch[0] ? 0 : 1, s));
 
         dense(w, a, a.context, p + "attention.output.dense", a.dense, h, h);
         biasResidualNorm(a, a.dense, w.vector(p + "attention.output.dense.bias", h), a.x,
@@ -252,7 +238,7 @@ final class BertForward {
         int inner = c.intermediateSize();
         dense(w, a, a.attended, p + "intermediate.dense", a.inner, h, inner);
         double[] b1 = w.vector(p + "intermediate.dense.bias", inner);
-        double invSqrt2 = round(1 / Math.sqrt(2.0), f);
+        double invSqrt2 = RowMath.round(1 / Math.sqrt(2.0), f);
         if (f) {
             // GELU in float: x (1 + erf(x / sqrt 2)) / 2 on x = z + b in one pass, erf to float accuracy.
             float[] b1f = new float[inner];
@@ -261,7 +247,7 @@ final class BertForward {
             }
             float root = (float) invSqrt2;
             FlatArray.Floats z = (FlatArray.Floats) a.inner;
-            rows(a, a.rows, inner, (r0, r1, s) -> {
+            RowThreads.split(a.rows, inner, SPLIT_ELEMENTS, a.scratch, (r0, r1, s) -> {
                 float[] y = s.f;
                 for (int r = r0; r < r1; r++) {
                     z.read(r * inner, y, inner);
@@ -271,7 +257,7 @@ final class BertForward {
             });
         } else {
             // In double, erf as one ND4J op (libnd4j's, exact to double) between two row passes.
-            rows(a, a.rows, inner, (r0, r1, s) -> {
+            RowThreads.split(a.rows, inner, SPLIT_ELEMENTS, a.scratch, (r0, r1, s) -> {
                 for (int r = r0; r < r1; r++) {
                     a.inner.read(r * inner, s.a, inner);
                     double[] y = s.a;
@@ -285,7 +271,7 @@ final class BertForward {
                 }
             });
             Nd4j.exec(new Erf(a.erf.array(), a.erf.array()));
-            rows(a, a.rows, inner, (r0, r1, s) -> {
+            RowThreads.split(a.rows, inner, SPLIT_ELEMENTS, a.scratch, (r0, r1, s) -> {
                 for (int r = r0; r < r1; r++) {
                     a.inner.read(r * inner, s.a, inner);
                     a.erf.read(r * inner, s.b, inner);
@@ -311,7 +297,7 @@ final class BertForward {
      * thread.
      */
     private void attention(Activations a, double[][] additive, double alpha, int from, int to, int slot,
-                           Scratch s) {
+                           RowThreads.Scratch s) {
         int h = c.hiddenSize();
         int len = a.len;
         int heads = c.numHeads();
@@ -324,11 +310,25 @@ final class BertForward {
             FlatArray.gemm(false, true, len, len, size, alpha, a.qkv, off, 3 * h, a.qkv, off + h, 3 * h, 0, a.scores, at,
                     len);
             double[] mask = additive[b];
-            for (int r = 0; r < len; r++) {
-                int row = (int) at + r * len;
-                read(a.scores, row, s.a, len, s);
-                softmax(s.a, len, mask, f);
-                write(a.scores, row, s.a, len, s);
+            if (f) {
+                float[] maskF = s.v;
+                for (int j = 0; j < len; j++) {
+                    maskF[j] = (float) mask[j];
+                }
+                FlatArray.Floats scores = (FlatArray.Floats) a.scores;
+                for (int r = 0; r < len; r++) {
+                    int row = (int) at + r * len;
+                    scores.read(row, s.f, len);
+                    RowMath.softmax(s.f, len, maskF, s.u);
+                    scores.write(row, s.f, len);
+                }
+            } else {
+                for (int r = 0; r < len; r++) {
+                    int row = (int) at + r * len;
+                    a.scores.read(row, s.a, len);
+                    RowMath.softmax(s.a, len, mask);
+                    a.scores.write(row, s.a, len);
+                }
             }
             long ctx = (long) b * len * h + (long) (i % heads) * size;
             FlatArray.gemm(false, false, len, size, len, 1, a.scores, at, len, a.qkv, off + 2L * h, 3 * h, 0, a.context,
@@ -362,16 +362,16 @@ final class BertForward {
         }
     }
 
-    private static void addBias(FlatArray x, double[] bias, int at, int width, Scratch s, boolean f) {
+    private static void addBias(FlatArray x, double[] bias, int at, int width, RowThreads.Scratch s, boolean f) {
         double[] row = s.a;
-        read(x, at, row, width, s);
+        RowMath.read(x, at, row, width, s.f);
         for (int j = 0; j < width; j++) {
-            row[j] = round(row[j] + bias[j], f);
+            row[j] = RowMath.round(row[j] + bias[j], f);
         }
-        write(x, at, row, width, s);
+        RowMath.write(x, at, row, width, s.f);
     }
 
-    /** {@code out = layerNorm((z + bias) + residual)}, one row at a time. */
+    /** {@code out = RowMath.layerNorm((z + bias) + residual)}, one row at a time. */
     private void biasResidualNorm(Activations a, FlatArray z, double[] bias, FlatArray residual, double[] gain,
                                   double[] beta, FlatArray out) {
         int h = c.hiddenSize();
@@ -379,11 +379,11 @@ final class BertForward {
         double eps = c.layerNormEps();
         if (f) {
             // In float on float rows: the same sums (float adds), the norm's statistics in double.
-            float[] biasF = floats(bias);
+            float[] biasF = RowMath.floats(bias);
             FlatArray.Floats zF = (FlatArray.Floats) z;
             FlatArray.Floats resF = (FlatArray.Floats) residual;
             FlatArray.Floats outF = (FlatArray.Floats) out;
-            rows(a, a.rows, h, (r0, r1, s) -> {
+            RowThreads.split(a.rows, h, SPLIT_ELEMENTS, a.scratch, (r0, r1, s) -> {
                 float[] x = s.f;
                 float[] res = s.g;
                 for (int r = r0; r < r1; r++) {
@@ -392,119 +392,39 @@ final class BertForward {
                     for (int j = 0; j < h; j++) {
                         x[j] = (x[j] + biasF[j]) + res[j];
                     }
-                    layerNorm(x, h, gain, beta, eps);
+                    RowMath.layerNorm(x, h, gain, beta, eps);
                     outF.write(r * h, x, h);
                 }
             });
             return;
         }
-        rows(a, a.rows, h, (r0, r1, s) -> {
+        RowThreads.split(a.rows, h, SPLIT_ELEMENTS, a.scratch, (r0, r1, s) -> {
             for (int r = r0; r < r1; r++) {
-                read(z, r * h, s.a, h, s);
-                read(residual, r * h, s.b, h, s);
+                RowMath.read(z, r * h, s.a, h, s.f);
+                RowMath.read(residual, r * h, s.b, h, s.f);
                 double[] x = s.a;
                 double[] res = s.b;
                 for (int j = 0; j < h; j++) {
-                    x[j] = round(round(x[j] + bias[j], f) + res[j], f);
+                    x[j] = RowMath.round(RowMath.round(x[j] + bias[j], f) + res[j], f);
                 }
-                layerNorm(x, h, gain, beta, eps);
-                write(out, r * h, x, h, s);
+                RowMath.layerNorm(x, h, gain, beta, eps);
+                RowMath.write(out, r * h, x, h, s.f);
             }
         });
     }
 
-    /** {@link #layerNorm(double[], int, double[], double[], double)} of a float row, computed in double. */
-    private static void layerNorm(float[] row, int width, double[] gain, double[] beta, double eps) {
-        double sum = 0;
-        for (int j = 0; j < width; j++) {
-            sum += row[j];
-        }
-        double mean = sum / width;
-        double squares = 0;
-        for (int j = 0; j < width; j++) {
-            double d = row[j] - mean;
-            squares += d * d;
-        }
-        double sd = Math.sqrt(squares / width + eps);
-        for (int j = 0; j < width; j++) {
-            row[j] = (float) ((row[j] - mean) / sd * gain[j] + beta[j]);
-        }
-    }
 
-    private static float[] floats(double[] v) {
-        float[] out = new float[v.length];
-        for (int j = 0; j < v.length; j++) {
-            out[j] = (float) v[j];
-        }
-        return out;
-    }
 
-    /** The layer norm of {@code row[0, width)} in place (biased variance, as PyTorch's). */
-    private static void layerNorm(double[] row, int width, double[] gain, double[] beta, double eps) {
-        double sum = 0;
-        for (int j = 0; j < width; j++) {
-            sum += row[j];
-        }
-        double mean = sum / width;
-        double squares = 0;
-        for (int j = 0; j < width; j++) {
-            double d = row[j] - mean;
-            squares += d * d;
-        }
-        double sd = Math.sqrt(squares / width + eps);
-        for (int j = 0; j < width; j++) {
-            row[j] = (row[j] - mean) / sd * gain[j] + beta[j];
-        }
-    }
 
     /** {@code y = x (1 + erf(x c)) / 2} on {@code x = y + bias}, in float, over {@code y[0, n)}. */
     private static void gelu(float[] y, float[] bias, int n, float c) {
         for (int j = 0; j < n; j++) {
             float x = y[j] + bias[j];
-            y[j] = x * (1 + erf(x * c)) * 0.5f;
+            y[j] = x * (1 + RowMath.erf(x * c)) * 0.5f;
         }
     }
 
-    /**
-     * {@code erf(x)} to float accuracy without {@code exp}, in float: the rational fit on {@code [-4, 4]}
-     * that Eigen and TensorFlow use for float ({@code x P(x^2) / Q(x^2)}), saturating to 1 beyond.
-     */
-    static float erf(float x) {
-        float z = Math.max(-4f, Math.min(4f, x));
-        float z2 = z * z;
-        float p = -2.72614225801306e-10f;
-        p = p * z2 + 2.77068142495902e-08f;
-        p = p * z2 - 2.10102402082508e-06f;
-        p = p * z2 - 5.69250639462346e-05f;
-        p = p * z2 - 7.34990630326855e-04f;
-        p = p * z2 - 2.95459980854025e-03f;
-        p = p * z2 - 1.60960333262415e-02f;
-        float q = -1.45660718464996e-05f;
-        q = q * z2 - 2.13374055278905e-04f;
-        q = q * z2 - 1.68282697438203e-03f;
-        q = q * z2 - 7.37332916720468e-03f;
-        q = q * z2 - 1.42647390514189e-02f;
-        return z * p / q;
-    }
 
-    /** Softmax of one row of scores in place, the additive mask added first. */
-    private static void softmax(double[] row, int width, double[] additive, boolean f) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < width; j++) {
-            double x = round(row[j] + additive[j], f);
-            row[j] = x;
-            max = Math.max(max, x);
-        }
-        double sum = 0;
-        for (int j = 0; j < width; j++) {
-            double e = Math.exp(row[j] - max);
-            row[j] = e;
-            sum += e;
-        }
-        for (int j = 0; j < width; j++) {
-            row[j] /= sum;
-        }
-    }
 
     /** The mean of each sequence's last hidden states over the tokens its mask keeps. */
     private void pool(Activations a, double[][] m, int from, int to, FlatArray out) {
@@ -532,101 +452,10 @@ final class BertForward {
         }
     }
 
-    /** Work on rows {@code [from, to)} with a thread's scratch rows. */
-    @FunctionalInterface
-    private interface RowTask {
-        void run(int from, int to, Scratch scratch);
-    }
 
-    /** Rows of scratch space, one set per thread. */
-    private static final class Scratch {
-        final double[] a;
-        final double[] b;
-        final float[] f;
-        final float[] g;
 
-        Scratch(int width) {
-            a = new double[width];
-            b = new double[width];
-            f = new float[width];
-            g = new float[width];
-        }
-    }
 
-    /**
-     * Runs {@code task} over rows {@code [0, n)}: with {@link #twoThreads}, split in two halves over this
-     * thread and the helper thread when the work is large enough to pay for the hand-over
-     * ({@value #SPLIT_ELEMENTS} elements; BLAS is idle meanwhile), else on this thread.
-     */
-    private static void rows(Activations a, int n, int width, RowTask task) {
-        if (HELPER == null || !twoThreads || (long) n * width < SPLIT_ELEMENTS || n < 2) {
-            task.run(0, n, a.scratch[0]);
-            return;
-        }
-        int mid = n / 2;
-        both(() -> task.run(mid, n, a.scratch[1]), () -> task.run(0, mid, a.scratch[0]));
-    }
 
-    /**
-     * Runs {@code helper} on the helper thread and {@code here} on this one, and waits for both: for the
-     * helper even when interrupted (the flag is set again after), as it works on this pass's arrays.
-     */
-    private static void both(Runnable helper, Runnable here) {
-        java.util.concurrent.Future<?> other = HELPER.submit(helper);
-        try {
-            here.run();
-        } finally {
-            boolean interrupted = false;
-            try {
-                while (true) {
-                    try {
-                        other.get();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        if (e.getCause() instanceof RuntimeException re) {
-                            throw re;
-                        }
-                        throw new IllegalStateException(e.getCause());
-                    }
-                }
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-    }
 
-    /** Elements {@code [at, at + n)} of {@code x} into {@code dst[0, n)}, a float array in one bulk copy. */
-    private static void read(FlatArray x, int at, double[] dst, int n, Scratch s) {
-        if (x instanceof FlatArray.Floats fx) {
-            float[] f = s.f;
-            fx.read(at, f, n);
-            for (int j = 0; j < n; j++) {
-                dst[j] = f[j];
-            }
-        } else {
-            x.read(at, dst, n);
-        }
-    }
 
-    /** {@code src[0, n)} into elements {@code [at, at + n)} of {@code x}, a float array in one bulk copy. */
-    private static void write(FlatArray x, int at, double[] src, int n, Scratch s) {
-        if (x instanceof FlatArray.Floats fx) {
-            float[] f = s.f;
-            for (int j = 0; j < n; j++) {
-                f[j] = (float) src[j];
-            }
-            fx.write(at, f, n);
-        } else {
-            x.write(at, src, n);
-        }
-    }
-
-    /** A value rounded to float when {@code f}, where the graph rounds between two operations. */
-    private static double round(double v, boolean f) {
-        return f ? (float) v : v;
-    }
 }

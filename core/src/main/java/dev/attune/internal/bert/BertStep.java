@@ -1,39 +1,41 @@
 package dev.attune.internal.bert;
 
-import dev.attune.internal.math.LowRankMath;
+import dev.attune.internal.math.FlatArray;
 import dev.attune.internal.math.StepWorkspace;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * One training step of a BERT classifier, forward and backward written out in ND4J ops: the
- * encoder of {@link BertGraph} (embeddings, attention with the padding mask, exact GELU
- * feed-forward, residuals, layer norms, LoRA on the adapted projections), mean pooling, the softmax
- * head and the example-weighted cross-entropy that {@link BertTrainable} trains on.
+ * One training step of a BERT classifier, forward and backward written out: the encoder of
+ * {@link BertGraph} (embeddings, attention with the padding mask, exact GELU feed-forward, residuals,
+ * layer norms, LoRA on the adapted projections), mean pooling, the softmax head and the
+ * example-weighted cross-entropy that {@link BertTrainable} trains on.
  *
  * <p>It computes what SameDiff's backward pass of that graph computes (a test holds them equal in
- * double precision), but only what training needs: a frozen weight gets no gradient (SameDiff's
- * matmul backward computes both operand gradients and drops one), the backward pass stops at the
- * lowest layer that holds a trained tensor, every product goes to BLAS with transpose flags instead of
- * transposed copies, and every temporary array lives in a workspace that is sized on the first step
- * and reused by every later one (fresh memory costs more than the arithmetic at these sizes). The
- * gradients are written into the arrays it is given, one per trained tensor.
+ * double precision, and in float within float rounding), but only what training needs: a frozen
+ * weight gets no gradient, the backward pass stops at the lowest layer that holds a trained tensor.
+ * As in {@link BertForward}, every matrix product is one row-major BLAS call on the activations where
+ * they lie (Q, K and V side by side in one array, attention per sequence and head at offsets into it,
+ * no copies), and the row work between products is fused into single passes in plain loops, split
+ * over two threads ({@link RowThreads}): bias + residual + layer norm forward and backward, bias +
+ * GELU forward and backward, mask + softmax forward and backward. In float, {@code erf} and
+ * {@code exp} run in float ({@link RowMath}); in double, {@code erf} runs as one ND4J op per layer.
+ * Bias gradients are column sums by BLAS matrix-vector products. The activations live in arrays kept
+ * for the next step (grown when a batch needs more); the head and loss, on a few rows, run in ND4J ops
+ * in a workspace. The gradients are written into the arrays it is given, one per trained tensor.
+ * Needs ND4J's CPU backend and a float or double model ({@link BertForward#supports}).
  */
 final class BertStep {
     private static final String WS_ID = "ATTUNE_BERT_STEP";
+    /** Row work of fewer elements stays on the calling thread. */
+    private static final long SPLIT_ELEMENTS = 65_536;
 
     private final BertConfig c;
     private final Map<String, INDArray> t;
@@ -43,6 +45,10 @@ final class BertStep {
     /** The lowest layer the backward pass reaches: -1 for the embeddings. */
     private final int lowest;
     private final Map<String, INDArray> grads;
+    private final DataType dt;
+    private final boolean f;
+    private final int rank;
+    private Buffers buf;
 
     /**
      * @param tensors the model's live tensors (read on every step)
@@ -58,6 +64,13 @@ final class BertStep {
         this.adapted = lora == null ? Set.of() : Set.copyOf(lora.modules(config));
         this.scale = lora == null ? 0 : lora.scale();
         this.head = head;
+        this.dt = tensors.get(BertGraph.WORDS).dataType();
+        this.f = dt == DataType.FLOAT;
+        int r = 0;
+        for (String m : adapted) {
+            r = Math.max(r, (int) tensors.get(m + ".lora_A").size(0));
+        }
+        this.rank = r;
         int low = config.numLayers();
         for (String name : gradients.keySet()) {
             if (name.startsWith("embeddings.")) {
@@ -86,34 +99,168 @@ final class BertStep {
         return new BertTrainable.Computed(loss, grads);
     }
 
+    /** The model's tensors and the trained ones' gradients of one step, wrapped once. */
+    private final class Tensors {
+        private final Map<String, FlatArray> wrapped = new HashMap<>();
+
+        FlatArray w(String name) {
+            return wrapped.computeIfAbsent(name, k -> FlatArray.of(t.get(k)));
+        }
+
+        /** The named tensor's gradient, or {@code null} when it is not trained. */
+        FlatArray g(String name) {
+            INDArray g = grads.get(name);
+            return g == null ? null : wrapped.computeIfAbsent("d/" + name, k -> FlatArray.of(g));
+        }
+
+        double[] vector(String name, int n) {
+            double[] v = new double[n];
+            w(name).read(0, v, n);
+            return v;
+        }
+    }
+
+    /** The activations of every layer and the backward pass's work arrays, for up to {@link #rows} token rows. */
+    private final class Buffers {
+        final int rows;
+        final long scores;
+        final FlatArray[] in;
+        final FlatArray[] qkv;
+        final FlatArray[] probs;
+        final FlatArray[] context;
+        final FlatArray[] normed1;
+        final double[][] rstd1;
+        final FlatArray[] attended;
+        final FlatArray[] inner;
+        final FlatArray[] erf;
+        final FlatArray[] activated;
+        final FlatArray[] normed2;
+        final double[][] rstd2;
+        final FlatArray embNormed;
+        final double[] embRstd;
+        final Map<String, FlatArray> down = new HashMap<>();
+        final FlatArray dense;
+        final FlatArray dY;
+        final FlatArray dInner;
+        final FlatArray dContext;
+        final FlatArray dQkv;
+        final FlatArray dScores;
+        final FlatArray loraGrad;
+        final FlatArray ones;
+        final RowThreads.Scratch[] scratch;
+
+        Buffers(int rows, long scores, int len) {
+            this.rows = rows;
+            this.scores = scores;
+            int layers = c.numLayers();
+            int h = c.hiddenSize();
+            int i = c.intermediateSize();
+            in = new FlatArray[layers + 1];
+            qkv = new FlatArray[layers];
+            probs = new FlatArray[layers];
+            context = new FlatArray[layers];
+            normed1 = new FlatArray[layers];
+            rstd1 = new double[layers][rows];
+            attended = new FlatArray[layers];
+            inner = new FlatArray[layers];
+            erf = new FlatArray[layers];
+            activated = new FlatArray[layers];
+            normed2 = new FlatArray[layers];
+            rstd2 = new double[layers][rows];
+            for (int n = 0; n <= layers; n++) {
+                in[n] = create(rows, h);
+            }
+            for (int n = 0; n < layers; n++) {
+                qkv[n] = create(rows, 3 * h);
+                probs[n] = create(scores, 1);
+                context[n] = create(rows, h);
+                normed1[n] = create(rows, h);
+                attended[n] = create(rows, h);
+                inner[n] = create(rows, i);
+                erf[n] = create(rows, i);
+                activated[n] = create(rows, i);
+                normed2[n] = create(rows, h);
+            }
+            for (String m : adapted) {
+                down.put(m, create(rows, (int) t.get(m + ".lora_A").size(0)));
+            }
+            embNormed = create(rows, h);
+            embRstd = new double[rows];
+            dense = create(rows, h);
+            dY = create(rows, h);
+            dInner = create(rows, i);
+            dContext = create(rows, h);
+            dQkv = create(rows, 3 * h);
+            dScores = create(2L * len * len, 1);
+            loraGrad = create(rows, Math.max(1, rank));
+            ones = create(rows, 1);
+            for (int r = 0; r < rows; r++) {
+                ones.set(r, 1);
+            }
+            scratch = RowThreads.Scratch.pair(Math.max(Math.max(3 * h, i), len));
+        }
+
+        private FlatArray create(long rows, int width) {
+            return FlatArray.create(dt, rows, width);
+        }
+    }
+
+    private Buffers buffers(int batch, int len) {
+        int rows = batch * len;
+        long scores = (long) batch * c.numHeads() * len * len;
+        if (buf == null || buf.rows < rows || buf.scores < scores || buf.dScores.array().length() < 2L * len * len
+                || buf.scratch[0].a.length < len) {
+            buf = null; // the old arrays can go before the new ones are made
+            buf = new Buffers(rows, scores, len);
+        }
+        return buf;
+    }
+
     private double run(int[] ids, INDArray mask, INDArray labels, INDArray weights) {
         int batch = (int) mask.size(0);
         int len = (int) mask.size(1);
         int h = c.hiddenSize();
-
-        // Embeddings.
-        INDArray words = t.get(BertGraph.WORDS);
-        INDArray e = Nd4j.pullRows(words, 1, ids); // [batch * len, h]
-        INDArray positions = t.get("embeddings.position_embeddings.weight").get(NDArrayIndex.interval(0, len),
-                NDArrayIndex.all());
-        Nd4j.exec(new BroadcastAddOp(e.reshape(batch, len, h), positions, e.reshape(batch, len, h), 1, 2));
-        e.addiRowVector(t.get("embeddings.token_type_embeddings.weight").getRow(0));
-        Norm embNorm = norm(e, "embeddings.LayerNorm");
-
-        // Encoder layers, each keeping what its backward pass needs.
-        INDArray additive = mask.rsub(1.0).muli(BertGraph.MASK_VALUE); // [batch, len]
-        List<Layer> layers = new ArrayList<>();
-        INDArray x = embNorm.y();
-        for (int n = 0; n < c.numLayers(); n++) {
-            Layer layer = new Layer("encoder." + n + ".", batch, len);
-            x = layer.forward(x, additive);
-            layers.add(layer);
+        int rows = batch * len;
+        Buffers b = buffers(batch, len);
+        Tensors w = new Tensors();
+        double[][] m = mask.toDoubleMatrix();
+        double[][] additive = new double[batch][len];
+        for (int s = 0; s < batch; s++) {
+            for (int l = 0; l < len; l++) {
+                additive[s][l] = RowMath.round((1 - m[s][l]) * BertGraph.MASK_VALUE, f);
+            }
         }
 
-        // Mean pooling: pooled[b] = sum over l of pool[b, l] x[b, l], with pool = mask / tokens.
-        INDArray pool = mask.divColumnVector(mask.sum(true, 1));
-        INDArray pooled = Nd4j.matmul(pool.reshape(batch, 1, len), x.reshape(batch, len, h), null, false, false, false)
-                .reshape(batch, h);
+        embeddings(w, b, ids, rows, len);
+        for (int n = 0; n < c.numLayers(); n++) {
+            Layer layer = new Layer(w, b, n, batch, len);
+            layer.forward(additive);
+        }
+
+        // Mean pooling: pooled[s] = sum over l of pool[s, l] x[s, l], with pool = mask / tokens.
+        double[][] pool = new double[batch][len];
+        INDArray pooled = Nd4j.create(dt, batch, h);
+        FlatArray pooledF = FlatArray.of(pooled);
+        FlatArray last = b.in[c.numLayers()];
+        RowThreads.Scratch s0 = b.scratch[0];
+        for (int s = 0; s < batch; s++) {
+            double tokens = 0;
+            for (int l = 0; l < len; l++) {
+                tokens += m[s][l];
+            }
+            double[] sum = s0.a;
+            java.util.Arrays.fill(sum, 0, h, 0);
+            for (int l = 0; l < len; l++) {
+                pool[s][l] = RowMath.round(m[s][l] / tokens, f);
+                if (pool[s][l] != 0) {
+                    RowMath.read(last, (s * len + l) * h, s0.b, h, s0.f);
+                    for (int j = 0; j < h; j++) {
+                        sum[j] += pool[s][l] * s0.b[j];
+                    }
+                }
+            }
+            RowMath.write(pooledF, s * h, sum, h, s0.f);
+        }
 
         // Head and loss: the weighted cross-entropies' sum over the rows, divided by the rows.
         INDArray logits = Nd4j.gemm(pooled, t.get(head + ".W"), false, false).addiRowVector(t.get(head + ".b"));
@@ -131,156 +278,446 @@ final class BertStep {
             dLogits.muliColumnVector(weights);
         }
         dLogits.divi(batch);
-        gemmInto(pooled, dLogits, head + ".W");
-        sumInto(dLogits, head + ".b");
-        INDArray dPooled = Nd4j.gemm(dLogits, t.get(head + ".W"), false, true);
-        INDArray dx = Nd4j.matmul(pool.reshape(batch, len, 1), dPooled.reshape(batch, 1, h), null, false, false, false)
-                .reshape((long) batch * len, h);
+        INDArray gw = grads.get(head + ".W");
+        if (gw != null) {
+            Nd4j.gemm(pooled, dLogits, gw, true, false, 1.0, 0.0);
+        }
+        INDArray gb = grads.get(head + ".b");
+        if (gb != null) {
+            gb.assign(dLogits.sum(0));
+        }
+        if (lowest >= c.numLayers()) {
+            return loss;
+        }
+        double[][] dPooled = Nd4j.gemm(dLogits, t.get(head + ".W"), false, true).toDoubleMatrix();
+        for (int s = 0; s < batch; s++) {
+            for (int l = 0; l < len; l++) {
+                double[] row = s0.a;
+                for (int j = 0; j < h; j++) {
+                    row[j] = RowMath.round(pool[s][l] * dPooled[s][j], f);
+                }
+                RowMath.write(b.dY, (s * len + l) * h, row, h, s0.f);
+            }
+        }
         for (int n = c.numLayers() - 1; n >= Math.max(lowest, 0); n--) {
-            dx = layers.get(n).backward(dx, n > lowest);
+            new Layer(w, b, n, batch, len).backward(n > lowest);
         }
         if (lowest >= 0) {
             return loss;
         }
-
-        INDArray dE = normBackward(embNorm, dx, "embeddings.LayerNorm");
-        if (grads.containsKey(BertGraph.WORDS)) {
-            // Each token's row added into its id's row, repeated ids summed: one scatter_add, run
-            // locked (single-threaded) so that rows of the same id do not race.
-            INDArray g = grads.get(BertGraph.WORDS).assign(0);
-            Nd4j.exec(DynamicCustomOp.builder("scatter_add").addInputs(g, Nd4j.createFromArray(ids), dE)
-                    .addOutputs(g).addBooleanArguments(true).build());
-        }
-        INDArray gp = grads.get("embeddings.position_embeddings.weight");
-        if (gp != null) {
-            gp.assign(0).get(NDArrayIndex.interval(0, len), NDArrayIndex.all()).assign(dE.reshape(batch, len, h).sum(0));
-        }
-        INDArray gt = grads.get("embeddings.token_type_embeddings.weight");
-        if (gt != null) {
-            gt.assign(0).getRow(0).assign(dE.sum(0));
-        }
+        embeddingsBackward(w, b, ids, batch, len);
         return loss;
     }
 
-    /** {@code c = a^T b} into the named tensor's gradient, when it is trained. */
-    private void gemmInto(INDArray a, INDArray b, String name) {
-        INDArray g = grads.get(name);
-        if (g != null) {
-            Nd4j.gemm(a, b, g, true, false, 1.0, 0.0);
+    /** Word + position + token type 0 embeddings and their layer norm into the first layer's input. */
+    private void embeddings(Tensors w, Buffers b, int[] ids, int rows, int len) {
+        int h = c.hiddenSize();
+        FlatArray words = w.w(BertGraph.WORDS);
+        FlatArray positions = w.w("embeddings.position_embeddings.weight");
+        double[] type = w.vector("embeddings.token_type_embeddings.weight", h);
+        double[] gain = w.vector("embeddings.LayerNorm.weight", h);
+        double[] beta = w.vector("embeddings.LayerNorm.bias", h);
+        double eps = c.layerNormEps();
+        RowThreads.split(rows, h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+            double[] x = s.a;
+            double[] p = s.b;
+            for (int r = r0; r < r1; r++) {
+                RowMath.read(words, ids[r] * h, x, h, s.f);
+                RowMath.read(positions, (r % len) * h, p, h, s.f);
+                for (int j = 0; j < h; j++) {
+                    x[j] = RowMath.round(RowMath.round(x[j] + p[j], f) + type[j], f);
+                }
+                normOut(x, h, gain, beta, eps, b.embNormed, b.embRstd, b.in[0], r, s);
+            }
+        });
+    }
+
+    /**
+     * Normalises row {@code r}'s sum {@code x} (changed), writing its normalised values to
+     * {@code normed}, its reciprocal standard deviation to {@code rstd} and its layer norm to {@code out}.
+     */
+    private void normOut(double[] x, int h, double[] gain, double[] beta, double eps, FlatArray normed, double[] rstd,
+                         FlatArray out, int r, RowThreads.Scratch s) {
+        rstd[r] = RowMath.normalise(x, h, eps);
+        RowMath.write(normed, r * h, x, h, s.f);
+        for (int j = 0; j < h; j++) {
+            x[j] = x[j] * gain[j] + beta[j];
         }
+        RowMath.write(out, r * h, x, h, s.f);
     }
 
-    /** The column sums of {@code d} into the named tensor's gradient, when it is trained. */
-    private void sumInto(INDArray d, String name) {
-        INDArray g = grads.get(name);
-        if (g != null) {
-            g.assign(d.sum(0));
+    /**
+     * A layer norm's backward pass over {@code rows} rows of {@code dy}, in place: {@code dy} becomes
+     * the input gradient, {@code rstd (dn - mean(dn) - n mean(dn n))} with {@code dn = dy gain}; the
+     * gain's and bias's gradients when trained.
+     */
+    private void normBackward(Tensors w, Buffers b, int rows, FlatArray dy, FlatArray normed, double[] rstd,
+                              String module) {
+        int h = c.hiddenSize();
+        double[] gain = w.vector(module + ".weight", h);
+        FlatArray gg = w.g(module + ".weight");
+        FlatArray gb = w.g(module + ".bias");
+        boolean sums = gg != null || gb != null;
+        for (RowThreads.Scratch s : b.scratch) {
+            java.util.Arrays.fill(s.sumA, 0, h, 0);
+            java.util.Arrays.fill(s.sumB, 0, h, 0);
         }
-    }
-
-    /** A layer norm's output and what its backward pass needs. */
-    private Norm norm(INDArray x, String module) {
-        INDArray centred = x.subColumnVector(x.mean(true, 1));
-        INDArray rstd = Transforms.pow(centred.mul(centred).mean(true, 1).addi(c.layerNormEps()), -0.5, false);
-        INDArray normed = centred.muliColumnVector(rstd);
-        INDArray y = normed.mulRowVector(t.get(module + ".weight")).addiRowVector(t.get(module + ".bias"));
-        return new Norm(normed, rstd, y);
-    }
-
-    /** A layer norm's normalised input, its reciprocal standard deviations and its output. */
-    private record Norm(INDArray normed, INDArray rstd, INDArray y) {
-    }
-
-    /** A layer norm's input gradient; the gain's and bias's into their gradients when trained. */
-    private INDArray normBackward(Norm n, INDArray dy, String module) {
-        INDArray gg = grads.get(module + ".weight");
+        RowThreads.split(rows, h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+            double[] d = s.a;
+            double[] n = s.b;
+            for (int r = r0; r < r1; r++) {
+                RowMath.read(dy, r * h, d, h, s.f);
+                RowMath.read(normed, r * h, n, h, s.f);
+                double meanD = 0;
+                double meanDn = 0;
+                for (int j = 0; j < h; j++) {
+                    if (sums) {
+                        s.sumA[j] += d[j] * n[j];
+                        s.sumB[j] += d[j];
+                    }
+                    double dn = d[j] * gain[j];
+                    d[j] = dn;
+                    meanD += dn;
+                    meanDn += dn * n[j];
+                }
+                meanD /= h;
+                meanDn /= h;
+                double k = rstd[r];
+                for (int j = 0; j < h; j++) {
+                    d[j] = (d[j] - meanD - n[j] * meanDn) * k;
+                }
+                RowMath.write(dy, r * h, d, h, s.f);
+            }
+        });
         if (gg != null) {
-            gg.assign(dy.mul(n.normed()).sum(0));
+            writeSums(gg, b, h, true);
         }
-        sumInto(dy, module + ".bias");
-        // dx = rstd (dn - mean(dn) - n mean(dn n)), dn = dy * gain.
-        INDArray dn = dy.mulRowVector(t.get(module + ".weight"));
-        INDArray m2 = dn.mul(n.normed()).mean(true, 1);
-        return dn.subiColumnVector(dn.mean(true, 1)).subi(n.normed().mulColumnVector(m2)).muliColumnVector(n.rstd());
+        if (gb != null) {
+            writeSums(gb, b, h, false);
+        }
     }
 
-    /** One encoder layer's forward pass, keeping its activations, and its backward pass. */
+    /** The two threads' column sums ({@code sumA} or {@code sumB}) added and written to {@code g}. */
+    private static void writeSums(FlatArray g, Buffers b, int h, boolean first) {
+        double[] out = new double[h];
+        for (RowThreads.Scratch s : b.scratch) {
+            double[] sum = first ? s.sumA : s.sumB;
+            for (int j = 0; j < h; j++) {
+                out[j] += sum[j];
+            }
+        }
+        g.write(0, out, h);
+    }
+
+    /** The embeddings' gradients from the first layer's input gradient in {@code dY}. */
+    private void embeddingsBackward(Tensors w, Buffers b, int[] ids, int batch, int len) {
+        int h = c.hiddenSize();
+        int rows = batch * len;
+        normBackward(w, b, rows, b.dY, b.embNormed, b.embRstd, "embeddings.LayerNorm");
+        RowThreads.Scratch s = b.scratch[0];
+        INDArray words = grads.get(BertGraph.WORDS);
+        if (words != null) {
+            // Each token's row added into its id's row, repeated ids summed, on one thread.
+            words.assign(0);
+            FlatArray g = w.g(BertGraph.WORDS);
+            for (int r = 0; r < rows; r++) {
+                RowMath.read(b.dY, r * h, s.a, h, s.f);
+                g.read(ids[r] * h, s.b, h);
+                for (int j = 0; j < h; j++) {
+                    s.b[j] += s.a[j];
+                }
+                g.write(ids[r] * h, s.b, h);
+            }
+        }
+        INDArray positions = grads.get("embeddings.position_embeddings.weight");
+        if (positions != null) {
+            positions.assign(0);
+            FlatArray g = w.g("embeddings.position_embeddings.weight");
+            for (int l = 0; l < len; l++) {
+                // The column sums of the rows of position l: batch rows len * h apart.
+                FlatArray.gemv(true, batch, h, 1, b.dY, (long) l * h, len * h, b.ones, 0, 0, g, (long) l * h);
+            }
+        }
+        INDArray types = grads.get("embeddings.token_type_embeddings.weight");
+        if (types != null) {
+            types.assign(0);
+            FlatArray.gemv(true, rows, h, 1, b.dY, 0, h, b.ones, 0, 0, w.g("embeddings.token_type_embeddings.weight"), 0);
+        }
+    }
+
+    /** The column sums of {@code rows} rows of {@code d} ({@code width} columns from {@code at}, rows {@code ld} apart) into a bias's gradient, when it is trained. */
+    private void biasGradient(Tensors w, Buffers b, String module, int rows, FlatArray d, long at, int ld, int width) {
+        FlatArray g = w.g(module + ".bias");
+        if (g != null) {
+            FlatArray.gemv(true, rows, width, 1, d, at, ld, b.ones, 0, 0, g, 0);
+        }
+    }
+
+    /** One encoder layer's forward pass into the buffers, and its backward pass from them. */
     private final class Layer {
+        private final Tensors w;
+        private final Buffers b;
+        private final int n;
         private final String p;
         private final int batch;
         private final int len;
+        private final int rows;
+        private final int h = c.hiddenSize();
+        private final int inner = c.intermediateSize();
         private final int heads = c.numHeads();
         private final int size = c.headSize();
-        private final Map<String, INDArray> down = new LinkedHashMap<>(); // module -> x A^T, with LoRA
-        private INDArray x;
-        private INDArray q;
-        private INDArray k;
-        private INDArray v;
-        private INDArray probs;
-        private INDArray context;
-        private Norm attendedNorm;
-        private INDArray inner;
-        private INDArray erf;
-        private INDArray activated;
-        private Norm outNorm;
+        private final double alpha;
 
-        Layer(String prefix, int batch, int len) {
-            this.p = prefix;
+        Layer(Tensors w, Buffers b, int n, int batch, int len) {
+            this.w = w;
+            this.b = b;
+            this.n = n;
+            this.p = "encoder." + n + ".";
             this.batch = batch;
             this.len = len;
+            this.rows = batch * len;
+            this.alpha = RowMath.round(1 / Math.sqrt(size), f);
         }
 
-        INDArray forward(INDArray input, INDArray additive) {
-            x = input;
-            q = split(dense(x, p + "attention.self.query"));
-            k = split(dense(x, p + "attention.self.key"));
-            v = split(dense(x, p + "attention.self.value"));
-            INDArray scores = Nd4j.matmul(q, k, null, false, true, false).muli(1 / Math.sqrt(size)); // [b, heads, l, l]
-            Nd4j.exec(new BroadcastAddOp(scores, additive, scores, 0, 3));
-            probs = Nd4j.exec(new SoftMax(scores, scores, 3))[0];
-            context = merge(Nd4j.matmul(probs, v, null, false, false, false));
-            attendedNorm = norm(dense(context, p + "attention.output.dense").addi(x), p + "attention.output.LayerNorm");
-            inner = dense(attendedNorm.y(), p + "intermediate.dense");
-            erf = inner.mul(1 / Math.sqrt(2));
-            Nd4j.exec(new Erf(erf, erf));
-            activated = erf.add(1.0).muli(inner).muli(0.5);
-            outNorm = norm(dense(activated, p + "output.dense").addi(attendedNorm.y()), p + "output.LayerNorm");
-            return outNorm.y();
+        void forward(double[][] additive) {
+            FlatArray x = b.in[n];
+            FlatArray qkv = b.qkv[n];
+            String[] names = {p + "attention.self.query", p + "attention.self.key", p + "attention.self.value"};
+            double[] bias = new double[3 * h];
+            for (int j = 0; j < 3; j++) {
+                dense(x, h, names[j], qkv, (long) j * h, 3 * h, h);
+                System.arraycopy(w.vector(names[j] + ".bias", h), 0, bias, j * h, h);
+            }
+            RowThreads.split(rows, 3 * h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+                for (int r = r0; r < r1; r++) {
+                    RowMath.read(qkv, r * 3 * h, s.a, 3 * h, s.f);
+                    for (int j = 0; j < 3 * h; j++) {
+                        s.a[j] = RowMath.round(s.a[j] + bias[j], f);
+                    }
+                    RowMath.write(qkv, r * 3 * h, s.a, 3 * h, s.f);
+                }
+            });
+            RowThreads.split(batch * heads, (long) len * len, SPLIT_ELEMENTS, b.scratch,
+                    (from, to, s) -> attention(additive, from, to, s));
+
+            dense(b.context[n], h, p + "attention.output.dense", b.dense, 0, h, h);
+            residualNorm(b.dense, p + "attention.output", x, b.normed1[n], b.rstd1[n], b.attended[n]);
+            dense(b.attended[n], h, p + "intermediate.dense", b.inner[n], 0, inner, inner);
+            gelu();
+            dense(b.activated[n], inner, p + "output.dense", b.dense, 0, h, h);
+            residualNorm(b.dense, p + "output", b.attended[n], b.normed2[n], b.rstd2[n], b.in[n + 1]);
         }
 
-        /** The input gradient (or {@code null} when not {@code needInput}), weight gradients into theirs. */
-        INDArray backward(INDArray dy, boolean needInput) {
-            INDArray dz2 = normBackward(outNorm, dy, p + "output.LayerNorm");
-            INDArray dAct = denseBackward(activated, dz2, p + "output.dense");
-            // GELU' = (1 + erf(x / sqrt 2)) / 2 + x exp(-x^2 / 2) / sqrt(2 pi).
-            INDArray density = Transforms.exp(inner.mul(inner).muli(-0.5), false).muli(inner).muli(1 / Math.sqrt(2 * Math.PI));
-            INDArray dInner = dAct.muli(erf.add(1.0).muli(0.5).addi(density));
-            INDArray dAttended = dz2.dup();
-            denseBackward(attendedNorm.y(), dInner, p + "intermediate.dense", dAttended);
-            INDArray dz1 = normBackward(attendedNorm, dAttended, p + "attention.output.LayerNorm");
-            INDArray dContext = denseBackward(context, dz1, p + "attention.output.dense");
+        /** Scores, mask and softmax into the layer's probabilities, then their context, for pairs {@code [from, to)}. */
+        private void attention(double[][] additive, int from, int to, RowThreads.Scratch s) {
+            FlatArray qkv = b.qkv[n];
+            FlatArray probs = b.probs[n];
+            for (int i = from; i < to; i++) {
+                int seq = i / heads;
+                long off = (long) seq * len * 3 * h + (long) (i % heads) * size;
+                long at = (long) i * len * len;
+                FlatArray.gemm(false, true, len, len, size, alpha, qkv, off, 3 * h, qkv, off + h, 3 * h, 0, probs, at, len);
+                if (f) {
+                    float[] mask = s.v;
+                    for (int j = 0; j < len; j++) {
+                        mask[j] = (float) additive[seq][j];
+                    }
+                    for (int r = 0; r < len; r++) {
+                        int row = (int) at + r * len;
+                        ((FlatArray.Floats) probs).read(row, s.f, len);
+                        RowMath.softmax(s.f, len, mask, s.u);
+                        ((FlatArray.Floats) probs).write(row, s.f, len);
+                    }
+                } else {
+                    for (int r = 0; r < len; r++) {
+                        int row = (int) at + r * len;
+                        probs.read(row, s.a, len);
+                        RowMath.softmax(s.a, len, additive[seq]);
+                        probs.write(row, s.a, len);
+                    }
+                }
+                FlatArray.gemm(false, false, len, size, len, 1, probs, at, len, qkv, off + 2L * h, 3 * h, 0, b.context[n],
+                        (long) seq * len * h + (long) (i % heads) * size, h);
+            }
+        }
 
-            INDArray dCtx = split(dContext); // [b, heads, l, size]
-            INDArray dProbs = Nd4j.matmul(dCtx, v, null, false, true, false);
-            INDArray dv = Nd4j.matmul(probs, dCtx, null, true, false, false);
-            // softmax backward: ds = p (dp - sum(p dp)), then the 1 / sqrt(size) of the scores.
-            INDArray rowSums = dProbs.mul(probs).sum(true, 3);
-            INDArray dScores = Nd4j.exec(new BroadcastSubOp(dProbs,
-                    rowSums.reshape(batch, heads, len), dProbs, 0, 1, 2)).muli(probs).muli(1 / Math.sqrt(size));
-            INDArray dx = needInput ? dz1 : null;
-            String query = p + "attention.self.query";
-            String key = p + "attention.self.key";
-            String value = p + "attention.self.value";
-            if (needInput || trains(query)) {
-                denseBackward(x, merge(Nd4j.matmul(dScores, k, null, false, false, false)), query, dx);
+        /** {@code out = layerNorm((z + bias) + residual)} of module {@code <prefix>.dense} and {@code <prefix>.LayerNorm}. */
+        private void residualNorm(FlatArray z, String prefix, FlatArray residual, FlatArray normed, double[] rstd,
+                                  FlatArray out) {
+            double[] bias = w.vector(prefix + ".dense.bias", h);
+            double[] gain = w.vector(prefix + ".LayerNorm.weight", h);
+            double[] beta = w.vector(prefix + ".LayerNorm.bias", h);
+            double eps = c.layerNormEps();
+            RowThreads.split(rows, h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+                double[] x = s.a;
+                double[] res = s.b;
+                for (int r = r0; r < r1; r++) {
+                    RowMath.read(z, r * h, x, h, s.f);
+                    RowMath.read(residual, r * h, res, h, s.f);
+                    for (int j = 0; j < h; j++) {
+                        x[j] = RowMath.round(RowMath.round(x[j] + bias[j], f) + res[j], f);
+                    }
+                    normOut(x, h, gain, beta, eps, normed, rstd, out, r, s);
+                }
+            });
+        }
+
+        /** {@code z = inner + bias} (kept in inner), {@code e = erf(z / sqrt 2)} (kept) and {@code z (1 + e) / 2}. */
+        private void gelu() {
+            double[] bias = w.vector(p + "intermediate.dense.bias", inner);
+            double invSqrt2 = RowMath.round(1 / Math.sqrt(2.0), f);
+            FlatArray z = b.inner[n];
+            FlatArray erf = b.erf[n];
+            FlatArray act = b.activated[n];
+            if (f) {
+                float[] biasF = RowMath.floats(bias);
+                float k = (float) invSqrt2;
+                RowThreads.split(rows, inner, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+                    for (int r = r0; r < r1; r++) {
+                        ((FlatArray.Floats) z).read(r * inner, s.f, inner);
+                        RowMath.gelu(s.f, biasF, s.g, s.h, inner, k);
+                        ((FlatArray.Floats) z).write(r * inner, s.f, inner);
+                        ((FlatArray.Floats) erf).write(r * inner, s.g, inner);
+                        ((FlatArray.Floats) act).write(r * inner, s.h, inner);
+                    }
+                });
+                return;
             }
-            if (needInput || trains(key)) {
-                denseBackward(x, merge(Nd4j.matmul(dScores, q, null, true, false, false)), key, dx);
+            RowThreads.split(rows, inner, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+                for (int r = r0; r < r1; r++) {
+                    z.read(r * inner, s.a, inner);
+                    for (int j = 0; j < inner; j++) {
+                        s.a[j] += bias[j];
+                        s.b[j] = s.a[j] * invSqrt2;
+                    }
+                    z.write(r * inner, s.a, inner);
+                    erf.write(r * inner, s.b, inner);
+                }
+            });
+            // In double, erf as one ND4J op (libnd4j's, exact to double), then the activation.
+            Nd4j.exec(new Erf(erf.array(), erf.array()));
+            RowThreads.split(rows, inner, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+                for (int r = r0; r < r1; r++) {
+                    z.read(r * inner, s.a, inner);
+                    erf.read(r * inner, s.b, inner);
+                    for (int j = 0; j < inner; j++) {
+                        s.a[j] = (s.b[j] + 1) * s.a[j] * 0.5;
+                    }
+                    act.write(r * inner, s.a, inner);
+                }
+            });
+        }
+
+        /** The backward pass from the output gradient in {@code dY}, leaving the input gradient there when {@code needInput}. */
+        void backward(boolean needInput) {
+            FlatArray dy = b.dY;
+            normBackward(w, b, rows, dy, b.normed2[n], b.rstd2[n], p + "output.LayerNorm");
+            denseBackward(b.activated[n], inner, p + "output.dense", dy, 0, h, h, b.dInner, 0);
+            geluBackward();
+            denseBackward(b.attended[n], h, p + "intermediate.dense", b.dInner, 0, inner, inner, dy, 1);
+            normBackward(w, b, rows, dy, b.normed1[n], b.rstd1[n], p + "attention.output.LayerNorm");
+            denseBackward(b.context[n], h, p + "attention.output.dense", dy, 0, h, h, b.dContext, 0);
+
+            String[] names = {p + "attention.self.query", p + "attention.self.key", p + "attention.self.value"};
+            boolean[] need = new boolean[3];
+            for (int j = 0; j < 3; j++) {
+                need[j] = needInput || trains(names[j]);
             }
-            if (needInput || trains(value)) {
-                denseBackward(x, merge(dv), value, dx);
+            if (!(need[0] || need[1] || need[2])) {
+                return;
             }
-            return dx;
+            RowThreads.split(batch * heads, (long) len * len, SPLIT_ELEMENTS, b.scratch,
+                    (from, to, s) -> attentionBackward(from, to, s == b.scratch[0] ? 0 : 1, s, need));
+            for (int j = 0; j < 3; j++) {
+                if (need[j]) {
+                    denseBackward(b.in[n], h, names[j], b.dQkv, (long) j * h, 3 * h, h, needInput ? dy : null, 1);
+                }
+            }
+        }
+
+        /**
+         * The gradients of Q, K and V (those asked for) into {@code dQkv} from the context's gradient,
+         * for pairs {@code [from, to)}, the score gradients in score slot {@code slot}.
+         */
+        private void attentionBackward(int from, int to, int slot, RowThreads.Scratch s, boolean[] need) {
+            FlatArray qkv = b.qkv[n];
+            FlatArray probs = b.probs[n];
+            FlatArray dq = b.dQkv;
+            FlatArray ds = b.dScores;
+            long at = (long) slot * len * len;
+            for (int i = from; i < to; i++) {
+                int seq = i / heads;
+                long off = (long) seq * len * 3 * h + (long) (i % heads) * size;
+                long ctx = (long) seq * len * h + (long) (i % heads) * size;
+                long pr = (long) i * len * len;
+                // dP = dC V^T; dV = P^T dC.
+                FlatArray.gemm(false, true, len, len, size, 1, b.dContext, ctx, h, qkv, off + 2L * h, 3 * h, 0, ds, at, len);
+                if (need[2]) {
+                    FlatArray.gemm(true, false, len, size, len, 1, probs, pr, len, b.dContext, ctx, h, 0, dq, off + 2L * h,
+                            3 * h);
+                }
+                // Softmax backward: dS = P (dP - sum(P dP)), times the scores' scale.
+                for (int r = 0; r < len; r++) {
+                    int dRow = (int) (at + (long) r * len);
+                    int pRow = (int) (pr + (long) r * len);
+                    if (f) {
+                        ((FlatArray.Floats) ds).read(dRow, s.f, len);
+                        ((FlatArray.Floats) probs).read(pRow, s.g, len);
+                        RowMath.softmaxBackward(s.f, s.g, len, (float) alpha);
+                        ((FlatArray.Floats) ds).write(dRow, s.f, len);
+                        continue;
+                    }
+                    ds.read(dRow, s.a, len);
+                    probs.read(pRow, s.b, len);
+                    double dot = 0;
+                    for (int j = 0; j < len; j++) {
+                        dot += s.a[j] * s.b[j];
+                    }
+                    for (int j = 0; j < len; j++) {
+                        s.a[j] = s.b[j] * (s.a[j] - dot) * alpha;
+                    }
+                    ds.write(dRow, s.a, len);
+                }
+                // dQ = dS K; dK = dS^T Q.
+                if (need[0]) {
+                    FlatArray.gemm(false, false, len, size, len, 1, ds, at, len, qkv, off + h, 3 * h, 0, dq, off, 3 * h);
+                }
+                if (need[1]) {
+                    FlatArray.gemm(true, false, len, size, len, 1, ds, at, len, qkv, off, 3 * h, 0, dq, off + h, 3 * h);
+                }
+            }
+        }
+
+        /** {@code dInner} times GELU's derivative, {@code (1 + erf(z / sqrt 2)) / 2 + z exp(-z^2 / 2) / sqrt(2 pi)}, in place. */
+        private void geluBackward() {
+            FlatArray z = b.inner[n];
+            FlatArray erf = b.erf[n];
+            FlatArray d = b.dInner;
+            if (f) {
+                RowThreads.split(rows, inner, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+                    for (int r = r0; r < r1; r++) {
+                        ((FlatArray.Floats) d).read(r * inner, s.f, inner);
+                        ((FlatArray.Floats) z).read(r * inner, s.g, inner);
+                        ((FlatArray.Floats) erf).read(r * inner, s.h, inner);
+                        RowMath.geluBackward(s.f, s.g, s.h, inner, s.u, s.v);
+                        ((FlatArray.Floats) d).write(r * inner, s.f, inner);
+                    }
+                });
+                return;
+            }
+            double density = 1 / Math.sqrt(2 * Math.PI);
+            RowThreads.split(rows, inner, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+                for (int r = r0; r < r1; r++) {
+                    d.read(r * inner, s.a, inner);
+                    z.read(r * inner, s.b, inner);
+                    erf.read(r * inner, s.c, inner);
+                    for (int j = 0; j < inner; j++) {
+                        double v = s.b[j];
+                        s.a[j] *= (1 + s.c[j]) * 0.5 + v * Math.exp(-0.5 * v * v) * density;
+                    }
+                    d.write(r * inner, s.a, inner);
+                }
+            });
         }
 
         /** Whether a module has a tensor that trains (its weight, bias or adapter). */
@@ -288,55 +725,57 @@ final class BertStep {
             return grads.containsKey(module + ".weight") || grads.containsKey(module + ".bias") || adapted.contains(module);
         }
 
-        /** {@code x W + b}, plus {@code s (x A^T) B^T} on an adapted module. */
-        private INDArray dense(INDArray in, String module) {
-            INDArray out = Nd4j.gemm(in, t.get(module + ".weight"), false, false).addiRowVector(t.get(module + ".bias"));
+        /**
+         * {@code out = x W} into {@code width} columns of {@code out} from {@code at} (rows {@code ld} apart),
+         * plus {@code s (x A^T) B^T} on an adapted module; no bias.
+         */
+        private void dense(FlatArray x, int in, String module, FlatArray out, long at, int ld, int width) {
+            FlatArray.gemm(false, false, rows, width, in, 1, x, 0, in, w.w(module + ".weight"), 0, width, 0, out, at, ld);
             if (adapted.contains(module)) {
-                INDArray a = t.get(module + ".lora_A");
-                INDArray xa = Nd4j.createUninitialized(in.dataType(), new long[] {in.size(0), a.size(0)},
-                        LowRankMath.productOrder(in, a));
-                down.put(module, LowRankMath.ND4J.forward(in, a, t.get(module + ".lora_B"), scale, xa, out));
+                FlatArray a = w.w(module + ".lora_A"); // [r, in]
+                FlatArray down = b.down.get(module);
+                int r = (int) a.array().size(0);
+                FlatArray.gemm(false, true, rows, r, in, 1, x, 0, in, a, 0, in, 0, down, 0, r);
+                FlatArray.gemm(false, true, rows, width, r, scale, down, 0, r, w.w(module + ".lora_B"), 0, r, 1, out, at, ld);
             }
-            return out;
         }
 
         /**
-         * A dense module's backward pass: the gradients of its trained tensors, and its input gradient
-         * added into {@code dx} ({@code dx} {@code null}: no input gradient).
+         * A dense module's backward pass for the output gradient in {@code width} columns of {@code d} from
+         * {@code at} (rows {@code ld} apart): its trained tensors' gradients, and the input gradient
+         * {@code d W^T} (plus the adapter's) into {@code dx} ({@code beta} 0: set, 1: added; {@code dx}
+         * {@code null}: none).
          */
-        private void denseBackward(INDArray in, INDArray dOut, String module, INDArray dx) {
-            gemmInto(in, dOut, module + ".weight");
-            sumInto(dOut, module + ".bias");
+        private void denseBackward(FlatArray x, int in, String module, FlatArray d, long at, int ld, int width,
+                                   FlatArray dx, double beta) {
+            FlatArray gw = w.g(module + ".weight");
+            if (gw != null) {
+                FlatArray.gemm(true, false, in, width, rows, 1, x, 0, in, d, at, ld, 0, gw, 0, width);
+            }
+            biasGradient(w, b, module, rows, d, at, ld, width);
             if (dx != null) {
-                Nd4j.gemm(dOut, t.get(module + ".weight"), dx, false, true, 1.0, 1.0);
+                FlatArray.gemm(false, true, rows, in, width, 1, d, at, ld, w.w(module + ".weight"), 0, width, beta, dx, 0,
+                        in);
             }
             if (adapted.contains(module)) {
-                INDArray b = t.get(module + ".lora_B");
-                INDArray dxa = Nd4j.createUninitialized(dOut.dataType(), new long[] {dOut.size(0), b.size(1)},
-                        LowRankMath.productOrder(dOut, b)); // [rows, r]
-                LowRankMath.ND4J.backward(dOut, in, down.get(module), b, scale, grads.get(module + ".lora_A"),
-                        grads.get(module + ".lora_B"), dxa);
-                if (dx != null) {
-                    LowRankMath.ND4J.inputGradient(dxa, t.get(module + ".lora_A"), scale, dx);
+                FlatArray a = w.w(module + ".lora_A"); // [r, in]
+                FlatArray bw = w.w(module + ".lora_B"); // [width, r]
+                FlatArray down = b.down.get(module); // x A^T
+                FlatArray g = b.loraGrad;
+                int r = (int) a.array().size(0);
+                FlatArray gb = w.g(module + ".lora_B");
+                if (gb != null) { // dB = s d^T (x A^T)
+                    FlatArray.gemm(true, false, width, r, rows, scale, d, at, ld, down, 0, r, 0, gb, 0, r);
+                }
+                FlatArray.gemm(false, false, rows, r, width, 1, d, at, ld, bw, 0, r, 0, g, 0, r); // g = d B
+                FlatArray ga = w.g(module + ".lora_A");
+                if (ga != null) { // dA = s g^T x
+                    FlatArray.gemm(true, false, r, in, rows, scale, g, 0, r, x, 0, in, 0, ga, 0, in);
+                }
+                if (dx != null) { // dx += s g A
+                    FlatArray.gemm(false, false, rows, in, r, scale, g, 0, r, a, 0, in, 1, dx, 0, in);
                 }
             }
-        }
-
-        /** A dense module's backward pass into a new input gradient. */
-        private INDArray denseBackward(INDArray in, INDArray dOut, String module) {
-            INDArray dx = Nd4j.createUninitialized(in.dataType(), in.shape(), 'c').assign(0);
-            denseBackward(in, dOut, module, dx);
-            return dx;
-        }
-
-        /** {@code [b * l, hidden]} to {@code [b, heads, l, size]}, contiguous. */
-        private INDArray split(INDArray rows) {
-            return rows.reshape(batch, len, heads, size).permute(0, 2, 1, 3).dup('c');
-        }
-
-        /** {@code [b, heads, l, size]} to {@code [b * l, hidden]}, contiguous. */
-        private INDArray merge(INDArray perHead) {
-            return perHead.permute(0, 2, 1, 3).dup('c').reshape((long) batch * len, (long) heads * size);
         }
     }
 }

@@ -112,7 +112,7 @@ class BertForwardTest {
                 .toDoubleVector();
         double worst = 0;
         for (int i = 0; i < x.length; i++) {
-            worst = Math.max(worst, Math.abs(BertForward.erf((float) x[i]) - exact[i]));
+            worst = Math.max(worst, Math.abs(RowMath.erf((float) x[i]) - exact[i]));
         }
         assertThat(worst).isLessThan(4e-7); // a few float ulps near 1: it runs in float
     }
@@ -138,12 +138,12 @@ class BertForwardTest {
                 INDArray unpadded = g.run(ids, full, BertGraph.POOLED).get(BertGraph.POOLED);
                 assertThat(gap(g.pooled(ids, full), unpadded)).as(type + " length " + len + ", two threads")
                         .isLessThanOrEqualTo(tolerance(type));
-                BertForward.twoThreads = false;
+                RowThreads.twoThreads = false;
                 try {
                     assertThat(gap(g.pooled(ids, full), unpadded)).as(type + " length " + len + ", one thread")
                             .isLessThanOrEqualTo(tolerance(type));
                 } finally {
-                    BertForward.twoThreads = true;
+                    RowThreads.twoThreads = true;
                 }
             }
         }

@@ -61,11 +61,11 @@ public final class BertInferenceThroughput {
                     Map<String, Runnable> variants = new LinkedHashMap<>();
                     variants.put("written-out", () -> g.pooled(idArray, mask));
                     variants.put("one thread", () -> {
-                        BertForward.twoThreads = false; // no work handed to the helper thread
+                        RowThreads.twoThreads = false; // no work handed to the helper thread
                         try {
                             g.pooled(idArray, mask);
                         } finally {
-                            BertForward.twoThreads = true;
+                            RowThreads.twoThreads = true;
                         }
                     });
                     variants.put("SameDiff", () -> g.run(idArray, mask, BertGraph.POOLED));

@@ -25,17 +25,48 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The training step written out in ND4J ops ({@link BertStep}) against SameDiff's backward pass of
- * the same network ({@link BertGraph} with the word table looked up by one-hot products, so that its
- * gradient is exact, plus the head and the weighted cross-entropy), in double precision on a tiny
- * random BERT: the loss and every trained tensor's gradient, for full fine-tuning, partial freezing
+ * The written-out training step ({@link BertStep}) against SameDiff's backward pass of the same
+ * network ({@link BertGraph} with the word table looked up by one-hot products, so that its gradient
+ * is exact, plus the head and the weighted cross-entropy), in double precision (within 1e-10) and in
+ * float (within 1e-5) on a tiny random BERT: the loss and every trained tensor's gradient, for full fine-tuning, partial freezing
  * (a frozen bottom, and a frozen layer between trained ones) and LoRA, with padding, repeated ids and example weights.
  */
 class BertStepTest {
     @ParameterizedTest
     @ValueSource(strings = {"full", "top", "middle", "lora", "lora-all"})
     void stepEqualsSameDiffBackwardPass(String mode) {
-        Network base = Network.of(BertFineTuningTest.tiny(DataType.DOUBLE));
+        check(mode, DataType.DOUBLE, 1e-12, 1e-10);
+    }
+
+    /** In float, the written-out step (erf and exp in float) against SameDiff's graph in float. */
+    @ParameterizedTest
+    @ValueSource(strings = {"full", "middle", "lora-all"})
+    void floatStepEqualsSameDiffBackwardPassInFloat(String mode) {
+        check(mode, DataType.FLOAT, 1e-5, 1e-5, 3);
+    }
+
+    /**
+     * 1,024 sequences, enough that the row work, the layer norms and the attention are each split over
+     * two threads: on two threads and on one, equal to SameDiff's graph.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"full", "lora-all"})
+    void largeBatchOnTwoThreadsAndOnOneEqualsSameDiff(String mode) {
+        check(mode, DataType.FLOAT, 1e-5, 1e-5, 1024);
+        RowThreads.twoThreads = false;
+        try {
+            check(mode, DataType.FLOAT, 1e-5, 1e-5, 1024);
+        } finally {
+            RowThreads.twoThreads = true;
+        }
+    }
+
+    private static void check(String mode, DataType type, double lossTolerance, double tolerance) {
+        check(mode, type, lossTolerance, tolerance, 3);
+    }
+
+    private static void check(String mode, DataType type, double lossTolerance, double tolerance, int batch) {
+        Network base = Network.of(BertFineTuningTest.tiny(type));
         Nd4j.getRandom().setSeed(3);
         FreezePolicy freeze = mode.equals("top") ? Freeze.upTo("encoder.0")
                 : mode.equals("middle") ? Freeze.layers("encoder.0") // trained tensors on both sides of frozen ones
@@ -54,22 +85,41 @@ class BertStepTest {
         INDArray x = Nd4j.create(new double[][][] {
                 {{1, 19, 19, 7, 19, 2}, {1, 1, 1, 1, 1, 1}},
                 {{1, 5, 19, 5, 2, 0}, {1, 1, 1, 1, 1, 0}},
-                {{1, 9, 2, 0, 0, 0}, {1, 1, 1, 0, 0, 0}}});
-        INDArray y = Nd4j.create(new double[][] {{1, 0, 0}, {0, 0, 1}, {0.25, 0.75, 0}});
-        INDArray weights = Nd4j.create(new double[][] {{0.5}, {2.0}, {1.25}});
+                {{1, 9, 2, 0, 0, 0}, {1, 1, 1, 0, 0, 0}}}).castTo(type);
+        INDArray y = Nd4j.create(new double[][] {{1, 0, 0}, {0, 0, 1}, {0.25, 0.75, 0}}).castTo(type);
+        INDArray weights = Nd4j.create(new double[][] {{0.5}, {2.0}, {1.25}}).castTo(type);
+        if (batch != 3) {
+            // Random sequences of 2 to 6 tokens ([CLS], ids 3 to 49, [SEP]), labels and weights.
+            java.util.Random rng = new java.util.Random(batch);
+            double[][][] rows = new double[batch][2][6];
+            double[][] labels = new double[batch][3];
+            double[][] w = new double[batch][1];
+            for (int i = 0; i < batch; i++) {
+                int tokens = 2 + rng.nextInt(5);
+                for (int l = 0; l < tokens; l++) {
+                    rows[i][0][l] = l == 0 ? 1 : l == tokens - 1 ? 2 : 3 + rng.nextInt(47);
+                    rows[i][1][l] = 1;
+                }
+                labels[i][rng.nextInt(3)] = 1;
+                w[i][0] = 0.5 + rng.nextDouble();
+            }
+            x = Nd4j.create(rows).castTo(type);
+            y = Nd4j.create(labels).castTo(type);
+            weights = Nd4j.create(w).castTo(type);
+        }
 
         BertTrainable.Computed step = trainable.compute(x, y, weights);
         Map<String, INDArray> expected = new LinkedHashMap<>();
         double expectedLoss = reference(model, trainable.trainedTensors().keySet(), x, y, weights, expected);
 
-        assertThat(step.loss()).isCloseTo(expectedLoss, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(step.loss()).isCloseTo(expectedLoss, org.assertj.core.data.Offset.offset(lossTolerance));
         assertThat(step.gradients().keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
         int nonZero = 0;
         for (var e : expected.entrySet()) {
             INDArray got = step.gradients().get(e.getKey());
             double scale = e.getValue().amaxNumber().doubleValue();
             assertThat(got.shape()).as(e.getKey()).containsExactly(e.getValue().shape());
-            assertThat(got.sub(e.getValue()).amaxNumber().doubleValue()).as(e.getKey()).isLessThanOrEqualTo(1e-10 * (1 + scale));
+            assertThat(got.sub(e.getValue()).amaxNumber().doubleValue()).as(e.getKey()).isLessThanOrEqualTo(tolerance * (1 + scale));
             // A key bias adds the same amount to every score of a row, which softmax ignores: its gradient is 0.
             nonZero += scale > 1e-6 || e.getKey().endsWith("attention.self.key.bias") ? 1 : 0;
         }
@@ -89,8 +139,8 @@ class BertStepTest {
             Map<String, INDArray> gradients) {
         Map<String, INDArray> t = model.tensors();
         BertGraph graph = model.lora() == null
-                ? BertGraph.build(model.config(), t, DataType.DOUBLE, BertGraph.Lookup.ONE_HOT)
-                : BertGraph.build(model.config(), t, DataType.DOUBLE, BertGraph.Lookup.ONE_HOT, model.lora());
+                ? BertGraph.build(model.config(), t, model.dataType(), BertGraph.Lookup.ONE_HOT)
+                : BertGraph.build(model.config(), t, model.dataType(), BertGraph.Lookup.ONE_HOT, model.lora());
         SameDiff sd = graph.sameDiff();
         model.loraModules().forEach(m -> {
             sd.getArrForVarName(m + ".lora_A").assign(t.get(m + ".lora_A"));
@@ -98,8 +148,8 @@ class BertStepTest {
         });
         SDVariable w = sd.var("head.W", t.get("head.W").dup());
         SDVariable b = sd.var("head.b", t.get("head.b").dup());
-        SDVariable labels = sd.placeHolder("labels", DataType.DOUBLE, -1, 3);
-        SDVariable rowWeights = sd.placeHolder("weights", DataType.DOUBLE, -1, 1);
+        SDVariable labels = sd.placeHolder("labels", model.dataType(), -1, 3);
+        SDVariable rowWeights = sd.placeHolder("weights", model.dataType(), -1, 1);
         SDVariable logits = sd.mmul(sd.getVariable(BertGraph.POOLED), w).add(b);
         SDVariable shifted = logits.sub(logits.max(true, 1));
         SDVariable logProbs = shifted.sub(sd.math().log(sd.math().exp(shifted).sum(true, 1)));
