@@ -1,5 +1,6 @@
 package dev.attune.internal.bert;
 
+import dev.attune.internal.math.FlatArray;
 import dev.attune.spi.AdaptedLayer;
 import dev.attune.spi.ModelHandle;
 import dev.attune.spi.Optimizer;
@@ -17,6 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
@@ -55,6 +57,8 @@ public final class BertTrainable implements TrainableModel {
     private long[] run;
     private INDArray runGradient;
     private GradientUpdater<?> runUpdater;
+    /** Adam over the run in one pass (with Adam, on ND4J's CPU backend), else {@code null}. */
+    private AdamPass adam;
     private long stateSize;
     private SameDiff graph;
     private BertStep step;
@@ -98,10 +102,15 @@ public final class BertTrainable implements TrainableModel {
                 runGradient = Nd4j.create(model.dataType(), 1, end - start);
                 stateSize = updater.stateSize(end - start);
                 runUpdater = updater.instantiate(stateSize == 0 ? null : Nd4j.zeros(model.dataType(), 1, stateSize), true);
+                List<AdamPass.Segment> segments = new ArrayList<>();
                 for (String name : trained) {
                     long[] at = model.offset(name);
                     gradients.put(name, runGradient.get(NDArrayIndex.interval(0, 1),
                             NDArrayIndex.interval(at[0] - start, at[0] - start + at[1])).reshape('c', model.tensors().get(name).shape()));
+                    segments.add(new AdamPass.Segment(at[0] - start, at[1], decayed.get(name)));
+                }
+                if (updater instanceof Adam a && BertForward.supports(model.dataType()) && end - start < Integer.MAX_VALUE) {
+                    adam = new AdamPass(segments, a.getBeta1(), a.getBeta2(), a.getEpsilon(), optimizer.weightDecay());
                 }
                 return;
             }
@@ -163,6 +172,13 @@ public final class BertTrainable implements TrainableModel {
             for (String name : trained) {
                 update(name, c.gradients().get(name), iteration, epoch);
             }
+            return c.loss();
+        }
+        if (adam != null) {
+            Map<String, INDArray> state = runUpdater.getState();
+            adam.apply(FlatArray.of(runGradient), FlatArray.of(state.get("M")), FlatArray.of(state.get("V")),
+                    FlatArray.of(model.params().get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(run[0], run[1]))),
+                    optimizer.learningRate(), iteration);
             return c.loss();
         }
         // One update of the whole run, decoupled weight decay on the decayed tensors' views, as update() does per tensor.

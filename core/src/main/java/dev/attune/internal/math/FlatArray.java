@@ -66,13 +66,14 @@ public abstract sealed class FlatArray permits FlatArray.Floats, FlatArray.Doubl
 
     /**
      * Wraps an array of a float or double type laid out contiguously in c order (a fresh array, or a
-     * contiguous view such as a model's tensor inside its parameter vector).
+     * contiguous view such as a model's tensor inside its parameter vector; a vector view in either
+     * order, as its elements lie one after the other).
      *
      * @throws IllegalArgumentException for another type or layout
      */
     public static FlatArray of(INDArray array) {
-        if (array.length() > 0 && (array.ordering() != 'c' && array.rank() > 1 || array.elementWiseStride() != 1
-                || !contiguous(array))) {
+        if (array.length() > 0 && (array.ordering() != 'c' && array.rank() > 1 && !array.isVector()
+                || array.elementWiseStride() != 1 || !contiguous(array))) {
             throw new IllegalArgumentException("a flat array needs a contiguous c-ordered array, got shape "
                     + java.util.Arrays.toString(array.shape()) + " strides " + java.util.Arrays.toString(array.stride())
                     + "; dup('c') it first");
