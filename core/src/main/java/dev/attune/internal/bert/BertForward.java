@@ -380,6 +380,8 @@ final class BertForward {
         if (f) {
             // In float on float rows: the same sums (float adds), the norm's statistics in double.
             float[] biasF = RowMath.floats(bias);
+            float[] gainF = RowMath.floats(gain);
+            float[] betaF = RowMath.floats(beta);
             FlatArray.Floats zF = (FlatArray.Floats) z;
             FlatArray.Floats resF = (FlatArray.Floats) residual;
             FlatArray.Floats outF = (FlatArray.Floats) out;
@@ -389,10 +391,9 @@ final class BertForward {
                 for (int r = r0; r < r1; r++) {
                     zF.read(r * h, x, h);
                     resF.read(r * h, res, h);
-                    for (int j = 0; j < h; j++) {
-                        x[j] = (x[j] + biasF[j]) + res[j];
-                    }
-                    RowMath.layerNorm(x, h, gain, beta, eps);
+                    RowMath.addBiasResidual(x, biasF, res, h);
+                    RowMath.normalise(x, h, eps);
+                    RowMath.affine(x, gainF, betaF, x, h);
                     outF.write(r * h, x, h);
                 }
             });

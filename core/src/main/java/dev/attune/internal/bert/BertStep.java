@@ -362,33 +362,53 @@ final class BertStep {
             java.util.Arrays.fill(s.sumA, 0, h, 0);
             java.util.Arrays.fill(s.sumB, 0, h, 0);
         }
-        RowThreads.split(rows, h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
-            double[] d = s.a;
-            double[] n = s.b;
-            for (int r = r0; r < r1; r++) {
-                RowMath.read(dy, r * h, d, h, s.f);
-                RowMath.read(normed, r * h, n, h, s.f);
-                double meanD = 0;
-                double meanDn = 0;
-                for (int j = 0; j < h; j++) {
+        if (f) {
+            float[] gainF = RowMath.floats(gain);
+            RowThreads.split(rows, h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+                float[] d = s.f;
+                float[] n = s.g;
+                for (int r = r0; r < r1; r++) {
+                    ((FlatArray.Floats) dy).read(r * h, d, h);
+                    ((FlatArray.Floats) normed).read(r * h, n, h);
                     if (sums) {
-                        s.sumA[j] += d[j] * n[j];
-                        s.sumB[j] += d[j];
+                        for (int j = 0; j < h; j++) {
+                            s.sumA[j] += d[j] * n[j];
+                            s.sumB[j] += d[j];
+                        }
                     }
-                    double dn = d[j] * gain[j];
-                    d[j] = dn;
-                    meanD += dn;
-                    meanDn += dn * n[j];
+                    RowMath.normBackward(d, n, gainF, h, (float) rstd[r]);
+                    ((FlatArray.Floats) dy).write(r * h, d, h);
                 }
-                meanD /= h;
-                meanDn /= h;
-                double k = rstd[r];
-                for (int j = 0; j < h; j++) {
-                    d[j] = (d[j] - meanD - n[j] * meanDn) * k;
+            });
+        } else {
+            RowThreads.split(rows, h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+                double[] d = s.a;
+                double[] n = s.b;
+                for (int r = r0; r < r1; r++) {
+                    RowMath.read(dy, r * h, d, h, s.f);
+                    RowMath.read(normed, r * h, n, h, s.f);
+                    double meanD = 0;
+                    double meanDn = 0;
+                    for (int j = 0; j < h; j++) {
+                        if (sums) {
+                            s.sumA[j] += d[j] * n[j];
+                            s.sumB[j] += d[j];
+                        }
+                        double dn = d[j] * gain[j];
+                        d[j] = dn;
+                        meanD += dn;
+                        meanDn += dn * n[j];
+                    }
+                    meanD /= h;
+                    meanDn /= h;
+                    double k = rstd[r];
+                    for (int j = 0; j < h; j++) {
+                        d[j] = (d[j] - meanD - n[j] * meanDn) * k;
+                    }
+                    RowMath.write(dy, r * h, d, h, s.f);
                 }
-                RowMath.write(dy, r * h, d, h, s.f);
-            }
-        });
+            });
+        }
         if (gg != null) {
             writeSums(gg, b, h, true);
         }
@@ -488,15 +508,28 @@ final class BertStep {
                 dense(x, h, names[j], qkv, (long) j * h, 3 * h, h);
                 System.arraycopy(w.vector(names[j] + ".bias", h), 0, bias, j * h, h);
             }
-            RowThreads.split(rows, 3 * h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
-                for (int r = r0; r < r1; r++) {
-                    RowMath.read(qkv, r * 3 * h, s.a, 3 * h, s.f);
-                    for (int j = 0; j < 3 * h; j++) {
-                        s.a[j] = RowMath.round(s.a[j] + bias[j], f);
+            if (f) {
+                float[] biasF = RowMath.floats(bias);
+                RowThreads.split(rows, 3 * h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+                    for (int r = r0; r < r1; r++) {
+                        ((FlatArray.Floats) qkv).read(r * 3 * h, s.f, 3 * h);
+                        for (int j = 0; j < 3 * h; j++) {
+                            s.f[j] += biasF[j];
+                        }
+                        ((FlatArray.Floats) qkv).write(r * 3 * h, s.f, 3 * h);
                     }
-                    RowMath.write(qkv, r * 3 * h, s.a, 3 * h, s.f);
-                }
-            });
+                });
+            } else {
+                RowThreads.split(rows, 3 * h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+                    for (int r = r0; r < r1; r++) {
+                        RowMath.read(qkv, r * 3 * h, s.a, 3 * h, s.f);
+                        for (int j = 0; j < 3 * h; j++) {
+                            s.a[j] = RowMath.round(s.a[j] + bias[j], f);
+                        }
+                        RowMath.write(qkv, r * 3 * h, s.a, 3 * h, s.f);
+                    }
+                });
+            }
             RowThreads.split(batch * heads, (long) len * len, SPLIT_ELEMENTS, b.scratch,
                     (from, to, s) -> attention(additive, from, to, s));
 
@@ -548,6 +581,23 @@ final class BertStep {
             double[] gain = w.vector(prefix + ".LayerNorm.weight", h);
             double[] beta = w.vector(prefix + ".LayerNorm.bias", h);
             double eps = c.layerNormEps();
+            if (f) {
+                float[] biasF = RowMath.floats(bias);
+                float[] gainF = RowMath.floats(gain);
+                float[] betaF = RowMath.floats(beta);
+                RowThreads.split(rows, h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+                    for (int r = r0; r < r1; r++) {
+                        ((FlatArray.Floats) z).read(r * h, s.f, h);
+                        ((FlatArray.Floats) residual).read(r * h, s.g, h);
+                        RowMath.addBiasResidual(s.f, biasF, s.g, h);
+                        rstd[r] = RowMath.normalise(s.f, h, eps);
+                        ((FlatArray.Floats) normed).write(r * h, s.f, h);
+                        RowMath.affine(s.f, gainF, betaF, s.g, h);
+                        ((FlatArray.Floats) out).write(r * h, s.g, h);
+                    }
+                });
+                return;
+            }
             RowThreads.split(rows, h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
                 double[] x = s.a;
                 double[] res = s.b;

@@ -122,6 +122,64 @@ final class RowMath {
         }
     }
 
+    /** {@code x = (x + bias) + residual} over {@code [0, n)}, in float. */
+    static void addBiasResidual(float[] x, float[] bias, float[] residual, int n) {
+        for (int j = 0; j < n; j++) {
+            x[j] = (x[j] + bias[j]) + residual[j];
+        }
+    }
+
+    /**
+     * Normalises {@code x[0, n)} in place to zero mean and unit (biased) variance, in float with the
+     * statistics in double, and returns the reciprocal standard deviation.
+     */
+    static float normalise(float[] x, int n, double eps) {
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += x[j];
+        }
+        float mean = (float) (sum / n);
+        double squares = 0;
+        for (int j = 0; j < n; j++) {
+            float d = x[j] - mean;
+            squares += d * d;
+        }
+        float rstd = (float) (1 / Math.sqrt(squares / n + eps));
+        for (int j = 0; j < n; j++) {
+            x[j] = (x[j] - mean) * rstd;
+        }
+        return rstd;
+    }
+
+    /** {@code out = x gain + beta} over {@code [0, n)}, in float: a layer norm's scale and shift. */
+    static void affine(float[] x, float[] gain, float[] beta, float[] out, int n) {
+        for (int j = 0; j < n; j++) {
+            out[j] = x[j] * gain[j] + beta[j];
+        }
+    }
+
+    /**
+     * A layer norm's backward pass over {@code [0, n)} in place, in float: {@code d} (the output's
+     * gradient) becomes the input's, {@code rstd (dn - mean(dn) - x mean(dn x))} with
+     * {@code dn = d gain} and {@code x} the normalised input.
+     */
+    static void normBackward(float[] d, float[] x, float[] gain, int n, float rstd) {
+        for (int j = 0; j < n; j++) {
+            d[j] *= gain[j];
+        }
+        double sumD = 0;
+        double sumDx = 0;
+        for (int j = 0; j < n; j++) {
+            sumD += d[j];
+            sumDx += d[j] * x[j];
+        }
+        float meanD = (float) (sumD / n);
+        float meanDx = (float) (sumDx / n);
+        for (int j = 0; j < n; j++) {
+            d[j] = (d[j] - meanD - x[j] * meanDx) * rstd;
+        }
+    }
+
     /** Softmax's backward pass over {@code [0, n)}, in place: {@code d = p (d - sum(p d)) scale}. */
     static void softmaxBackward(float[] d, float[] p, int n, float scale) {
         double dot = 0;
@@ -180,24 +238,6 @@ final class RowMath {
             row[j] = (row[j] - mean) * rstd;
         }
         return rstd;
-    }
-
-    /** {@link #layerNorm(double[], int, double[], double[], double)} of a float row, computed in double. */
-    static void layerNorm(float[] row, int width, double[] gain, double[] beta, double eps) {
-        double sum = 0;
-        for (int j = 0; j < width; j++) {
-            sum += row[j];
-        }
-        double mean = sum / width;
-        double squares = 0;
-        for (int j = 0; j < width; j++) {
-            double d = row[j] - mean;
-            squares += d * d;
-        }
-        double sd = Math.sqrt(squares / width + eps);
-        for (int j = 0; j < width; j++) {
-            row[j] = (float) ((row[j] - mean) / sd * gain[j] + beta[j]);
-        }
     }
 
     /** The values rounded to float. */
