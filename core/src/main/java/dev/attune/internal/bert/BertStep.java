@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -126,6 +127,10 @@ final class BertStep {
         final long scores;
         final FlatArray[] in;
         final FlatArray[] qkv;
+        /** Per layer, the query, key and value weights side by side ({@code [hidden, 3 hidden]}). */
+        final FlatArray[] qkvWeight;
+        /** Whether a layer's {@link #qkvWeight} holds its frozen weights already. */
+        final boolean[] qkvFilled;
         final FlatArray[] probs;
         final FlatArray[] context;
         final FlatArray[] normed1;
@@ -157,6 +162,8 @@ final class BertStep {
             int i = c.intermediateSize();
             in = new FlatArray[layers + 1];
             qkv = new FlatArray[layers];
+            qkvWeight = new FlatArray[layers];
+            qkvFilled = new boolean[layers];
             probs = new FlatArray[layers];
             context = new FlatArray[layers];
             normed1 = new FlatArray[layers];
@@ -172,6 +179,7 @@ final class BertStep {
             }
             for (int n = 0; n < layers; n++) {
                 qkv[n] = create(rows, 3 * h);
+                qkvWeight[n] = create(h, 3 * h);
                 probs[n] = create(scores, 1);
                 context[n] = create(rows, h);
                 normed1[n] = create(rows, h);
@@ -503,9 +511,11 @@ final class BertStep {
             FlatArray x = b.in[n];
             FlatArray qkv = b.qkv[n];
             String[] names = {p + "attention.self.query", p + "attention.self.key", p + "attention.self.value"};
+            // Q, K and V in one product with the weights side by side, then each adapter's update.
+            FlatArray.gemm(false, false, rows, 3 * h, h, 1, x, 0, h, qkvWeight(names), 0, 3 * h, 0, qkv, 0, 3 * h);
             double[] bias = new double[3 * h];
             for (int j = 0; j < 3; j++) {
-                dense(x, h, names[j], qkv, (long) j * h, 3 * h, h);
+                lora(x, h, names[j], qkv, (long) j * h, 3 * h, h);
                 System.arraycopy(w.vector(names[j] + ".bias", h), 0, bias, j * h, h);
             }
             if (f) {
@@ -679,10 +689,33 @@ final class BertStep {
             RowThreads.split(batch * heads, (long) len * len, SPLIT_ELEMENTS, b.scratch,
                     (from, to, s) -> attentionBackward(from, to, s == b.scratch[0] ? 0 : 1, s, need));
             for (int j = 0; j < 3; j++) {
-                if (need[j]) {
-                    denseBackward(b.in[n], h, names[j], b.dQkv, (long) j * h, 3 * h, h, needInput ? dy : null, 1);
+                if (need[j]) { // weight, bias and adapter gradients, the adapter's part of the input gradient
+                    denseBackward(b.in[n], h, names[j], b.dQkv, (long) j * h, 3 * h, h, needInput ? dy : null, 1, false);
                 }
             }
+            if (needInput) { // dx += [dQ dK dV] [Wq Wk Wv]^T in one product
+                FlatArray.gemm(false, true, rows, h, 3 * h, 1, b.dQkv, 0, 3 * h, b.qkvWeight[n], 0, 3 * h, 1, dy, 0, h);
+            }
+        }
+
+        /**
+         * The layer's query, key and value weights side by side, copied in on the first step and, when
+         * any of them trains, on every step (frozen weights do not change while a model trains).
+         */
+        private FlatArray qkvWeight(String[] names) {
+            boolean trained = false;
+            for (String name : names) {
+                trained |= grads.containsKey(name + ".weight");
+            }
+            if (trained || !b.qkvFilled[n]) {
+                INDArray all = b.qkvWeight[n].array();
+                for (int j = 0; j < 3; j++) {
+                    all.get(NDArrayIndex.all(), NDArrayIndex.interval((long) j * h, (long) (j + 1) * h))
+                            .assign(t.get(names[j] + ".weight"));
+                }
+                b.qkvFilled[n] = true;
+            }
+            return b.qkvWeight[n];
         }
 
         /**
@@ -781,6 +814,11 @@ final class BertStep {
          */
         private void dense(FlatArray x, int in, String module, FlatArray out, long at, int ld, int width) {
             FlatArray.gemm(false, false, rows, width, in, 1, x, 0, in, w.w(module + ".weight"), 0, width, 0, out, at, ld);
+            lora(x, in, module, out, at, ld, width);
+        }
+
+        /** On an adapted module, {@code out += s (x A^T) B^T} into {@code width} columns of {@code out} from {@code at}. */
+        private void lora(FlatArray x, int in, String module, FlatArray out, long at, int ld, int width) {
             if (adapted.contains(module)) {
                 FlatArray a = w.w(module + ".lora_A"); // [r, in]
                 FlatArray down = b.down.get(module);
@@ -798,12 +836,18 @@ final class BertStep {
          */
         private void denseBackward(FlatArray x, int in, String module, FlatArray d, long at, int ld, int width,
                                    FlatArray dx, double beta) {
+            denseBackward(x, in, module, d, at, ld, width, dx, beta, true);
+        }
+
+        /** {@link #denseBackward}, the product {@code d W^T} left out of the input gradient unless {@code withWeight}. */
+        private void denseBackward(FlatArray x, int in, String module, FlatArray d, long at, int ld, int width,
+                                   FlatArray dx, double beta, boolean withWeight) {
             FlatArray gw = w.g(module + ".weight");
             if (gw != null) {
                 FlatArray.gemm(true, false, in, width, rows, 1, x, 0, in, d, at, ld, 0, gw, 0, width);
             }
             biasGradient(w, b, module, rows, d, at, ld, width);
-            if (dx != null) {
+            if (dx != null && withWeight) {
                 FlatArray.gemm(false, true, rows, in, width, 1, d, at, ld, w.w(module + ".weight"), 0, width, beta, dx, 0,
                         in);
             }
