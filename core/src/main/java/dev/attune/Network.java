@@ -293,7 +293,12 @@ public final class Network {
     public String fingerprint() {
         Hasher h = Hashing.sha256().newHasher();
         h.putString(handle.architecture(), StandardCharsets.UTF_8);
-        INDArray p = handle.params().dup('c');
+        INDArray p = handle.params();
+        // The parameter vector's own buffer when it holds exactly these values in order, else a copy.
+        if (p.offset() != 0 || p.data().length() != p.length() || p.elementWiseStride() != 1
+                || p.ordering() != 'c' && !p.isVector()) {
+            p = p.dup('c');
+        }
         h.putBytes(p.data().asNio().order(ByteOrder.nativeOrder()));
         return h.hash().toString();
     }
