@@ -15,9 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * backward pass. Every matrix product is one row-major BLAS call on the activations where they lie
  * (Q, K and V side by side in one array; per sequence and head for attention, at offsets into it, no
  * copies); the row work between products is fused into single passes in plain loops: bias, bias + GELU,
- * bias + residual + layer norm, and scale + mask + softmax. In float, GELU runs in float on float rows
- * (its {@code erf} a rational fit) and the other passes read and write float rows in bulk copies; in
- * double, {@code erf} runs as one ND4J op per layer. Large row work and the attention of many
+ * bias + residual + layer norm, and scale + mask + softmax. In float, GELU, softmax and the layer norms
+ * run as float kernels on float rows read and written in bulk copies ({@link RowMath}: {@code erf} a
+ * rational fit, {@code exp} Cephes' method); in double, {@code erf} runs as one ND4J op per layer. Large row work and the attention of many
  * sequences are split over this thread and one helper thread ({@link RowThreads}), the products
  * themselves threaded by OpenBLAS. It needs ND4J's CPU backend ({@link #supports}); elsewhere callers
  * run the graph.
