@@ -21,7 +21,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>It computes what SameDiff's backward pass of that graph computes (a test holds them equal in
  * double precision, and in float within float rounding), but only what training needs: a frozen
- * weight gets no gradient, the backward pass stops at the lowest layer that holds a trained tensor.
+ * weight gets no gradient, the backward pass stops at the lowest layer that holds a trained tensor,
+ * and padding takes no work: the tokens the mask keeps are packed row after row ({@link Packed}) and
+ * attention runs per sequence over its own tokens.
  * As in {@link BertForward}, every matrix product is one row-major BLAS call on the activations where
  * they lie (Q, K and V side by side in one array, attention per sequence and head at offsets into it,
  * no copies), and the row work between products is fused into single passes in plain loops, split
@@ -213,9 +215,7 @@ final class BertStep {
         }
     }
 
-    private Buffers buffers(int batch, int len) {
-        int rows = batch * len;
-        long scores = (long) batch * c.numHeads() * len * len;
+    private Buffers buffers(int rows, long scores, int len) {
         if (buf == null || buf.rows < rows || buf.scores < scores || buf.dScores.array().length() < 2L * len * len
                 || buf.scratch[0].a.length < len) {
             buf = null; // the old arrays can go before the new ones are made
@@ -224,47 +224,68 @@ final class BertStep {
         return buf;
     }
 
+    /**
+     * A batch's tokens packed row after row, padding left out: sequence {@code s} is rows
+     * {@code [start[s], start[s] + length[s])}, row {@code r} is token {@code origin[r]} of the
+     * {@code [batch * seqLen]} input, and the attention probabilities of sequence {@code s}, head
+     * {@code k} start at {@code scoresAt[s] + k length[s]^2}. A padded position's row in the graph
+     * changes nothing that is pooled (the mask takes it out of every softmax, at exactly 0, and out of
+     * the mean), so leaving it out gives the same loss and gradients for less work.
+     */
+    private record Packed(int rows, int[] start, int[] length, int[] origin, long[] scoresAt, int maxLength) {
+        static Packed of(double[][] mask, int heads) {
+            int batch = mask.length;
+            int len = mask[0].length;
+            int[] start = new int[batch + 1];
+            int[] length = new int[batch];
+            int[] origin = new int[batch * len];
+            long[] scoresAt = new long[batch + 1];
+            int rows = 0;
+            int longest = 0;
+            for (int s = 0; s < batch; s++) {
+                start[s] = rows;
+                for (int l = 0; l < len; l++) {
+                    if (mask[s][l] != 0) {
+                        origin[rows++] = s * len + l;
+                    }
+                }
+                length[s] = rows - start[s];
+                longest = Math.max(longest, length[s]);
+                scoresAt[s + 1] = scoresAt[s] + (long) heads * length[s] * length[s];
+            }
+            start[batch] = rows;
+            return new Packed(rows, start, length, origin, scoresAt, longest);
+        }
+    }
+
     private double run(int[] ids, INDArray mask, INDArray labels, INDArray weights) {
         int batch = (int) mask.size(0);
         int len = (int) mask.size(1);
         int h = c.hiddenSize();
-        int rows = batch * len;
-        Buffers b = buffers(batch, len);
-        Tensors w = new Tensors();
         double[][] m = mask.toDoubleMatrix();
-        double[][] additive = new double[batch][len];
-        for (int s = 0; s < batch; s++) {
-            for (int l = 0; l < len; l++) {
-                additive[s][l] = RowMath.round((1 - m[s][l]) * BertGraph.MASK_VALUE, f);
-            }
-        }
+        Packed pk = Packed.of(m, c.numHeads());
+        Buffers b = buffers(pk.rows(), pk.scoresAt()[batch], pk.maxLength());
+        Tensors w = new Tensors();
 
-        embeddings(w, b, ids, rows, len);
+        embeddings(w, b, ids, pk, len);
         for (int n = 0; n < c.numLayers(); n++) {
-            Layer layer = new Layer(w, b, n, batch, len);
-            layer.forward(additive);
+            new Layer(w, b, n, pk).forward();
         }
 
-        // Mean pooling: pooled[s] = sum over l of pool[s, l] x[s, l], with pool = mask / tokens.
-        double[][] pool = new double[batch][len];
+        // Mean pooling: pooled[s] = the mean of the sequence's token rows (pool = 1 / tokens each).
+        double[] pool = new double[batch];
         INDArray pooled = Nd4j.create(dt, batch, h);
         FlatArray pooledF = FlatArray.of(pooled);
         FlatArray last = b.in[c.numLayers()];
         RowThreads.Scratch s0 = b.scratch[0];
         for (int s = 0; s < batch; s++) {
-            double tokens = 0;
-            for (int l = 0; l < len; l++) {
-                tokens += m[s][l];
-            }
+            pool[s] = RowMath.round(1.0 / pk.length()[s], f);
             double[] sum = s0.a;
             java.util.Arrays.fill(sum, 0, h, 0);
-            for (int l = 0; l < len; l++) {
-                pool[s][l] = RowMath.round(m[s][l] / tokens, f);
-                if (pool[s][l] != 0) {
-                    RowMath.read(last, (s * len + l) * h, s0.b, h, s0.f);
-                    for (int j = 0; j < h; j++) {
-                        sum[j] += pool[s][l] * s0.b[j];
-                    }
+            for (int r = pk.start()[s]; r < pk.start()[s + 1]; r++) {
+                RowMath.read(last, r * h, s0.b, h, s0.f);
+                for (int j = 0; j < h; j++) {
+                    sum[j] += pool[s] * s0.b[j];
                 }
             }
             RowMath.write(pooledF, s * h, sum, h, s0.f);
@@ -299,26 +320,26 @@ final class BertStep {
         }
         double[][] dPooled = Nd4j.gemm(dLogits, t.get(head + ".W"), false, true).toDoubleMatrix();
         for (int s = 0; s < batch; s++) {
-            for (int l = 0; l < len; l++) {
-                double[] row = s0.a;
-                for (int j = 0; j < h; j++) {
-                    row[j] = RowMath.round(pool[s][l] * dPooled[s][j], f);
-                }
-                RowMath.write(b.dY, (s * len + l) * h, row, h, s0.f);
+            double[] row = s0.a;
+            for (int j = 0; j < h; j++) {
+                row[j] = RowMath.round(pool[s] * dPooled[s][j], f);
+            }
+            for (int r = pk.start()[s]; r < pk.start()[s + 1]; r++) {
+                RowMath.write(b.dY, r * h, row, h, s0.f);
             }
         }
         for (int n = c.numLayers() - 1; n >= Math.max(lowest, 0); n--) {
-            new Layer(w, b, n, batch, len).backward(n > lowest);
+            new Layer(w, b, n, pk).backward(n > lowest);
         }
         if (lowest >= 0) {
             return loss;
         }
-        embeddingsBackward(w, b, ids, batch, len);
+        embeddingsBackward(w, b, ids, pk, len);
         return loss;
     }
 
     /** Word + position + token type 0 embeddings and their layer norm into the first layer's input. */
-    private void embeddings(Tensors w, Buffers b, int[] ids, int rows, int len) {
+    private void embeddings(Tensors w, Buffers b, int[] ids, Packed pk, int len) {
         int h = c.hiddenSize();
         FlatArray words = w.w(BertGraph.WORDS);
         FlatArray positions = w.w("embeddings.position_embeddings.weight");
@@ -326,12 +347,13 @@ final class BertStep {
         double[] gain = w.vector("embeddings.LayerNorm.weight", h);
         double[] beta = w.vector("embeddings.LayerNorm.bias", h);
         double eps = c.layerNormEps();
-        RowThreads.split(rows, h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
+        RowThreads.split(pk.rows(), h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
             double[] x = s.a;
             double[] p = s.b;
             for (int r = r0; r < r1; r++) {
-                RowMath.read(words, ids[r] * h, x, h, s.f);
-                RowMath.read(positions, (r % len) * h, p, h, s.f);
+                int o = pk.origin()[r];
+                RowMath.read(words, ids[o] * h, x, h, s.f);
+                RowMath.read(positions, (o % len) * h, p, h, s.f);
                 for (int j = 0; j < h; j++) {
                     x[j] = RowMath.round(RowMath.round(x[j] + p[j], f) + type[j], f);
                 }
@@ -438,9 +460,9 @@ final class BertStep {
     }
 
     /** The embeddings' gradients from the first layer's input gradient in {@code dY}. */
-    private void embeddingsBackward(Tensors w, Buffers b, int[] ids, int batch, int len) {
+    private void embeddingsBackward(Tensors w, Buffers b, int[] ids, Packed pk, int len) {
         int h = c.hiddenSize();
-        int rows = batch * len;
+        int rows = pk.rows();
         normBackward(w, b, rows, b.dY, b.embNormed, b.embRstd, "embeddings.LayerNorm");
         RowThreads.Scratch s = b.scratch[0];
         INDArray words = grads.get(BertGraph.WORDS);
@@ -449,21 +471,27 @@ final class BertStep {
             words.assign(0);
             FlatArray g = w.g(BertGraph.WORDS);
             for (int r = 0; r < rows; r++) {
+                int id = ids[pk.origin()[r]];
                 RowMath.read(b.dY, r * h, s.a, h, s.f);
-                g.read(ids[r] * h, s.b, h);
+                g.read(id * h, s.b, h);
                 for (int j = 0; j < h; j++) {
                     s.b[j] += s.a[j];
                 }
-                g.write(ids[r] * h, s.b, h);
+                g.write(id * h, s.b, h);
             }
         }
         INDArray positions = grads.get("embeddings.position_embeddings.weight");
         if (positions != null) {
             positions.assign(0);
             FlatArray g = w.g("embeddings.position_embeddings.weight");
-            for (int l = 0; l < len; l++) {
-                // The column sums of the rows of position l: batch rows len * h apart.
-                FlatArray.gemv(true, batch, h, 1, b.dY, (long) l * h, len * h, b.ones, 0, 0, g, (long) l * h);
+            for (int r = 0; r < rows; r++) { // each row into its position's row
+                int at = (pk.origin()[r] % len) * h;
+                RowMath.read(b.dY, r * h, s.a, h, s.f);
+                g.read(at, s.b, h);
+                for (int j = 0; j < h; j++) {
+                    s.b[j] += s.a[j];
+                }
+                g.write(at, s.b, h);
             }
         }
         INDArray types = grads.get("embeddings.token_type_embeddings.weight");
@@ -487,8 +515,7 @@ final class BertStep {
         private final Buffers b;
         private final int n;
         private final String p;
-        private final int batch;
-        private final int len;
+        private final Packed pk;
         private final int rows;
         private final int h = c.hiddenSize();
         private final int inner = c.intermediateSize();
@@ -496,18 +523,17 @@ final class BertStep {
         private final int size = c.headSize();
         private final double alpha;
 
-        Layer(Tensors w, Buffers b, int n, int batch, int len) {
+        Layer(Tensors w, Buffers b, int n, Packed pk) {
             this.w = w;
             this.b = b;
             this.n = n;
             this.p = "encoder." + n + ".";
-            this.batch = batch;
-            this.len = len;
-            this.rows = batch * len;
+            this.pk = pk;
+            this.rows = pk.rows();
             this.alpha = RowMath.round(1 / Math.sqrt(size), f);
         }
 
-        void forward(double[][] additive) {
+        void forward() {
             FlatArray x = b.in[n];
             FlatArray qkv = b.qkv[n];
             String[] names = {p + "attention.self.query", p + "attention.self.key", p + "attention.self.value"};
@@ -540,8 +566,9 @@ final class BertStep {
                     }
                 });
             }
-            RowThreads.split(batch * heads, (long) len * len, SPLIT_ELEMENTS, b.scratch,
-                    (from, to, s) -> attention(additive, from, to, s));
+            int batch = pk.length().length;
+            RowThreads.split(batch * heads, pk.scoresAt()[batch] / Math.max(1, batch * heads), SPLIT_ELEMENTS, b.scratch,
+                    (from, to, s) -> attention(from, to, s));
 
             dense(b.context[n], h, p + "attention.output.dense", b.dense, 0, h, h);
             residualNorm(b.dense, p + "attention.output", x, b.normed1[n], b.rstd1[n], b.attended[n]);
@@ -552,35 +579,36 @@ final class BertStep {
         }
 
         /** Scores, mask and softmax into the layer's probabilities, then their context, for pairs {@code [from, to)}. */
-        private void attention(double[][] additive, int from, int to, RowThreads.Scratch s) {
+        private void attention(int from, int to, RowThreads.Scratch s) {
             FlatArray qkv = b.qkv[n];
             FlatArray probs = b.probs[n];
             for (int i = from; i < to; i++) {
                 int seq = i / heads;
-                long off = (long) seq * len * 3 * h + (long) (i % heads) * size;
-                long at = (long) i * len * len;
+                int len = pk.length()[seq];
+                long off = (long) pk.start()[seq] * 3 * h + (long) (i % heads) * size;
+                long at = pk.scoresAt()[seq] + (long) (i % heads) * len * len;
                 FlatArray.gemm(false, true, len, len, size, alpha, qkv, off, 3 * h, qkv, off + h, 3 * h, 0, probs, at, len);
+                // Every key is a token (padding is not packed): softmax without a mask.
                 if (f) {
-                    float[] mask = s.v;
-                    for (int j = 0; j < len; j++) {
-                        mask[j] = (float) additive[seq][j];
-                    }
+                    float[] none = s.v;
+                    java.util.Arrays.fill(none, 0, len, 0f);
                     for (int r = 0; r < len; r++) {
                         int row = (int) at + r * len;
                         ((FlatArray.Floats) probs).read(row, s.f, len);
-                        RowMath.softmax(s.f, len, mask, s.u);
+                        RowMath.softmax(s.f, len, none, s.u);
                         ((FlatArray.Floats) probs).write(row, s.f, len);
                     }
                 } else {
+                    double[] none = new double[len];
                     for (int r = 0; r < len; r++) {
                         int row = (int) at + r * len;
                         probs.read(row, s.a, len);
-                        RowMath.softmax(s.a, len, additive[seq]);
+                        RowMath.softmax(s.a, len, none);
                         probs.write(row, s.a, len);
                     }
                 }
                 FlatArray.gemm(false, false, len, size, len, 1, probs, at, len, qkv, off + 2L * h, 3 * h, 0, b.context[n],
-                        (long) seq * len * h + (long) (i % heads) * size, h);
+                        (long) pk.start()[seq] * h + (long) (i % heads) * size, h);
             }
         }
 
@@ -686,7 +714,8 @@ final class BertStep {
             if (!(need[0] || need[1] || need[2])) {
                 return;
             }
-            RowThreads.split(batch * heads, (long) len * len, SPLIT_ELEMENTS, b.scratch,
+            int batch = pk.length().length;
+            RowThreads.split(batch * heads, pk.scoresAt()[batch] / Math.max(1, batch * heads), SPLIT_ELEMENTS, b.scratch,
                     (from, to, s) -> attentionBackward(from, to, s == b.scratch[0] ? 0 : 1, s, need));
             for (int j = 0; j < 3; j++) {
                 if (need[j]) { // weight, bias and adapter gradients, the adapter's part of the input gradient
@@ -727,12 +756,13 @@ final class BertStep {
             FlatArray probs = b.probs[n];
             FlatArray dq = b.dQkv;
             FlatArray ds = b.dScores;
-            long at = (long) slot * len * len;
+            long at = (long) slot * pk.maxLength() * pk.maxLength();
             for (int i = from; i < to; i++) {
                 int seq = i / heads;
-                long off = (long) seq * len * 3 * h + (long) (i % heads) * size;
-                long ctx = (long) seq * len * h + (long) (i % heads) * size;
-                long pr = (long) i * len * len;
+                int len = pk.length()[seq];
+                long off = (long) pk.start()[seq] * 3 * h + (long) (i % heads) * size;
+                long ctx = (long) pk.start()[seq] * h + (long) (i % heads) * size;
+                long pr = pk.scoresAt()[seq] + (long) (i % heads) * len * len;
                 // dP = dC V^T; dV = P^T dC.
                 FlatArray.gemm(false, true, len, len, size, 1, b.dContext, ctx, h, qkv, off + 2L * h, 3 * h, 0, ds, at, len);
                 if (need[2]) {

@@ -42,21 +42,21 @@ class BertStepTest {
     @ParameterizedTest
     @ValueSource(strings = {"full", "middle", "lora-all"})
     void floatStepEqualsSameDiffBackwardPassInFloat(String mode) {
-        check(mode, DataType.FLOAT, 1e-5, 1e-5, 3);
+        check(mode, DataType.FLOAT, 1e-5, 1e-5, 4);
     }
 
     /**
      * 1,024 sequences, enough that the row work, the layer norms and the attention are each split over
-     * two threads: on two threads and on one, equal to SameDiff's graph in double within 1e-5 and to
-     * each other within 1e-6.
+     * two threads: on two threads and on one, equal to SameDiff's graph in double within 2e-5 (the
+     * adapters' gradients sum thousands of token rows in float) and to each other within 1e-6.
      */
     @ParameterizedTest
     @ValueSource(strings = {"full", "lora-all"})
     void largeBatchOnTwoThreadsAndOnOneEqualsSameDiff(String mode) {
-        Map<String, INDArray> two = check(mode, DataType.FLOAT, 1e-5, 1e-5, 1024);
+        Map<String, INDArray> two = check(mode, DataType.FLOAT, 1e-5, 2e-5, 1024);
         RowThreads.twoThreads = false;
         try {
-            Map<String, INDArray> one = check(mode, DataType.FLOAT, 1e-5, 1e-5, 1024);
+            Map<String, INDArray> one = check(mode, DataType.FLOAT, 1e-5, 2e-5, 1024);
             for (var e : one.entrySet()) {
                 double scale = e.getValue().amaxNumber().doubleValue();
                 assertThat(two.get(e.getKey()).sub(e.getValue()).amaxNumber().doubleValue()).as(e.getKey())
@@ -68,7 +68,7 @@ class BertStepTest {
     }
 
     private static void check(String mode, DataType type, double lossTolerance, double tolerance) {
-        check(mode, type, lossTolerance, tolerance, 3);
+        check(mode, type, lossTolerance, tolerance, 4);
     }
 
     /** Checks the step against SameDiff; returns a copy of its gradients. */
@@ -93,10 +93,11 @@ class BertStepTest {
         INDArray x = Nd4j.create(new double[][][] {
                 {{1, 19, 19, 7, 19, 2}, {1, 1, 1, 1, 1, 1}},
                 {{1, 5, 19, 5, 2, 0}, {1, 1, 1, 1, 1, 0}},
-                {{1, 9, 2, 0, 0, 0}, {1, 1, 1, 0, 0, 0}}}).castTo(type);
-        INDArray y = Nd4j.create(new double[][] {{1, 0, 0}, {0, 0, 1}, {0.25, 0.75, 0}}).castTo(type);
-        INDArray weights = Nd4j.create(new double[][] {{0.5}, {2.0}, {1.25}}).castTo(type);
-        if (batch != 3) {
+                {{1, 9, 2, 0, 0, 0}, {1, 1, 1, 0, 0, 0}},
+                {{1, 7, 19, 5, 2, 0}, {1, 0, 1, 1, 0, 1}}}).castTo(type); // a mask with holes
+        INDArray y = Nd4j.create(new double[][] {{1, 0, 0}, {0, 0, 1}, {0.25, 0.75, 0}, {0, 1, 0}}).castTo(type);
+        INDArray weights = Nd4j.create(new double[][] {{0.5}, {2.0}, {1.25}, {1.0}}).castTo(type);
+        if (batch != 4) {
             // Random sequences of 2 to 6 tokens ([CLS], ids 3 to 49, [SEP]), labels and weights.
             java.util.Random rng = new java.util.Random(batch);
             double[][][] rows = new double[batch][2][6];
