@@ -22,8 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * themselves threaded by OpenBLAS. It needs ND4J's CPU backend ({@link #supports}); elsewhere callers
  * run the graph.
  *
- * <p>The activations live in arrays kept for the next call of the same batch shape; sequences go
- * through in chunks of at most {@value #MAX_ROWS} token rows. Not thread-safe: callers serialise (the
+ * <p>Padding takes no work: the tokens each mask keeps are packed row after row ({@link PackedTokens})
+ * and attention runs per sequence over its own tokens. The activations live in arrays kept while they
+ * are large enough; sequences go through in chunks of at most {@value #MAX_ROWS} positions. Not thread-safe: callers serialise (the
  * helper thread is shared by all instances, a daemon, and only ever runs work its caller waits for).
  */
 final class BertForward {
@@ -72,17 +73,22 @@ final class BertForward {
         int chunk = Math.max(1, Math.min(n, MAX_ROWS / len));
         for (int from = 0; from < n; from += chunk) {
             int to = Math.min(n, from + chunk);
-            Activations a = activations(to - from, len);
-            encode(w, a, id, m, from, to);
-            pool(a, m, from, to, pooled);
+            PackedTokens pk = PackedTokens.of(m, from, to, c.numHeads());
+            Activations a = activations(pk, (to - from) * len, len);
+            encode(w, a, id, from, len);
+            pool(a, from, pooled);
         }
         return out;
     }
 
-    private Activations activations(int batch, int len) {
-        if (act == null || act.batch != batch || act.len != len) {
-            act = new Activations(batch, len);
+    /** The work arrays for these packed tokens, kept while they are large enough ({@code capacity} rows, {@code len} positions). */
+    private Activations activations(PackedTokens pk, int capacity, int len) {
+        if (act == null || act.capacity < pk.rows() || act.len < pk.maxLength()) {
+            act = null; // the old arrays can go before the new ones are made
+            act = new Activations(capacity, len);
         }
+        act.pk = pk;
+        act.rows = pk.rows();
         return act;
     }
 
@@ -119,9 +125,13 @@ final class BertForward {
 
     /** The work arrays of one batch shape. */
     private final class Activations {
-        final int batch;
+        /** Rows the arrays hold. */
+        final int capacity;
+        /** The longest sequence the score slots hold. */
         final int len;
-        final int rows;
+        /** The tokens of the current chunk, packed, and their number. */
+        PackedTokens pk;
+        int rows;
         final FlatArray x;
         final FlatArray qkv;
         final FlatArray context;
@@ -133,10 +143,10 @@ final class BertForward {
         final FlatArray down;
         final RowThreads.Scratch[] scratch;
 
-        Activations(int batch, int len) {
-            this.batch = batch;
+        Activations(int capacity, int len) {
+            this.capacity = capacity;
             this.len = len;
-            this.rows = batch * len;
+            int rows = capacity;
             int h = c.hiddenSize();
             x = FlatArray.create(dt, rows, h);
             qkv = FlatArray.create(dt, rows, 3 * h);
@@ -152,9 +162,8 @@ final class BertForward {
         }
     }
 
-    private void encode(Weights w, Activations a, int[][] id, double[][] m, int from, int to) {
+    private void encode(Weights w, Activations a, int[][] id, int from, int len) {
         int h = c.hiddenSize();
-        int len = a.len;
         boolean f = dt == DataType.FLOAT;
         // Embeddings: (word + position) + token type 0, then the layer norm, one pass per row.
         FlatArray words = w.get(BertGraph.WORDS);
@@ -165,8 +174,9 @@ final class BertForward {
         double eps = c.layerNormEps();
         RowThreads.split(a.rows, h, SPLIT_ELEMENTS, a.scratch, (r0, r1, s) -> {
             for (int r = r0; r < r1; r++) {
-                int b = from + r / len;
-                int l = r % len;
+                int o = a.pk.origin()[r];
+                int b = from + o / len;
+                int l = o % len;
                 RowMath.read(words, id[b][l] * h, s.a, h, s.f);
                 RowMath.read(positions, l * h, s.b, h, s.f);
                 double[] x = s.a;
@@ -178,20 +188,13 @@ final class BertForward {
                 RowMath.write(a.x, r * h, x, h, s.f);
             }
         });
-        double[][] additive = new double[to - from][len];
-        for (int b = from; b < to; b++) {
-            for (int l = 0; l < len; l++) {
-                additive[b - from][l] = RowMath.round((1 - m[b][l]) * BertGraph.MASK_VALUE, f);
-            }
-        }
         for (int n = 0; n < c.numLayers(); n++) {
-            layer(w, a, "encoder." + n + ".", additive);
+            layer(w, a, "encoder." + n + ".");
         }
     }
 
-    private void layer(Weights w, Activations a, String p, double[][] additive) {
+    private void layer(Weights w, Activations a, String p) {
         int h = c.hiddenSize();
-        int len = a.len;
         int heads = c.numHeads();
         int size = c.headSize();
         boolean f = dt == DataType.FLOAT;
@@ -226,9 +229,9 @@ final class BertForward {
         }
 
         double alpha = RowMath.round(1 / Math.sqrt(size), f);
-        int items = a.batch * heads;
-        RowThreads.split(items, (long) len * len, SPLIT_ELEMENTS, a.scratch,
-                (from, to, s) -> attention(a, additive, alpha, from, to, s == a.scratch[0] ? 0 : 1, s));
+        int items = a.pk.sequences() * heads;
+        RowThreads.split(items, a.pk.scores() / items, SPLIT_ELEMENTS, a.scratch,
+                (from, to, s) -> attention(a, alpha, from, to, s == a.scratch[0] ? 0 : 1, s));
 
         dense(w, a, a.context, p + "attention.output.dense", a.dense, h, h);
         biasResidualNorm(a, a.dense, w.vector(p + "attention.output.dense.bias", h), a.x,
@@ -296,41 +299,40 @@ final class BertForward {
      * {@code len x len x headSize}, below OpenBLAS's threshold for threads, so it runs on the calling
      * thread.
      */
-    private void attention(Activations a, double[][] additive, double alpha, int from, int to, int slot,
-                           RowThreads.Scratch s) {
+    private void attention(Activations a, double alpha, int from, int to, int slot, RowThreads.Scratch s) {
         int h = c.hiddenSize();
-        int len = a.len;
         int heads = c.numHeads();
         int size = c.headSize();
         boolean f = dt == DataType.FLOAT;
-        long at = (long) slot * len * len;
+        long at = (long) slot * a.len * a.len;
+        PackedTokens pk = a.pk;
         for (int i = from; i < to; i++) {
             int b = i / heads;
-            long off = (long) b * len * 3 * h + (long) (i % heads) * size;
+            int len = pk.length()[b];
+            long off = (long) pk.start()[b] * 3 * h + (long) (i % heads) * size;
             FlatArray.gemm(false, true, len, len, size, alpha, a.qkv, off, 3 * h, a.qkv, off + h, 3 * h, 0, a.scores, at,
                     len);
-            double[] mask = additive[b];
+            // Every key is a token (padding is not packed): softmax without a mask.
             if (f) {
-                float[] maskF = s.v;
-                for (int j = 0; j < len; j++) {
-                    maskF[j] = (float) mask[j];
-                }
+                float[] none = s.v;
+                java.util.Arrays.fill(none, 0, len, 0f);
                 FlatArray.Floats scores = (FlatArray.Floats) a.scores;
                 for (int r = 0; r < len; r++) {
                     int row = (int) at + r * len;
                     scores.read(row, s.f, len);
-                    RowMath.softmax(s.f, len, maskF, s.u);
+                    RowMath.softmax(s.f, len, none, s.u);
                     scores.write(row, s.f, len);
                 }
             } else {
+                double[] none = new double[len];
                 for (int r = 0; r < len; r++) {
                     int row = (int) at + r * len;
                     a.scores.read(row, s.a, len);
-                    RowMath.softmax(s.a, len, mask);
+                    RowMath.softmax(s.a, len, none);
                     a.scores.write(row, s.a, len);
                 }
             }
-            long ctx = (long) b * len * h + (long) (i % heads) * size;
+            long ctx = (long) pk.start()[b] * h + (long) (i % heads) * size;
             FlatArray.gemm(false, false, len, size, len, 1, a.scores, at, len, a.qkv, off + 2L * h, 3 * h, 0, a.context,
                     ctx, h);
         }
@@ -414,9 +416,6 @@ final class BertForward {
         });
     }
 
-
-
-
     /** {@code y = x (1 + erf(x c)) / 2} on {@code x = y + bias}, in float, over {@code y[0, n)}. */
     private static void gelu(float[] y, float[] bias, int n, float c) {
         for (int j = 0; j < n; j++) {
@@ -425,38 +424,24 @@ final class BertForward {
         }
     }
 
-
-
     /** The mean of each sequence's last hidden states over the tokens its mask keeps. */
-    private void pool(Activations a, double[][] m, int from, int to, FlatArray out) {
+    private void pool(Activations a, int from, FlatArray out) {
         int h = c.hiddenSize();
         double[] sum = new double[h];
         double[] row = new double[h];
-        for (int b = from; b < to; b++) {
+        PackedTokens pk = a.pk;
+        for (int b = 0; b < pk.sequences(); b++) {
             java.util.Arrays.fill(sum, 0);
-            double tokens = 0;
-            for (int l = 0; l < a.len; l++) {
-                double keep = m[b][l];
-                if (keep == 0) {
-                    continue;
-                }
-                tokens += keep;
-                a.x.read(((b - from) * a.len + l) * h, row, h);
+            for (int r = pk.start()[b]; r < pk.start()[b + 1]; r++) {
+                a.x.read(r * h, row, h);
                 for (int j = 0; j < h; j++) {
-                    sum[j] += row[j] * keep;
+                    sum[j] += row[j];
                 }
             }
             for (int j = 0; j < h; j++) {
-                sum[j] /= tokens;
+                sum[j] /= pk.length()[b];
             }
-            out.write(b * h, sum, h);
+            out.write((from + b) * h, sum, h);
         }
     }
-
-
-
-
-
-
-
 }

@@ -22,7 +22,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>It computes what SameDiff's backward pass of that graph computes (a test holds them equal in
  * double precision, and in float within float rounding), but only what training needs: a frozen
  * weight gets no gradient, the backward pass stops at the lowest layer that holds a trained tensor,
- * and padding takes no work: the tokens the mask keeps are packed row after row ({@link Packed}) and
+ * and padding takes no work: the tokens the mask keeps are packed row after row ({@link PackedTokens}) and
  * attention runs per sequence over its own tokens.
  * As in {@link BertForward}, every matrix product is one row-major BLAS call on the activations where
  * they lie (Q, K and V side by side in one array, attention per sequence and head at offsets into it,
@@ -224,46 +224,12 @@ final class BertStep {
         return buf;
     }
 
-    /**
-     * A batch's tokens packed row after row, padding left out: sequence {@code s} is rows
-     * {@code [start[s], start[s] + length[s])}, row {@code r} is token {@code origin[r]} of the
-     * {@code [batch * seqLen]} input, and the attention probabilities of sequence {@code s}, head
-     * {@code k} start at {@code scoresAt[s] + k length[s]^2}. A padded position's row in the graph
-     * changes nothing that is pooled (the mask takes it out of every softmax, at exactly 0, and out of
-     * the mean), so leaving it out gives the same loss and gradients for less work.
-     */
-    private record Packed(int rows, int[] start, int[] length, int[] origin, long[] scoresAt, int maxLength) {
-        static Packed of(double[][] mask, int heads) {
-            int batch = mask.length;
-            int len = mask[0].length;
-            int[] start = new int[batch + 1];
-            int[] length = new int[batch];
-            int[] origin = new int[batch * len];
-            long[] scoresAt = new long[batch + 1];
-            int rows = 0;
-            int longest = 0;
-            for (int s = 0; s < batch; s++) {
-                start[s] = rows;
-                for (int l = 0; l < len; l++) {
-                    if (mask[s][l] != 0) {
-                        origin[rows++] = s * len + l;
-                    }
-                }
-                length[s] = rows - start[s];
-                longest = Math.max(longest, length[s]);
-                scoresAt[s + 1] = scoresAt[s] + (long) heads * length[s] * length[s];
-            }
-            start[batch] = rows;
-            return new Packed(rows, start, length, origin, scoresAt, longest);
-        }
-    }
-
     private double run(int[] ids, INDArray mask, INDArray labels, INDArray weights) {
         int batch = (int) mask.size(0);
         int len = (int) mask.size(1);
         int h = c.hiddenSize();
         double[][] m = mask.toDoubleMatrix();
-        Packed pk = Packed.of(m, c.numHeads());
+        PackedTokens pk = PackedTokens.of(m, 0, batch, c.numHeads());
         Buffers b = buffers(pk.rows(), pk.scoresAt()[batch], pk.maxLength());
         Tensors w = new Tensors();
 
@@ -339,7 +305,7 @@ final class BertStep {
     }
 
     /** Word + position + token type 0 embeddings and their layer norm into the first layer's input. */
-    private void embeddings(Tensors w, Buffers b, int[] ids, Packed pk, int len) {
+    private void embeddings(Tensors w, Buffers b, int[] ids, PackedTokens pk, int len) {
         int h = c.hiddenSize();
         FlatArray words = w.w(BertGraph.WORDS);
         FlatArray positions = w.w("embeddings.position_embeddings.weight");
@@ -460,7 +426,7 @@ final class BertStep {
     }
 
     /** The embeddings' gradients from the first layer's input gradient in {@code dY}. */
-    private void embeddingsBackward(Tensors w, Buffers b, int[] ids, Packed pk, int len) {
+    private void embeddingsBackward(Tensors w, Buffers b, int[] ids, PackedTokens pk, int len) {
         int h = c.hiddenSize();
         int rows = pk.rows();
         normBackward(w, b, rows, b.dY, b.embNormed, b.embRstd, "embeddings.LayerNorm");
@@ -515,7 +481,7 @@ final class BertStep {
         private final Buffers b;
         private final int n;
         private final String p;
-        private final Packed pk;
+        private final PackedTokens pk;
         private final int rows;
         private final int h = c.hiddenSize();
         private final int inner = c.intermediateSize();
@@ -523,7 +489,7 @@ final class BertStep {
         private final int size = c.headSize();
         private final double alpha;
 
-        Layer(Tensors w, Buffers b, int n, Packed pk) {
+        Layer(Tensors w, Buffers b, int n, PackedTokens pk) {
             this.w = w;
             this.b = b;
             this.n = n;

@@ -37,7 +37,7 @@ class BertForwardTest {
         return type == DataType.DOUBLE ? 1e-10 : 1e-5;
     }
 
-    /** {@code [n, 2, len]} features: [CLS]=1, random ids, [SEP]=2, then padding; lengths from 1 to {@code len}. */
+    /** {@code [n, 2, len]} features: [CLS]=1, random ids, [SEP]=2, then padding; lengths from 1 to {@code len}; every third mask with a hole. */
     static INDArray features(int n, int len, int vocab, long seed) {
         Random rng = new Random(seed);
         double[][][] x = new double[n][2][len];
@@ -46,6 +46,9 @@ class BertForwardTest {
             for (int t = 0; t < tokens; t++) {
                 x[i][0][t] = t == 0 ? 1 : t == tokens - 1 ? 2 : 3 + rng.nextInt(vocab - 3);
                 x[i][1][t] = 1;
+            }
+            if (i % 3 == 2 && tokens > 3) {
+                x[i][1][1] = 0; // a mask with a hole: the pass packs the tokens it keeps
             }
         }
         return Nd4j.create(x);
