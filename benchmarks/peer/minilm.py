@@ -15,7 +15,8 @@ the head trains too). Adam, mini-batches in a seeded shuffle.
 
 Prints one JSON line: {"mode": ..., "tokens_per_s": ..., "seconds": ..., "threads": ..., "torch": ...,
 "blas": [...]} (blas: the BLAS and LAPACK libraries this process has mapped, as in the MLP peer).
-Tokens are padded positions (batch x length), as both sides compute them. Times the loop after one
+Tokens are padded positions (batch x length), which this loop computes (Attune's passes skip the
+padding and count the same positions). Times the loop after one
 warm-up pass, as the Java side does.
 """
 import argparse

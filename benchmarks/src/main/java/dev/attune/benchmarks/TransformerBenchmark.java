@@ -31,7 +31,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * padded to 32 positions), batch size, LoRA rank and optimizer. Three modes: inference (the pooled
  * embedding, batches of {@value #INFER_BATCH}), LoRA r = 8 (alpha 16) on query and value plus a
  * 12-class head, and full fine-tuning, both trained by Adam in batches of {@value #TRAIN_BATCH}. The
- * measure is tokens per second, counting padded positions (both sides compute them). PyTorch runs
+ * measure is tokens per second, counting padded positions (PyTorch computes them; Attune's written-out
+ * passes skip them, with the same result). PyTorch runs
  * {@code benchmarks/peer/minilm.py} with Debian's {@code python3-torch} in alternating rounds, each
  * round in both OpenBLAS configurations ({@link PeerConfigurations}: pthread, and OpenMP where
  * {@code libopenblas0-openmp} is installed), and the ratio is taken against the faster configuration of
@@ -198,7 +199,8 @@ public final class TransformerBenchmark {
         m.put("optimizer", "Adam " + LEARNING_RATE);
         m.put("lora", "r=8 alpha=16 on query and value; both training modes train a new head of one output per class");
         m.put("rounds", ROUNDS);
-        m.put("measure", "tokens per second, padded positions counted; Attune: one epoch's whole fit (inference: every"
+        m.put("measure", "tokens per second, padded positions counted (PyTorch computes them, Attune skips them);"
+                + " Attune: one epoch's whole fit (inference: every"
                 + " batch embedded) after a warm-up; PyTorch: one pass of its loop after a warm-up pass, in each OpenBLAS configuration; alternating rounds; ratios against the faster"
                 + " configuration of each mode");
         return m;
