@@ -231,7 +231,12 @@ final class BertForward {
         double alpha = RowMath.round(1 / Math.sqrt(size), f);
         int items = a.pk.sequences() * heads;
         RowThreads.split(items, a.pk.scores() / items, SPLIT_ELEMENTS, a.scratch,
-                (from, to, s) -> attention(a, alpha, from, to, s == a.scratch[0] ? 0 : 1, s));
+                (from, to, s) -> {
+                    long slot = (s == a.scratch[0] ? 0L : 1L) * a.len * a.len; // each thread's scores
+                    for (int i = from; i < to; i++) {
+                        a.pk.attend(i, heads, size, alpha, a.qkv, a.scores, slot, a.context, s);
+                    }
+                });
 
         dense(w, a, a.context, p + "attention.output.dense", a.dense, h, h);
         biasResidualNorm(a, a.dense, w.vector(p + "attention.output.dense.bias", h), a.x,
@@ -290,52 +295,6 @@ final class BertForward {
         dense(w, a, a.inner, p + "output.dense", a.dense, inner, h);
         biasResidualNorm(a, a.dense, w.vector(p + "output.dense.bias", h), a.attended,
                 w.vector(p + "output.LayerNorm.weight", h), w.vector(p + "output.LayerNorm.bias", h), a.x);
-    }
-
-    /**
-     * The attention of (sequence, head) pairs {@code [from, to)} (pair {@code i} is sequence
-     * {@code i / heads}, head {@code i % heads}): scores {@code q k^T alpha} in score slot {@code slot},
-     * mask and softmax, then {@code scores v} into the context at the head's columns. Each product is
-     * {@code len x len x headSize}, below OpenBLAS's threshold for threads, so it runs on the calling
-     * thread.
-     */
-    private void attention(Activations a, double alpha, int from, int to, int slot, RowThreads.Scratch s) {
-        int h = c.hiddenSize();
-        int heads = c.numHeads();
-        int size = c.headSize();
-        boolean f = dt == DataType.FLOAT;
-        long at = (long) slot * a.len * a.len;
-        PackedTokens pk = a.pk;
-        for (int i = from; i < to; i++) {
-            int b = i / heads;
-            int len = pk.length()[b];
-            long off = (long) pk.start()[b] * 3 * h + (long) (i % heads) * size;
-            FlatArray.gemm(false, true, len, len, size, alpha, a.qkv, off, 3 * h, a.qkv, off + h, 3 * h, 0, a.scores, at,
-                    len);
-            // Every key is a token (padding is not packed): softmax without a mask.
-            if (f) {
-                float[] none = s.v;
-                java.util.Arrays.fill(none, 0, len, 0f);
-                FlatArray.Floats scores = (FlatArray.Floats) a.scores;
-                for (int r = 0; r < len; r++) {
-                    int row = (int) at + r * len;
-                    scores.read(row, s.f, len);
-                    RowMath.softmax(s.f, len, none, s.u);
-                    scores.write(row, s.f, len);
-                }
-            } else {
-                double[] none = new double[len];
-                for (int r = 0; r < len; r++) {
-                    int row = (int) at + r * len;
-                    a.scores.read(row, s.a, len);
-                    RowMath.softmax(s.a, len, none);
-                    a.scores.write(row, s.a, len);
-                }
-            }
-            long ctx = (long) pk.start()[b] * h + (long) (i % heads) * size;
-            FlatArray.gemm(false, false, len, size, len, 1, a.scores, at, len, a.qkv, off + 2L * h, 3 * h, 0, a.context,
-                    ctx, h);
-        }
     }
 
     /** {@code out = in W} ({@code [rows, width]}), plus {@code (s in A^T) B^T} on an adapted module; no bias. */

@@ -534,7 +534,11 @@ final class BertStep {
             }
             int batch = pk.length().length;
             RowThreads.split(batch * heads, pk.scoresAt()[batch] / Math.max(1, batch * heads), SPLIT_ELEMENTS, b.scratch,
-                    (from, to, s) -> attention(from, to, s));
+                    (from, to, s) -> {
+                        for (int i = from; i < to; i++) { // the probabilities kept for the backward pass
+                            pk.attend(i, heads, size, alpha, b.qkv[n], b.probs[n], pk.scoresOf(i, heads), b.context[n], s);
+                        }
+                    });
 
             dense(b.context[n], h, p + "attention.output.dense", b.dense, 0, h, h);
             residualNorm(b.dense, p + "attention.output", x, b.normed1[n], b.rstd1[n], b.attended[n]);
@@ -542,40 +546,6 @@ final class BertStep {
             gelu();
             dense(b.activated[n], inner, p + "output.dense", b.dense, 0, h, h);
             residualNorm(b.dense, p + "output", b.attended[n], b.normed2[n], b.rstd2[n], b.in[n + 1]);
-        }
-
-        /** Scores, mask and softmax into the layer's probabilities, then their context, for pairs {@code [from, to)}. */
-        private void attention(int from, int to, RowThreads.Scratch s) {
-            FlatArray qkv = b.qkv[n];
-            FlatArray probs = b.probs[n];
-            for (int i = from; i < to; i++) {
-                int seq = i / heads;
-                int len = pk.length()[seq];
-                long off = (long) pk.start()[seq] * 3 * h + (long) (i % heads) * size;
-                long at = pk.scoresAt()[seq] + (long) (i % heads) * len * len;
-                FlatArray.gemm(false, true, len, len, size, alpha, qkv, off, 3 * h, qkv, off + h, 3 * h, 0, probs, at, len);
-                // Every key is a token (padding is not packed): softmax without a mask.
-                if (f) {
-                    float[] none = s.v;
-                    java.util.Arrays.fill(none, 0, len, 0f);
-                    for (int r = 0; r < len; r++) {
-                        int row = (int) at + r * len;
-                        ((FlatArray.Floats) probs).read(row, s.f, len);
-                        RowMath.softmax(s.f, len, none, s.u);
-                        ((FlatArray.Floats) probs).write(row, s.f, len);
-                    }
-                } else {
-                    double[] none = new double[len];
-                    for (int r = 0; r < len; r++) {
-                        int row = (int) at + r * len;
-                        probs.read(row, s.a, len);
-                        RowMath.softmax(s.a, len, none);
-                        probs.write(row, s.a, len);
-                    }
-                }
-                FlatArray.gemm(false, false, len, size, len, 1, probs, at, len, qkv, off + 2L * h, 3 * h, 0, b.context[n],
-                        (long) pk.start()[seq] * h + (long) (i % heads) * size, h);
-            }
         }
 
         /** {@code out = layerNorm((z + bias) + residual)} of module {@code <prefix>.dense} and {@code <prefix>.LayerNorm}. */
@@ -728,7 +698,7 @@ final class BertStep {
                 int len = pk.length()[seq];
                 long off = (long) pk.start()[seq] * 3 * h + (long) (i % heads) * size;
                 long ctx = (long) pk.start()[seq] * h + (long) (i % heads) * size;
-                long pr = pk.scoresAt()[seq] + (long) (i % heads) * len * len;
+                long pr = pk.scoresOf(i, heads);
                 // dP = dC V^T; dV = P^T dC.
                 FlatArray.gemm(false, true, len, len, size, 1, b.dContext, ctx, h, qkv, off + 2L * h, 3 * h, 0, ds, at, len);
                 if (need[2]) {

@@ -4,7 +4,7 @@ import dev.attune.internal.math.FlatArray;
 
 /**
  * The element and row functions of the written-out encoder passes: {@code erf} and {@code exp} to float
- * accuracy in float, GELU and its derivative, masked softmax and its backward pass, the layer norm of
+ * accuracy in float, GELU and its derivative, softmax and its backward pass, the layer norm of
  * a row, and row copies between flat arrays and scratch rows (a float array in one bulk copy).
  */
 final class RowMath {
@@ -96,15 +96,9 @@ final class RowMath {
         }
     }
 
-    /**
-     * Softmax of {@code row[0, n)} in place, in float, {@code additive} (a mask of 0 and large negative
-     * values) added first; {@code k} is scratch.
-     */
-    static void softmax(float[] row, int n, float[] additive, float[] k) {
+    /** Softmax of {@code row[0, n)} in place, in float; {@code k} is scratch. */
+    static void softmax(float[] row, int n, float[] k) {
         float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) {
-            row[j] += additive[j];
-        }
         for (int j = 0; j < n; j++) {
             max = Math.max(max, row[j]);
         }
@@ -192,11 +186,10 @@ final class RowMath {
         }
     }
 
-    /** Softmax of {@code row[0, width)} in place, in double, {@code additive} (a mask of 0 and large negative values) added first. */
-    static void softmax(double[] row, int width, double[] additive) {
+    /** Softmax of {@code row[0, width)} in place, in double. */
+    static void softmax(double[] row, int width) {
         double max = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < width; j++) {
-            row[j] += additive[j];
             max = Math.max(max, row[j]);
         }
         double sum = 0;
