@@ -175,17 +175,9 @@ final class BertForward {
         RowThreads.split(a.rows, h, SPLIT_ELEMENTS, a.scratch, (r0, r1, s) -> {
             for (int r = r0; r < r1; r++) {
                 int o = a.pk.origin()[r];
-                int b = from + o / len;
-                int l = o % len;
-                RowMath.read(words, id[b][l] * h, s.a, h, s.f);
-                RowMath.read(positions, l * h, s.b, h, s.f);
-                double[] x = s.a;
-                double[] p = s.b;
-                for (int j = 0; j < h; j++) {
-                    x[j] = RowMath.round(RowMath.round(x[j] + p[j], f) + type[j], f);
-                }
-                RowMath.layerNorm(x, h, gain, beta, eps);
-                RowMath.write(a.x, r * h, x, h, s.f);
+                RowMath.embedding(words, positions, type, id[from + o / len][o % len], o % len, h, f, s);
+                RowMath.layerNorm(s.a, h, gain, beta, eps);
+                RowMath.write(a.x, r * h, s.a, h, s.f);
             }
         });
         for (int n = 0; n < c.numLayers(); n++) {

@@ -314,16 +314,10 @@ final class BertStep {
         double[] beta = w.vector("embeddings.LayerNorm.bias", h);
         double eps = c.layerNormEps();
         RowThreads.split(pk.rows(), h, SPLIT_ELEMENTS, b.scratch, (r0, r1, s) -> {
-            double[] x = s.a;
-            double[] p = s.b;
             for (int r = r0; r < r1; r++) {
                 int o = pk.origin()[r];
-                RowMath.read(words, ids[o] * h, x, h, s.f);
-                RowMath.read(positions, (o % len) * h, p, h, s.f);
-                for (int j = 0; j < h; j++) {
-                    x[j] = RowMath.round(RowMath.round(x[j] + p[j], f) + type[j], f);
-                }
-                normOut(x, h, gain, beta, eps, b.embNormed, b.embRstd, b.in[0], r, s);
+                RowMath.embedding(words, positions, type, ids[o], o % len, h, f, s);
+                normOut(s.a, h, gain, beta, eps, b.embNormed, b.embRstd, b.in[0], r, s);
             }
         });
     }

@@ -233,6 +233,21 @@ final class RowMath {
         return rstd;
     }
 
+    /**
+     * A token's embedding before its layer norm into {@code s.a}: (word row {@code id} + position row
+     * {@code position}) + {@code type}, rounded to float where the graph rounds when {@code f}.
+     */
+    static void embedding(FlatArray words, FlatArray positions, double[] type, int id, int position, int h,
+                          boolean f, RowThreads.Scratch s) {
+        double[] x = s.a;
+        double[] p = s.b;
+        read(words, id * h, x, h, s.f);
+        read(positions, position * h, p, h, s.f);
+        for (int j = 0; j < h; j++) {
+            x[j] = round(round(x[j] + p[j], f) + type[j], f);
+        }
+    }
+
     /** The values rounded to float. */
     static float[] floats(double[] v) {
         float[] out = new float[v.length];
