@@ -230,7 +230,7 @@ final class BertStep {
         int h = c.hiddenSize();
         double[][] m = mask.toDoubleMatrix();
         PackedTokens pk = PackedTokens.of(m, 0, batch, c.numHeads());
-        Buffers b = buffers(pk.rows(), pk.scoresAt()[batch], pk.maxLength());
+        Buffers b = buffers(pk.rows(), pk.scores(), pk.maxLength());
         Tensors w = new Tensors();
 
         embeddings(w, b, ids, pk, len);
@@ -526,8 +526,8 @@ final class BertStep {
                     }
                 });
             }
-            int batch = pk.length().length;
-            RowThreads.split(batch * heads, pk.scoresAt()[batch] / Math.max(1, batch * heads), SPLIT_ELEMENTS, b.scratch,
+            int items = pk.sequences() * heads;
+            RowThreads.split(items, pk.scores() / items, SPLIT_ELEMENTS, b.scratch,
                     (from, to, s) -> {
                         for (int i = from; i < to; i++) { // the probabilities kept for the backward pass
                             pk.attend(i, heads, size, alpha, b.qkv[n], b.probs[n], pk.scoresOf(i, heads), b.context[n], s);
@@ -644,8 +644,8 @@ final class BertStep {
             if (!(need[0] || need[1] || need[2])) {
                 return;
             }
-            int batch = pk.length().length;
-            RowThreads.split(batch * heads, pk.scoresAt()[batch] / Math.max(1, batch * heads), SPLIT_ELEMENTS, b.scratch,
+            int items = pk.sequences() * heads;
+            RowThreads.split(items, pk.scores() / items, SPLIT_ELEMENTS, b.scratch,
                     (from, to, s) -> attentionBackward(from, to, s == b.scratch[0] ? 0 : 1, s, need));
             for (int j = 0; j < 3; j++) {
                 if (need[j]) { // weight, bias and adapter gradients, the adapter's part of the input gradient
