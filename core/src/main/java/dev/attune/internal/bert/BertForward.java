@@ -1,6 +1,7 @@
 package dev.attune.internal.bert;
 
 import dev.attune.internal.math.FlatArray;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,6 +22,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * sequences are split over this thread and one helper thread ({@link RowThreads}), the products
  * themselves threaded by OpenBLAS. It needs ND4J's CPU backend ({@link #supports}); elsewhere callers
  * run the graph.
+ *
+ * <p>LoRA runs per range of sequences ({@link Adapter}): an adapted encoder's one adapter over every
+ * sequence, or, for many adapters served in one pass ({@link BertRows}), each adapter's products on its
+ * sequences' tokens while every base product runs once for all.
  *
  * <p>Padding takes no work: the tokens each mask keeps are packed row after row ({@link PackedTokens})
  * and attention runs per sequence over its own tokens. The activations live in arrays kept while they
@@ -53,6 +58,13 @@ final class BertForward {
     }
 
     /**
+     * The adapter of sequences {@code [from, to)} of a call: per adapted module its {@code lora_A}
+     * ({@code [r, in]}) and {@code lora_B} ({@code [out, r]}), contiguous, and its scale.
+     */
+    record Adapter(int from, int to, Map<String, INDArray[]> lora, double scale) {
+    }
+
+    /**
      * The mean-pooled last hidden states {@code [n, hidden]} of the model's data type.
      *
      * @param t the encoder's tensors (contiguous, of {@link BertGraph#parameterShapes}; with LoRA each
@@ -63,11 +75,30 @@ final class BertForward {
      * @param mask {@code [n, seqLen]} 0/1, at least one token per row, checked by the caller
      */
     INDArray pooled(Map<String, INDArray> t, Set<String> adapted, double scale, INDArray ids, INDArray mask) {
+        Map<String, INDArray[]> lora = new java.util.HashMap<>();
+        for (String m : adapted) {
+            lora.put(m, new INDArray[] {t.get(m + ".lora_A"), t.get(m + ".lora_B")});
+        }
+        return pooled(t, lora.isEmpty() ? List.of() : List.of(new Adapter(0, (int) ids.size(0), lora, scale)), ids,
+                mask);
+    }
+
+    /**
+     * The mean-pooled last hidden states {@code [n, hidden]}, each sequence through the adapter whose range
+     * holds it (none: the encoder alone): every base product runs once for all tokens, each adapter's LoRA
+     * products on its sequences' tokens.
+     *
+     * @param t the encoder's tensors (contiguous, of {@link BertGraph#parameterShapes})
+     * @param adapters adapters over ranges of sequences that do not overlap
+     * @param ids {@code [n, seqLen]} token ids, checked by the caller
+     * @param mask {@code [n, seqLen]} 0/1, at least one token per row, checked by the caller
+     */
+    INDArray pooled(Map<String, INDArray> t, List<Adapter> adapters, INDArray ids, INDArray mask) {
         int n = (int) ids.size(0);
         int len = (int) ids.size(1);
         int[][] id = ids.toIntMatrix();
         double[][] m = mask.toDoubleMatrix();
-        Weights w = new Weights(t, adapted, scale);
+        Weights w = new Weights(t, adapters);
         INDArray out = Nd4j.create(dt, n, c.hiddenSize());
         FlatArray pooled = FlatArray.of(out);
         int chunk = Math.max(1, Math.min(n, MAX_ROWS / len));
@@ -75,6 +106,7 @@ final class BertForward {
             int to = Math.min(n, from + chunk);
             PackedTokens pk = PackedTokens.of(m, from, to, c.numHeads());
             Activations a = activations(pk, (to - from) * len, len);
+            a.from = from;
             encode(w, a, id, from, len);
             pool(a, from, pooled);
         }
@@ -95,14 +127,18 @@ final class BertForward {
     /** The tensors of one call, wrapped once. */
     private final class Weights {
         private final Map<String, INDArray> t;
-        private final Set<String> adapted;
-        private final double scale;
+        private final List<Adapter> adapters;
         private final Map<String, FlatArray> wrapped = new java.util.HashMap<>();
+        private final Map<INDArray, FlatArray> wrappedLora = new java.util.IdentityHashMap<>();
 
-        Weights(Map<String, INDArray> t, Set<String> adapted, double scale) {
+        Weights(Map<String, INDArray> t, List<Adapter> adapters) {
             this.t = t;
-            this.adapted = adapted;
-            this.scale = scale;
+            this.adapters = adapters;
+        }
+
+        /** An adapter's tensor as a flat array of the pass's type. */
+        FlatArray lora(INDArray x) {
+            return wrappedLora.computeIfAbsent(x, k -> FlatArray.of(k.dataType() == dt ? k : k.castTo(dt)));
         }
 
         /** A vector tensor's first {@code n} values. */
@@ -129,9 +165,10 @@ final class BertForward {
         final int capacity;
         /** The longest sequence the score slots hold. */
         final int len;
-        /** The tokens of the current chunk, packed, and their number. */
+        /** The tokens of the current chunk, packed, and their number; its first sequence in the call. */
         PackedTokens pk;
         int rows;
+        int from;
         final FlatArray x;
         final FlatArray qkv;
         final FlatArray context;
@@ -302,16 +339,28 @@ final class BertForward {
         lora(w, a, in, module, out, at, ld, inWidth, width);
     }
 
-    /** On an adapted module, {@code out += (s in A^T) B^T} into the columns of {@code out} from {@code at}. */
+    /**
+     * On each adapter's tokens in the chunk, {@code out += (s in A^T) B^T} into the columns of {@code out}
+     * from {@code at} when the adapter adapts the module.
+     */
     private void lora(Weights w, Activations a, FlatArray in, String module, FlatArray out, long at, int ld,
                       int inWidth, int width) {
-        if (w.adapted.contains(module)) {
-            int rows = a.rows;
-            FlatArray la = w.get(module + ".lora_A"); // [r, in]
-            int r = (int) la.array().size(0);
-            FlatArray.gemm(false, true, rows, r, inWidth, w.scale, in, 0, inWidth, la, 0, inWidth, 0, a.down, 0, r);
-            FlatArray.gemm(false, true, rows, width, r, 1, a.down, 0, r, w.get(module + ".lora_B"), 0, r, 1, out, at,
-                    ld);
+        int sequences = a.pk.sequences();
+        for (Adapter ad : w.adapters) {
+            INDArray[] ab = ad.lora().get(module);
+            int lo = Math.max(ad.from(), a.from) - a.from;
+            int hi = Math.min(ad.to(), a.from + sequences) - a.from;
+            if (ab == null || lo >= hi) {
+                continue;
+            }
+            int first = a.pk.start()[lo];
+            int rows = a.pk.start()[hi] - first;
+            FlatArray la = w.lora(ab[0]); // [r, in]
+            int r = (int) ab[0].size(0);
+            FlatArray.gemm(false, true, rows, r, inWidth, ad.scale(), in, (long) first * inWidth, inWidth, la, 0,
+                    inWidth, 0, a.down, 0, r);
+            FlatArray.gemm(false, true, rows, width, r, 1, a.down, 0, r, w.lora(ab[1]), 0, r, 1, out,
+                    at + (long) first * ld, ld);
         }
     }
 

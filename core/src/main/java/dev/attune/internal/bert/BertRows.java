@@ -24,11 +24,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * A BERT encoder's inference pass in which each example goes through its own LoRA adapter: the encoder
- * of {@link BertGraph} written out in ND4J ops (as {@link BertStep}'s forward pass), every linear module
- * computing {@code x W + b} once for all tokens of the batch and adding {@code s (x A_i^T) B_i^T} to the
- * tokens of the examples of adapter {@code i}; then mean pooling and each example's head (its adapter's,
- * else the base model's; none: the pooled embeddings).
+ * A BERT encoder's inference pass in which each example goes through its own LoRA adapter: the examples
+ * sorted by adapter, every linear module computing {@code x W + b} once for all tokens of the batch and
+ * adding {@code s (x A_i^T) B_i^T} to the tokens of the examples of adapter {@code i}; then mean pooling
+ * and each example's head (its adapter's, else the base model's; none: the pooled embeddings). In float
+ * and double on the CPU it runs the written-out pass ({@link BertForward}: padding skipped, row work
+ * fused); elsewhere the encoder of {@link BertGraph} written out in ND4J ops over every position.
+ * Thread-safe: each concurrent call takes a pass of its own.
  */
 public final class BertRows implements RowsModel {
     private final BertConfig c;
@@ -36,13 +38,20 @@ public final class BertRows implements RowsModel {
     private final DataType type;
     private final String baseHead;
     private final Set<String> modules;
+    /** Written-out passes not in use (each keeps its work arrays; one per concurrent call). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<BertForward> passes =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-    /** An adapter's {@code A^T} ({@code [in, r]}) and {@code B^T} ({@code [r, out]}) per module, its head and scale. */
+    /** An adapter's {@code A} ({@code [r, in]}) and {@code B} ({@code [out, r]}) per module, its head and scale. */
     private record Prepared(Map<String, INDArray[]> lora, INDArray headW, INDArray headB, double scaling, long outputs,
                             long bytes) implements RowsAdapter {
     }
 
-    private BertRows(BertHandle base) {
+    /** Whether every call runs the ND4J-op pass, whatever its type (to compare the two passes). */
+    private final boolean opsOnly;
+
+    private BertRows(BertHandle base, boolean opsOnly) {
+        this.opsOnly = opsOnly;
         this.c = base.config();
         this.t = base.views();
         this.type = base.dataType();
@@ -56,11 +65,20 @@ public final class BertRows implements RowsModel {
      * @throws IllegalArgumentException for an encoder that carries LoRA of its own (serve its merged form)
      */
     public static BertRows of(BertHandle base) {
+        return new BertRows(requirePlain(base), false);
+    }
+
+    /** {@link #of}, every call by the ND4J-op pass (which otherwise runs only where the written-out one does not). */
+    static BertRows overOps(BertHandle base) {
+        return new BertRows(requirePlain(base), true);
+    }
+
+    private static BertHandle requirePlain(BertHandle base) {
         if (base.lora() != null) {
             throw new IllegalArgumentException("the base BERT network carries a LoRA adapter of its own; serve adapters"
                     + " on the encoder they were trained on (Network.of(BertEncoder)), or on this one merged (toNetwork())");
         }
-        return new BertRows(base);
+        return base;
     }
 
     @Override
@@ -90,10 +108,10 @@ public final class BertRows implements RowsModel {
                 INDArray[] pair = lora.computeIfAbsent(module, m -> new INDArray[2]);
                 if (key.endsWith(".lora_A")) {
                     require(name, key, v, v.size(0), w.size(0));
-                    pair[0] = v.transpose().dup('c');
+                    pair[0] = v.dup('c');
                 } else {
                     require(name, key, v, w.size(1), v.size(v.rank() - 1));
-                    pair[1] = v.transpose().dup('c');
+                    pair[1] = v.dup('c');
                 }
             } else {
                 throw new IllegalArgumentException("adapter '" + name + "' holds tensor '" + key + "', which the per-row"
@@ -103,7 +121,7 @@ public final class BertRows implements RowsModel {
         }
         for (Map.Entry<String, INDArray[]> e : lora.entrySet()) {
             INDArray[] p = e.getValue();
-            if (p[0] == null || p[1] == null || p[0].size(1) != p[1].size(0)) {
+            if (p[0] == null || p[1] == null || p[0].size(0) != p[1].size(1)) {
                 throw new IllegalArgumentException("adapter '" + name + "' holds " + (p[0] == null ? "no lora_A" : p[1] == null
                         ? "no lora_B" : "lora_A and lora_B of different ranks") + " for module '" + e.getKey()
                         + "'; save the adapter again");
@@ -154,25 +172,9 @@ public final class BertRows implements RowsModel {
             sorted.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all())
                     .assign(features.get(NDArrayIndex.point(order[i]), NDArrayIndex.all(), NDArrayIndex.all()));
         }
-        int[] ids = sorted.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c')
-                .castTo(DataType.INT32).data().asInt();
         INDArray mask = sorted.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).dup('c').castTo(type);
-        int h = c.hiddenSize();
-
-        INDArray e = Nd4j.pullRows(t.get(BertGraph.WORDS), 1, ids); // [batch * len, h]
-        INDArray positions = t.get("embeddings.position_embeddings.weight").get(NDArrayIndex.interval(0, len),
-                NDArrayIndex.all());
-        Nd4j.exec(new BroadcastAddOp(e.reshape(batch, len, h), positions, e.reshape(batch, len, h), 1, 2));
-        e.addiRowVector(t.get("embeddings.token_type_embeddings.weight").getRow(0));
-        INDArray x = norm(e, "embeddings.LayerNorm");
-        INDArray additive = mask.rsub(1.0).muli(BertGraph.MASK_VALUE);
-        for (int n = 0; n < c.numLayers(); n++) {
-            x = layer("encoder." + n + ".", x, additive, batch, len, seg, slots);
-        }
-        INDArray pool = mask.divColumnVector(mask.sum(true, 1));
-        INDArray pooled = Nd4j.matmul(pool.reshape(batch, 1, len), x.reshape(batch, len, h), null, false, false, false)
-                .reshape(batch, h);
-
+        INDArray pooled = !opsOnly && BertForward.supports(type) ? writtenOutPooled(sorted, mask, seg, slots)
+                : opsPooled(sorted, mask, seg, slots);
         INDArray out = Nd4j.create(type, batch, width);
         for (int s = 0; s < seg.count(); s++) {
             Prepared p = seg.slot(s) < 0 ? null : slots.get(seg.slot(s));
@@ -187,6 +189,55 @@ public final class BertRows implements RowsModel {
             }
         }
         return seg.identity() ? out : Nd4j.pullRows(out, 1, seg.inverse(), 'c');
+    }
+
+    /**
+     * The pooled embeddings of the sorted features by the written-out pass: each base product once for
+     * every token, each adapter's LoRA products on its examples' tokens, padding skipped.
+     */
+    private INDArray writtenOutPooled(INDArray sorted, INDArray mask, Segments seg, List<Prepared> slots) {
+        List<BertForward.Adapter> adapters = new ArrayList<>();
+        for (int s = 0; s < seg.count(); s++) {
+            Prepared p = seg.slot(s) < 0 ? null : slots.get(seg.slot(s));
+            if (p != null && !p.lora().isEmpty()) {
+                adapters.add(new BertForward.Adapter(seg.start(s), seg.end(s), p.lora(), p.scaling()));
+            }
+        }
+        BertForward pass = passes.poll();
+        if (pass == null) {
+            pass = new BertForward(c, type);
+        }
+        try {
+            return pass.pooled(t, adapters, sorted.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()),
+                    mask);
+        } finally {
+            passes.offer(pass);
+        }
+    }
+
+    /**
+     * The pooled embeddings of the sorted features by ND4J ops over every position, for the types and
+     * backends the written-out pass does not run.
+     */
+    private INDArray opsPooled(INDArray sorted, INDArray mask, Segments seg, List<Prepared> slots) {
+        int batch = (int) sorted.size(0);
+        int len = (int) sorted.size(2);
+        int[] ids = sorted.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c')
+                .castTo(DataType.INT32).data().asInt();
+        int h = c.hiddenSize();
+        INDArray e = Nd4j.pullRows(t.get(BertGraph.WORDS), 1, ids); // [batch * len, h]
+        INDArray positions = t.get("embeddings.position_embeddings.weight").get(NDArrayIndex.interval(0, len),
+                NDArrayIndex.all());
+        Nd4j.exec(new BroadcastAddOp(e.reshape(batch, len, h), positions, e.reshape(batch, len, h), 1, 2));
+        e.addiRowVector(t.get("embeddings.token_type_embeddings.weight").getRow(0));
+        INDArray x = norm(e, "embeddings.LayerNorm");
+        INDArray additive = mask.rsub(1.0).muli(BertGraph.MASK_VALUE);
+        for (int n = 0; n < c.numLayers(); n++) {
+            x = layer("encoder." + n + ".", x, additive, batch, len, seg, slots);
+        }
+        INDArray pool = mask.divColumnVector(mask.sum(true, 1));
+        return Nd4j.matmul(pool.reshape(batch, 1, len), x.reshape(batch, len, h), null, false, false, false)
+                .reshape(batch, h);
     }
 
     private INDArray layer(String p, INDArray x, INDArray additive, int batch, int len, Segments seg,
@@ -228,9 +279,9 @@ public final class BertRows implements RowsModel {
             long from = (long) seg.start(s) * len;
             long to = (long) seg.end(s) * len;
             INDArray xs = in.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-            INDArray down = Nd4j.createUninitialized(type, to - from, ab[0].size(1));
-            Gemm.gemm(xs, ab[0], down, false, false, 1, 0);
-            Gemm.gemm(down, ab[1], out.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()), false, false,
+            INDArray down = Nd4j.createUninitialized(type, to - from, ab[0].size(0));
+            Gemm.gemm(xs, ab[0], down, false, true, 1, 0);
+            Gemm.gemm(down, ab[1], out.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()), false, true,
                     p.scaling(), 1);
         }
         return out;
