@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The per-row BERT pass of {@code MultiAdapterNetwork}: the written-out pass (padding skipped, each
  * adapter's LoRA products on its examples' tokens) against the pass in ND4J ops over every position, on
- * one mixed batch of three adapters and the base, in float and double. (That each row equals its
+ * one mixed batch of three adapters and the base, in float and double, and from several threads at once. (That each row equals its
  * adapter's own network is {@code MultiAdapterBertTest}'s.)
  */
 class BertRowsTest {
@@ -40,7 +40,7 @@ class BertRowsTest {
 
     @ParameterizedTest
     @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
-    void writtenOutPassEqualsTheOpsPassOnAMixedBatch(DataType type) {
+    void writtenOutPassEqualsTheOpsPassOnAMixedBatch(DataType type) throws Exception {
         Network base = Network.of(BertFineTuningTest.tiny(type));
         BertHandle handle = (BertHandle) base.handle();
         List<List<String>> modules = List.of(
@@ -67,6 +67,19 @@ class BertRowsTest {
         assertThat(got.dataType()).isEqualTo(type);
         double gap = got.castTo(DataType.DOUBLE).sub(expected.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
         assertThat(gap).isLessThanOrEqualTo(type == DataType.DOUBLE ? 1e-10 : 1e-5);
+        // Calls from several threads at once (each takes a pass of its own) give the same answers.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<INDArray>> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                runs.add(pool.submit(() -> writtenBank.output(x, slots)));
+            }
+            for (java.util.concurrent.Future<INDArray> run : runs) {
+                assertThat(run.get()).isEqualTo(got);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
         // The adapters change their rows: the comparison is not of the base alone.
         INDArray plain = base.output(x);
         for (int i = 0; i < slots.length; i++) {
