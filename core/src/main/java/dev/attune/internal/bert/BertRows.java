@@ -41,6 +41,8 @@ public final class BertRows implements RowsModel {
     private final DataType type;
     private final String baseHead;
     private final Set<String> modules;
+    /** Whether every call runs the ND4J-op pass, whatever its type (to compare the two passes). */
+    private final boolean opsOnly;
     /**
      * Written-out passes not in use: a call takes one or makes one; at most {@value #IDLE_PASSES} are kept
      * after use, as each holds the work arrays of the largest batch it ran (47 MB for all-MiniLM-L6-v2 at
@@ -53,9 +55,6 @@ public final class BertRows implements RowsModel {
     private record Prepared(Map<String, INDArray[]> lora, INDArray headW, INDArray headB, double scaling, long outputs,
                             long bytes) implements RowsAdapter {
     }
-
-    /** Whether every call runs the ND4J-op pass, whatever its type (to compare the two passes). */
-    private final boolean opsOnly;
 
     private BertRows(BertHandle base, boolean opsOnly) {
         this.opsOnly = opsOnly;
